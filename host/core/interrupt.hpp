@@ -1,0 +1,17 @@
+// interrupt.hpp: the process-wide "the user pressed Ctrl-C" flag.
+//
+// Owns: installing the SIGINT handler and the flag it sets. Waiting code (HTTP waits,
+// the Lua hook) polls `interrupt_requested()` and raises ErrorKind::interrupted;
+// whoever reports the interruption calls `clear_interrupt()`.
+#pragma once
+
+namespace orscript {
+
+// Installs a SIGINT handler that sets the flag (a second Ctrl-C while the flag is
+// still set restores the default action, so a stuck process can always be killed).
+void install_interrupt_handler();
+bool interrupt_requested();
+void request_interrupt();  // what the handler does; also usable from tests
+void clear_interrupt();
+
+}  // namespace orscript

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages orscript needs (only those missing), then configures
+# and builds into ./build. Safe to run again: a second run installs nothing and only
+# rebuilds what changed.
+#
+#   tools/setup.sh            install + build
+#   BUILD_DIR=out tools/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev libluajit-5.1-dev
+          libssl-dev doctest-dev libedit-dev ccache)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
+    echo "setup: cannot install packages (not root and no sudo). Install them yourself:" >&2
+    echo "  apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  if ! { "${SUDO[@]}" apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2; then
+    echo "setup: apt-get could not install: ${missing[*]}" >&2
+    echo "setup: these are Debian 12 (bookworm) packages; check your apt sources and network." >&2
+    exit 1
+  fi
+fi
+
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+fi
+cmake --build "$BUILD_DIR" -j "$JOBS" >&2
