@@ -1,1 +1,157 @@
-int main() { return 0; }
+// main.cpp: orscript's entry point. Parses the command line, sets up the API client
+// or the in-process simulator, then runs -e/-l actions, the script and the REPL in the
+// order `lua` does. Every failure ends in one message and a documented exit code.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/app/cli.hpp"
+#include "host/app/repl.hpp"
+#include "host/core/error.hpp"
+#include "host/core/interrupt.hpp"
+#include "host/lua/host_context.hpp"
+#include "host/lua/runtime.hpp"
+#include "host/net/api_client.hpp"
+#include "sim/simulator.hpp"
+
+namespace orscript {
+namespace {
+
+void warn(const std::string& msg) { std::fprintf(stderr, "orscript: warning: %s\n", msg.c_str()); }
+
+std::string cache_dir() {
+  if (const char* d = std::getenv("ORSCRIPT_CACHE_DIR")) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/orscript";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/orscript";
+  return "";
+}
+
+sim::Options sim_options(const cli::CliOptions& o) {
+  sim::Options s;
+  s.scenario = o.scenario;
+  s.seed = o.seed;
+  s.now_ms = o.now_ms;
+  s.port = o.port;
+  s.tls = o.tls;
+  s.cert_dir = o.cert_dir;
+  s.faults = o.faults;
+  s.rate_limits = !o.no_rate_limit;
+  return s;
+}
+
+int serve(const cli::CliOptions& o) {
+  auto server = sim::Server::start(sim_options(o));
+  std::fprintf(stderr,
+               "orscript: serving the simulated OpenRouter API (scenario %s, seed %llu, %zu generation events)\n"
+               "  base URL:        %s\n  management key:  %s\n  inference key:   %s\n",
+               o.scenario.c_str(), static_cast<unsigned long long>(o.seed), server->generation_events(),
+               server->base_url().c_str(), server->management_key().c_str(), server->inference_key().c_str());
+  if (!server->ca_file().empty()) std::fprintf(stderr, "  CA certificate:  %s\n", server->ca_file().c_str());
+  std::fprintf(stderr, "Press Ctrl-C to stop.\n");
+  std::fflush(stderr);
+  // Wait for SIGINT or SIGTERM.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  int sig = 0;
+  sigwait(&set, &sig);
+  server->stop();
+  return exit_code::ok;
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  cli::CliOptions o = cli::parse(args);
+  if (o.help) {
+    std::fputs(cli::help_text("orscript").c_str(), stdout);
+    return exit_code::ok;
+  }
+  if (o.version) {
+    std::puts(cli::version_text().c_str());
+    if (!o.script && o.actions.empty() && !o.interactive) return exit_code::ok;
+  }
+  if (o.serve) return serve(o);
+
+  install_interrupt_handler();
+  HostContext ctx;
+  ctx.now_ms = o.now_ms;
+  ctx.cache_dir = cache_dir();
+  auto& co = ctx.client_options;
+  co.verbose = o.verbose;
+  co.dry_run = o.dry_run;
+  co.rate_limit = !o.no_rate_limit;
+  co.ca_file = o.ca_file;
+  co.http_referer = o.referer;
+  co.app_title = o.title;
+  co.app_categories = o.categories;
+  if (o.timeout_s) co.read_timeout = std::chrono::milliseconds(static_cast<long long>(*o.timeout_s * 1000));
+
+  std::vector<std::string> warnings;
+  if (o.demo) {
+    if (!o.base_url.empty()) throw Error(ErrorKind::usage, "--demo and --base-url exclude each other: --demo serves its own API");
+    ctx.demo = true;
+    ctx.demo_server = sim::Server::start(sim_options(o));
+    co.base_url = ctx.demo_server->base_url();
+    // A real key never goes to the simulator; an explicit --api-key is for trying
+    // the demo with another kind of key.
+    co.api_key = o.api_key_flag ? Secret(*o.api_key_flag) : Secret(ctx.demo_server->management_key());
+    if (!o.ca_file.empty() || o.tls) co.ca_file = ctx.demo_server->ca_file();
+    ctx.demo_description = "scenario " + o.scenario + ", seed " + std::to_string(o.seed);
+    std::fprintf(stderr, "orscript: demo mode: simulated data (%s); nothing is sent to openrouter.ai\n",
+                 ctx.demo_description.c_str());
+  } else {
+    std::string base = o.base_url;
+    if (base.empty())
+      if (const char* env = std::getenv("OPENROUTER_BASE_URL"); env && *env) base = env;
+    co.base_url = net::normalize_base_url(base.empty() ? "https://openrouter.ai/api/v1" : base);
+    co.api_key = cli::resolve_key(o, warnings);
+  }
+  for (auto& w : warnings) warn(w);
+
+  Runtime rt(ctx);
+  rt.set_arg_table(args, o.script ? o.script_index : args.size());
+  for (auto& a : o.actions) {
+    int code = a.kind == cli::Action::execute ? rt.run_string(a.text, "=(command line)") : rt.require_global(a.text);
+    if (code != 0) return code;
+  }
+  bool ran_something = !o.actions.empty();
+  if (o.script) {
+    if (*o.script != "-") rt.add_script_dir(*o.script);
+    int code = rt.run_file(*o.script, o.script_args);
+    if (code != 0) return code;
+  } else if (!ran_something && !o.interactive && !o.version) {
+    // No script: a terminal gets the REPL, a pipe is run as a script (as lua does).
+    if (isatty(0)) return run_repl(rt);
+    return rt.run_file("-", {});
+  }
+  if (o.interactive) return run_repl(rt);
+  return exit_code::ok;
+}
+
+}  // namespace
+}  // namespace orscript
+
+int main(int argc, char** argv) {
+  using namespace orscript;
+  try {
+    int code = run(argc, argv);
+    std::fflush(stdout);
+    return code;
+  } catch (const Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "orscript: %s\n", e.what());
+    return exit_code_for(e.kind);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "orscript: internal error: %s\n", e.what());
+    return exit_code::internal;
+  }
+}

@@ -6,9 +6,11 @@
 namespace orscript {
 namespace {
 std::atomic<bool> g_interrupted{false};
+std::atomic<void (*)()> g_callback{nullptr};
 
 extern "C" void on_sigint(int) {
   if (g_interrupted.exchange(true)) std::signal(SIGINT, SIG_DFL);
+  if (auto cb = g_callback.load()) cb();
 }
 }  // namespace
 
@@ -21,6 +23,7 @@ void install_interrupt_handler() {
 }
 bool interrupt_requested() { return g_interrupted.load(std::memory_order_relaxed); }
 void request_interrupt() { g_interrupted.store(true); }
+void set_interrupt_callback(void (*callback)()) { g_callback.store(callback); }
 void clear_interrupt() {
   g_interrupted.store(false);
   struct sigaction old {};

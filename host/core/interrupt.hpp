@@ -13,5 +13,8 @@ void install_interrupt_handler();
 bool interrupt_requested();
 void request_interrupt();  // what the handler does; also usable from tests
 void clear_interrupt();
+// An async-signal-safe callback run by the handler after setting the flag (the Lua
+// runtime uses it to set a hook that stops running Lua code). One at a time.
+void set_interrupt_callback(void (*callback)());
 
 }  // namespace orscript

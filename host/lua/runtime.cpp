@@ -1,0 +1,242 @@
+#include "host/lua/runtime.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "bindings/binding.hpp"
+#include "bindings/lua_json.hpp"
+#include "bindings/modules.hpp"
+#include "host/core/error.hpp"
+#include "host/core/interrupt.hpp"
+#include "host/lua/host_context.hpp"
+#include "orscript_build_config.hpp"
+
+namespace orscript {
+namespace {
+
+// The state the Ctrl-C hook is set on (one runtime per process).
+std::atomic<lua_State*> g_hook_state{nullptr};
+
+void stop_hook(lua_State* L, lua_Debug*) {
+  lua_sethook(L, nullptr, 0, 0);
+  lua::push_error(L, ErrorKind::interrupted, "interrupted");
+  lua_error(L);
+}
+
+void on_interrupt() {
+  // What luajit.c does: a hook set from the signal handler stops the running Lua code
+  // at its next call, return or count event.
+  if (lua_State* L = g_hook_state.load())
+    lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+// Message handler: keeps orscript.Error objects intact (adding `traceback`), turns
+// everything else into a string, and appends a traceback to strings.
+int message_handler(lua_State* L) {
+  Error probe(ErrorKind::internal, "");
+  if (lua::to_error(L, 1, probe)) {
+    luaL_traceback(L, L, nullptr, 1);
+    lua_setfield(L, 1, "traceback");
+    lua_settop(L, 1);
+    return 1;
+  }
+  const char* msg = lua_tostring(L, 1);
+  if (!msg) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
+      msg = lua_tostring(L, -1);
+    } else {
+      msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+}  // namespace
+
+std::string find_library_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share" / "orscript" / "scripts";
+    if (std::filesystem::exists(installed / "orscript" / "init.lua", ec)) return installed.string();
+  }
+  return std::string(ORSCRIPT_SOURCE_DIR) + "/scripts";
+}
+
+Runtime::Runtime(HostContext& ctx) : ctx_(ctx) {
+  L_ = luaL_newstate();
+  if (!L_) throw Error(ErrorKind::internal, "cannot create the Lua state (out of memory)");
+  luaL_openlibs(L_);
+  lua::open_base(L_);
+  lua::open_json(L_);
+  if (ctx_.lib_dir.empty()) ctx_.lib_dir = find_library_dir();
+  set_package_path();
+
+  // package.preload["orscript.core"] = the C module; then orscript = require "orscript".
+  lua_getglobal(L_, "package");
+  lua_getfield(L_, -1, "preload");
+  lua_pushlightuserdata(L_, &ctx_);
+  lua_pushcclosure(
+      L_,
+      [](lua_State* L) -> int {
+        auto* ctx = static_cast<HostContext*>(lua_touserdata(L, lua_upvalueindex(1)));
+        return lua::open_core(L, ctx);
+      },
+      1);
+  lua_setfield(L_, -2, "orscript.core");
+  lua_pop(L_, 2);
+
+  lua_getglobal(L_, "require");
+  lua_pushliteral(L_, "orscript");
+  if (protected_call(1, 1) != 0) {
+    std::string msg = lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "(no message)";
+    lua_close(L_);
+    L_ = nullptr;
+    throw Error(ErrorKind::internal, "cannot load the orscript Lua library from " + ctx_.lib_dir + ": " + msg);
+  }
+  lua_setglobal(L_, "orscript");
+
+  g_hook_state.store(L_);
+  set_interrupt_callback(on_interrupt);
+}
+
+Runtime::~Runtime() {
+  if (g_hook_state.load() == L_) {
+    set_interrupt_callback(nullptr);
+    g_hook_state.store(nullptr);
+  }
+  if (L_) lua_close(L_);
+}
+
+void Runtime::set_package_path() {
+  std::string path;
+  auto add_dir = [&](const std::string& dir) {
+    if (dir.empty()) return;
+    path += dir + "/?.lua;" + dir + "/?/init.lua;";
+  };
+  add_dir(ctx_.lib_dir);
+  for (auto& d : script_dirs_) add_dir(d);
+  if (const char* env = std::getenv("ORSCRIPT_PATH")) {
+    // Entries separated by ';' or ':'; an entry with '?' is a template, else a folder.
+    std::string list(env);
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      auto end = list.find_first_of(";:", start);
+      std::string entry = list.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (!entry.empty()) {
+        if (entry.find('?') != std::string::npos) path += entry + ";";
+        else add_dir(entry);
+      }
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  lua_getglobal(L_, "package");
+  lua_getfield(L_, -1, "path");
+  static std::string default_path;  // LuaJIT's own default, captured once
+  if (default_path.empty() && lua_isstring(L_, -1)) default_path = lua_tostring(L_, -1);
+  lua_pop(L_, 1);
+  path += default_path;
+  lua_pushlstring(L_, path.data(), path.size());
+  lua_setfield(L_, -2, "path");
+  lua_pop(L_, 1);
+}
+
+void Runtime::add_script_dir(const std::string& script_path) {
+  std::filesystem::path p(script_path);
+  std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+  script_dirs_.insert(script_dirs_.begin(), dir);
+  set_package_path();
+}
+
+int Runtime::protected_call(int nargs, int nresults) {
+  int base = lua_gettop(L_) - nargs;
+  lua_pushcfunction(L_, message_handler);
+  lua_insert(L_, base);
+  int status = lua_pcall(L_, nargs, nresults, base);
+  lua_remove(L_, base);
+  return status;
+}
+
+int Runtime::report_error(int status) {
+  Error err(ErrorKind::script, "");
+  std::string text;
+  int code = exit_code::script;
+  if (lua::to_error(L_, -1, err)) {
+    code = exit_code_for(err.kind);
+    text = err.what();
+    if (!err.request.empty() || err.status) {
+      text += " [";
+      text += err.request;
+      if (err.status) text += (err.request.empty() ? "HTTP " : " -> HTTP ") + std::to_string(err.status);
+      text += "]";
+    }
+    bool show_trace = err.kind == ErrorKind::internal || err.kind == ErrorKind::script || ctx_.client_options.verbose;
+    lua_getfield(L_, -1, "traceback");
+    if (show_trace && lua_isstring(L_, -1)) text += std::string("\n") + lua_tostring(L_, -1);
+    lua_pop(L_, 1);
+  } else {
+    const char* msg = lua_tostring(L_, -1);
+    text = msg ? msg : "(error object is not a string)";
+    if (status == LUA_ERRMEM) code = exit_code::internal;
+  }
+  lua_pop(L_, 1);
+  // Never let the key reach stderr, whatever a script put in its error.
+  text = ctx_.client_options.api_key.scrub(std::move(text));
+  std::fprintf(stderr, "%s: %s\n", ctx_.program_name.c_str(), text.c_str());
+  std::fflush(stderr);
+  if (code == exit_code::interrupted) reset_interrupt();
+  return code;
+}
+
+void Runtime::reset_interrupt() {
+  lua_sethook(L_, nullptr, 0, 0);
+  clear_interrupt();
+}
+
+int Runtime::run_file(const std::string& path, const std::vector<std::string>& args) {
+  int status;
+  if (path == "-") {
+    status = luaL_loadfile(L_, nullptr);  // stdin; chunk name "=stdin"
+  } else {
+    status = luaL_loadfile(L_, path.c_str());  // skips a leading #! line
+  }
+  if (status != 0) return report_error(status);
+  for (auto& a : args) lua_pushlstring(L_, a.data(), a.size());
+  status = protected_call(static_cast<int>(args.size()), 0);
+  if (status != 0) return report_error(status);
+  return exit_code::ok;
+}
+
+int Runtime::run_string(const std::string& chunk, const std::string& name) {
+  int status = luaL_loadbuffer(L_, chunk.data(), chunk.size(), name.c_str());
+  if (status == 0) status = protected_call(0, 0);
+  if (status != 0) return report_error(status);
+  return exit_code::ok;
+}
+
+int Runtime::require_global(const std::string& name) {
+  lua_getglobal(L_, "require");
+  lua_pushlstring(L_, name.data(), name.size());
+  int status = protected_call(1, 1);
+  if (status != 0) return report_error(status);
+  lua_setglobal(L_, name.c_str());
+  return exit_code::ok;
+}
+
+void Runtime::set_arg_table(const std::vector<std::string>& argv, std::size_t script_index) {
+  std::size_t zero = script_index < argv.size() ? script_index : 0;
+  lua_createtable(L_, static_cast<int>(argv.size() - zero), static_cast<int>(zero) + 1);
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    lua_pushlstring(L_, argv[i].data(), argv[i].size());
+    lua_rawseti(L_, -2, static_cast<int>(i) - static_cast<int>(zero));
+  }
+  lua_setglobal(L_, "arg");
+}
+
+}  // namespace orscript

@@ -1,0 +1,36 @@
+#include <doctest/doctest.h>
+
+#include "host/core/iso_time.hpp"
+
+using orscript::format_iso8601_ms;
+using orscript::parse_iso8601;
+
+TEST_CASE("ISO-8601 forms the API and users write all parse to the same instant") {
+  const std::int64_t may1 = 1777593600000;  // 2026-05-01T00:00:00Z
+  CHECK(parse_iso8601("2026-05-01") == may1);
+  CHECK(parse_iso8601("2026-05-01T00:00:00Z") == may1);
+  CHECK(parse_iso8601("2026-05-01T00:00:00.000Z") == may1);
+  CHECK(parse_iso8601("2026-05-01 00:00:00") == may1);
+  CHECK(parse_iso8601("2026-05-01T02:00:00+02:00") == may1);
+  CHECK(parse_iso8601("2026-04-30T19:00-05:00") == may1);
+  CHECK(parse_iso8601("2026-05-01T00:00:00.5Z") == may1 + 500);
+}
+
+TEST_CASE("impossible or malformed dates are rejected") {
+  CHECK_FALSE(parse_iso8601("2026-02-30"));
+  CHECK_FALSE(parse_iso8601("2026-13-01"));
+  CHECK_FALSE(parse_iso8601("2026-5-1"));
+  CHECK_FALSE(parse_iso8601("2026-05-01T25:00:00Z"));
+  CHECK_FALSE(parse_iso8601("2026-05-01Tnoon"));
+  CHECK_FALSE(parse_iso8601("yesterday"));
+  CHECK_FALSE(parse_iso8601("2026-05-01T00:00:00Zjunk"));
+  CHECK(parse_iso8601("2028-02-29"));  // leap year
+  CHECK_FALSE(parse_iso8601("2100-02-29"));
+}
+
+TEST_CASE("formatting round-trips with milliseconds") {
+  CHECK(format_iso8601_ms(1777593600000) == "2026-05-01T00:00:00.000Z");
+  CHECK(format_iso8601_ms(1777593600123 + 3600 * 1000) == "2026-05-01T01:00:00.123Z");
+  CHECK(format_iso8601_ms(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
+}
