@@ -1,0 +1,498 @@
+// api_binding.cpp: the API half of the `orscript.core` C module.
+//
+// Owns: submitting endpoint calls from Lua (`core.submit` → an `orscript.Pending`
+// userdata holding the client's Ticket), waiting for one or many of them and turning
+// the responses into Lua values (result tables for the tabular endpoints, plain tables
+// for meta/key/credits/generation), keeping HostContext::schema in step with the
+// catalogue, and the small host services the Lua library needs (clock, JSON, cache
+// directory, account label, structured errors raised from Lua). Does not own: query
+// checks, planning or time arithmetic (scripts/orscript/*.lua), the HTTP client
+// (host/net) or the table engine (host/core/table*, bindings/table_binding).
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bindings/binding.hpp"
+#include "bindings/lua_json.hpp"
+#include "bindings/modules.hpp"
+#include "host/lua/host_context.hpp"
+
+#if __has_include("bindings/table_binding.hpp")
+#include "bindings/table_binding.hpp"
+#include "host/core/table.hpp"
+#define ORSCRIPT_HAVE_TABLES 1
+#else
+#define ORSCRIPT_HAVE_TABLES 0
+#endif
+
+namespace orscript::lua {
+namespace {
+
+constexpr const char* kPendingMeta = "orscript.Pending";
+
+enum class Endpoint {
+  meta, query, activity, rankings_daily, app_rankings, session_cost, key, keys, credits, generation
+};
+
+struct EndpointName {
+  const char* name;
+  Endpoint ep;
+};
+constexpr EndpointName kEndpoints[] = {
+    {"meta", Endpoint::meta},
+    {"query", Endpoint::query},
+    {"activity", Endpoint::activity},
+    {"rankings_daily", Endpoint::rankings_daily},
+    {"app_rankings", Endpoint::app_rankings},
+    {"session_cost", Endpoint::session_cost},
+    {"key", Endpoint::key},
+    {"keys", Endpoint::keys},
+    {"credits", Endpoint::credits},
+    {"generation", Endpoint::generation},
+};
+
+const char* endpoint_name(Endpoint ep) {
+  for (auto& e : kEndpoints)
+    if (e.ep == ep) return e.name;
+  return "?";
+}
+
+// One submitted call. Paged endpoints are fetched whole at wait time (the client's
+// *_all helpers follow the pages), so they hold their parameters instead of a ticket.
+struct Pending {
+  Endpoint endpoint = Endpoint::meta;
+  net::ApiClient::Ticket ticket;
+  boost::json::object body;  // the query body (query endpoint)
+  net::Params params;        // query-string parameters (GET endpoints)
+  std::optional<net::Response> response;
+};
+static_assert(alignof(Pending) <= 8, "LuaJIT aligns userdata payloads to 8 bytes only");
+
+bool is_paged(Endpoint ep) { return ep == Endpoint::app_rankings || ep == Endpoint::session_cost; }
+
+Pending* check_pending(lua_State* L, int idx) {
+  return static_cast<Pending*>(luaL_checkudata(L, idx, kPendingMeta));
+}
+
+// Query-string value of a Lua scalar; throws usage for anything else.
+std::string param_text(lua_State* L, int idx, const std::string& key) {
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: return lua_tostring(L, idx);
+    case LUA_TBOOLEAN: return lua_toboolean(L, idx) ? "true" : "false";
+    case LUA_TNUMBER: {
+      double d = lua_tonumber(L, idx);
+      char buf[64];
+      if (d == std::floor(d) && std::fabs(d) < 9007199254740992.0)
+        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
+      else
+        std::snprintf(buf, sizeof buf, "%.17g", d);
+      return buf;
+    }
+    default:
+      throw Error(ErrorKind::usage, "invalid parameter '" + key + "': expected a string, number or boolean, got " +
+                                        luaL_typename(L, idx));
+  }
+}
+
+// Reads a Lua table of query-string parameters, sorted by name so requests are stable.
+net::Params read_params(lua_State* L, int idx) {
+  net::Params out;
+  if (lua_isnoneornil(L, idx)) return out;
+  luaL_checktype(L, idx, LUA_TTABLE);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      lua_pop(L, 2);
+      throw Error(ErrorKind::usage, "parameters must be a table with string keys");
+    }
+    std::string key = lua_tostring(L, -2);
+    out.emplace_back(key, param_text(L, lua_gettop(L), key));
+    lua_pop(L, 1);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string find_param(const net::Params& params, const std::string& key) {
+  for (auto& [k, v] : params)
+    if (k == key) return v;
+  return {};
+}
+
+// The response's `data` member, or the response itself when it has none.
+const boost::json::value& data_of(const boost::json::value& v) {
+  if (auto* o = v.if_object())
+    if (auto* d = o->if_contains("data")) return *d;
+  return v;
+}
+
+// Pushes the Lua value for a finished call.
+void push_result(lua_State* L, HostContext& ctx, Pending& p, bool raw) {
+  const net::Response& r = *p.response;
+  if (r.dry_run || r.json.is_null()) {  // --dry-run: nothing came back
+    lua_pushnil(L);
+    return;
+  }
+  if (raw) {
+    push_json(L, r.json);
+    return;
+  }
+  switch (p.endpoint) {
+    case Endpoint::meta:
+      ctx.schema = std::make_shared<const Schema>(Schema::from_meta(r.json));
+      push_json(L, data_of(r.json));
+      return;
+    case Endpoint::key:
+    case Endpoint::credits:
+    case Endpoint::generation: push_json(L, data_of(r.json)); return;
+    case Endpoint::query:
+#if ORSCRIPT_HAVE_TABLES
+      push_table(L, from_analytics(r.json, p.body, ctx.schema.get()));
+#else
+      push_json(L, r.json);
+#endif
+      return;
+    case Endpoint::activity:
+    case Endpoint::rankings_daily:
+    case Endpoint::app_rankings:
+    case Endpoint::session_cost:
+    case Endpoint::keys:
+#if ORSCRIPT_HAVE_TABLES
+      push_table(L, from_rows(r.json, endpoint_name(p.endpoint)));
+#else
+      push_json(L, r.json);
+#endif
+      return;
+  }
+}
+
+// --- core.submit(endpoint, payload) -> orscript.Pending ---------------------------------
+int l_submit(lua_State* L) {
+  const char* name = luaL_checkstring(L, 1);
+  std::optional<Endpoint> ep;
+  for (auto& e : kEndpoints)
+    if (std::string_view(name) == e.name) ep = e.ep;
+  if (!ep) {
+    std::string known;
+    for (auto& e : kEndpoints) known += (known.empty() ? "" : ", ") + std::string(e.name);
+    throw Error(ErrorKind::usage, std::string("unknown endpoint '") + name + "' (expected one of " + known + ")");
+  }
+  HostContext& ctx = context(L);
+  boost::json::object body;
+  net::Params params;
+  if (*ep == Endpoint::query) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    boost::json::value v = to_json(L, 2);
+    if (!v.is_object()) throw Error(ErrorKind::usage, "a query body must be a table with named fields");
+    body = std::move(v.get_object());
+  } else {
+    params = read_params(L, 2);
+  }
+  net::ApiClient& api = ctx.api();
+  net::ApiClient::Ticket t;
+  switch (*ep) {
+    case Endpoint::meta: t = api.analytics_meta(); break;
+    case Endpoint::query: t = api.analytics_query(body); break;
+    case Endpoint::activity: t = api.activity(params); break;
+    case Endpoint::rankings_daily: t = api.rankings_daily(params); break;
+    case Endpoint::key: t = api.key(); break;
+    case Endpoint::keys: t = api.keys(params); break;
+    case Endpoint::credits: t = api.credits(); break;
+    case Endpoint::generation: {
+      std::string id = find_param(params, "id");
+      if (id.empty()) throw Error(ErrorKind::usage, "generation: missing 'id' (a generation id such as \"gen-...\")");
+      t = api.generation(id);
+      break;
+    }
+    case Endpoint::app_rankings:
+    case Endpoint::session_cost: break;  // fetched page by page at wait time
+  }
+  void* mem = lua_newuserdata(L, sizeof(Pending));
+  auto* p = new (mem) Pending{*ep, std::move(t), std::move(body), std::move(params), std::nullopt};
+  (void)p;
+  luaL_getmetatable(L, kPendingMeta);
+  lua_setmetatable(L, -2);
+  return 1;
+}
+
+void fetch_paged(HostContext& ctx, Pending& p) {
+  if (p.endpoint == Endpoint::app_rankings)
+    p.response = ctx.api().app_rankings_all(p.params);
+  else
+    p.response = ctx.api().session_cost_all(p.params);
+}
+
+// --- core.wait(p [, raw]) -> result ------------------------------------------------------
+int l_wait(lua_State* L) {
+  Pending* p = check_pending(L, 1);
+  bool raw = lua_toboolean(L, 2);
+  HostContext& ctx = context(L);
+  if (!p->response) {
+    if (is_paged(p->endpoint))
+      fetch_paged(ctx, *p);
+    else
+      p->response = ctx.api().wait(p->ticket);
+  }
+  push_result(L, ctx, *p, raw);
+  return 1;
+}
+
+// --- core.wait_all({p1, p2, ...} [, raw]) -> {r1, r2, ...} --------------------------------
+int l_wait_all(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  bool raw = lua_toboolean(L, 2);
+  HostContext& ctx = context(L);
+  int n = static_cast<int>(lua_objlen(L, 1));
+  std::vector<Pending*> all;
+  all.reserve(n);
+  for (int i = 1; i <= n; ++i) {
+    lua_rawgeti(L, 1, i);
+    auto* p = static_cast<Pending*>(luaL_testudata(L, -1, kPendingMeta));
+    lua_pop(L, 1);
+    if (!p)
+      throw Error(ErrorKind::usage, "wait_all: item " + std::to_string(i) + " is not a pending request (orscript.Pending)");
+    all.push_back(p);
+  }
+  {
+    std::vector<net::ApiClient::Ticket> tickets;
+    std::vector<Pending*> waiting;
+    for (auto* p : all)
+      if (!p->response && !is_paged(p->endpoint)) {
+        tickets.push_back(p->ticket);
+        waiting.push_back(p);
+      }
+    if (!tickets.empty()) {
+      std::vector<net::Response> responses = ctx.api().wait_all(tickets);
+      for (std::size_t i = 0; i < waiting.size() && i < responses.size(); ++i)
+        waiting[i]->response = std::move(responses[i]);
+    }
+    for (auto* p : all)
+      if (!p->response && is_paged(p->endpoint)) fetch_paged(ctx, *p);
+  }
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; ++i) {
+    push_result(L, ctx, *all[i], raw);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+// --- orscript.Pending methods -------------------------------------------------------------
+int l_pending_gc(lua_State* L) {
+  auto* p = static_cast<Pending*>(luaL_checkudata(L, 1, kPendingMeta));
+  p->~Pending();
+  return 0;
+}
+
+int l_pending_tostring(lua_State* L) {
+  Pending* p = check_pending(L, 1);
+  lua_pushfstring(L, "orscript.Pending(%s%s)", endpoint_name(p->endpoint), p->response ? ", done" : "");
+  return 1;
+}
+
+int l_pending_endpoint(lua_State* L) {
+  lua_pushstring(L, endpoint_name(check_pending(L, 1)->endpoint));
+  return 1;
+}
+
+// Rows merged in Lua lose their key order; put it back the way the API writes rows:
+// the time bucket, the dimensions (user_email after user), the metrics, then the rest.
+void order_rows(boost::json::value& response, const boost::json::object& request) {
+  boost::json::value* d = &response;
+  if (auto* o = d->if_object())
+    if (auto* inner = o->if_contains("data"); inner && inner->is_object()) d = inner;
+  auto* rows = d->is_object() ? d->get_object().if_contains("data") : nullptr;
+  if (!rows || !rows->is_array()) return;
+  std::vector<std::string> names;
+  for (const char* section : {"dimensions", "metrics"}) {
+    auto* list = request.if_contains(section);
+    if (!list || !list->is_array()) continue;
+    for (auto& n : list->get_array())
+      if (n.is_string()) {
+        names.emplace_back(n.get_string());
+        if (n.get_string() == "user") names.emplace_back("user_email");
+      }
+  }
+  for (auto& row : rows->get_array()) {
+    if (!row.is_object()) continue;
+    auto& in = row.get_object();
+    boost::json::object out;
+    out.reserve(in.size());
+    for (auto& kv : in)
+      if (kv.key().starts_with("date__") || kv.key().starts_with("created_at__")) out[kv.key()] = kv.value();
+    for (auto& n : names)
+      if (auto* v = in.if_contains(n)) out[n] = *v;
+    for (auto& kv : in)
+      if (!out.contains(kv.key())) out[kv.key()] = kv.value();
+    row = std::move(out);
+  }
+}
+
+// --- core.to_table(endpoint, response [, request]) -> orscript.Table ---------------------
+// Builds a result table from a response held as Lua values (the planner merges raw
+// responses in Lua and hands the merged one back here).
+int l_to_table(lua_State* L) {
+  std::string name = luaL_checkstring(L, 1);
+  luaL_checkany(L, 2);
+  boost::json::value response = to_json(L, 2);
+  boost::json::object request;
+  if (!lua_isnoneornil(L, 3)) {
+    boost::json::value v = to_json(L, 3);
+    if (v.is_object()) request = std::move(v.get_object());
+  }
+#if ORSCRIPT_HAVE_TABLES
+  HostContext& ctx = context(L);
+  if (name == "query") {
+    order_rows(response, request);
+    Table t = from_analytics(response, request, ctx.schema.get());
+    // The planner's account of how the result was assembled: t.meta.plan.
+    if (auto* plan = data_of(response).is_object() ? data_of(response).get_object().if_contains("plan") : nullptr)
+      t.meta.extra["plan"] = *plan;
+    push_table(L, std::move(t));
+  } else
+    push_table(L, from_rows(response, name));
+#else
+  push_json(L, response);
+#endif
+  return 1;
+}
+
+// --- core.set_schema(meta) -----------------------------------------------------------------
+// Installs a catalogue read from the disk cache, so result tables format without a fetch.
+int l_set_schema(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  boost::json::value v = to_json(L, 1);
+  context(L).schema = std::make_shared<const Schema>(Schema::from_meta(v));
+  return 0;
+}
+
+// --- small host services -------------------------------------------------------------------
+int l_now(lua_State* L) {
+  lua_pushnumber(L, static_cast<lua_Number>(context(L).now()));
+  return 1;
+}
+
+int l_json_encode(lua_State* L) {
+  luaL_checkany(L, 1);
+  std::string text = boost::json::serialize(to_json(L, 1));
+  lua_pushlstring(L, text.data(), text.size());
+  return 1;
+}
+
+int l_json_decode(lua_State* L) {
+  std::size_t n;
+  const char* s = luaL_checklstring(L, 1, &n);
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(boost::json::string_view(s, n), ec);
+  if (ec) throw Error(ErrorKind::usage, "json_decode: invalid JSON: " + ec.message());
+  push_json(L, v);
+  return 1;
+}
+
+int l_cache_dir(lua_State* L) {
+  const std::string& dir = context(L).cache_dir;
+  if (dir.empty())
+    lua_pushnil(L);
+  else
+    lua_pushlstring(L, dir.data(), dir.size());
+  return 1;
+}
+
+int l_lib_dir(lua_State* L) {
+  const std::string& dir = context(L).lib_dir;
+  lua_pushlstring(L, dir.data(), dir.size());
+  return 1;
+}
+
+int l_account(lua_State* L) {
+  HostContext& ctx = context(L);
+  std::string label = ctx.account_label();
+  lua_pushlstring(L, label.data(), label.size());
+  lua_pushlstring(L, ctx.demo_description.data(), ctx.demo_description.size());
+  return 2;
+}
+
+int l_dry_run(lua_State* L) {
+  lua_pushboolean(L, context(L).client_options.dry_run);
+  return 1;
+}
+
+int l_stats(lua_State* L) {
+  HostContext& ctx = context(L);
+  net::ApiClient::Stats s;
+  if (ctx.has_client()) s = ctx.api().stats();
+  lua_createtable(L, 0, 3);
+  lua_pushnumber(L, static_cast<lua_Number>(s.requests_sent));
+  lua_setfield(L, -2, "requests");
+  lua_pushnumber(L, static_cast<lua_Number>(s.connections_opened));
+  lua_setfield(L, -2, "connections");
+  lua_pushnumber(L, static_cast<lua_Number>(s.retries));
+  lua_setfield(L, -2, "retries");
+  return 1;
+}
+
+// core.error(kind, message [, level]): raises a structured orscript.Error whose `where`
+// is the position `level` up the Lua stack (1 = the caller of core.error, as `error`).
+// Registered without the trampoline: it raises a Lua error and holds no C++ objects.
+int l_error(lua_State* L) {
+  const char* kind = luaL_checkstring(L, 1);
+  std::size_t n;
+  const char* msg = luaL_checklstring(L, 2, &n);
+  int level = static_cast<int>(luaL_optinteger(L, 3, 1));
+  lua_settop(L, 2);
+  push_error(L, kind_from_name(kind), std::string_view(msg, n));
+  if (std::string_view(kind) != kind_name(kind_from_name(kind))) {
+    lua_pushstring(L, kind);  // keep an unrecognised kind as given
+    lua_setfield(L, -2, "kind");
+  }
+  if (level > 0)
+    luaL_where(L, level);
+  else
+    lua_pushliteral(L, "");
+  lua_setfield(L, -2, "where");
+  return lua_error(L);
+}
+
+}  // namespace
+
+void register_api(lua_State* L, HostContext* ctx) {
+  static const luaL_Reg pending_methods[] = {
+      {"wait", entry<l_wait>},
+      {"endpoint", entry<l_pending_endpoint>},
+      {"__tostring", entry<l_pending_tostring>},
+      {"__gc", l_pending_gc},
+      {nullptr, nullptr},
+  };
+  new_class(L, kPendingMeta, pending_methods, ctx);
+  lua_pop(L, 1);
+
+  static const luaL_Reg functions[] = {
+      {"submit", entry<l_submit>},
+      {"wait", entry<l_wait>},
+      {"wait_all", entry<l_wait_all>},
+      {"to_table", entry<l_to_table>},
+      {"set_schema", entry<l_set_schema>},
+      {"now", entry<l_now>},
+      {"json_encode", entry<l_json_encode>},
+      {"json_decode", entry<l_json_decode>},
+      {"cache_dir", entry<l_cache_dir>},
+      {"lib_dir", entry<l_lib_dir>},
+      {"account", entry<l_account>},
+      {"dry_run", entry<l_dry_run>},
+      {"stats", entry<l_stats>},
+      {"error", l_error},
+      {nullptr, nullptr},
+  };
+  lua_pushlightuserdata(L, ctx);
+  luaL_setfuncs(L, functions, 1);
+}
+
+}  // namespace orscript::lua

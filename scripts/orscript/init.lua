@@ -1,0 +1,60 @@
+-- orscript: the Lua library that scripts see as the global `orscript`.
+--
+-- Owns: the public table and its lazy loading (submodules load on first use, so
+-- `orscript -e ''` stays cheap). Everything else lives in the submodules:
+-- query.lua (orscript.Query), time.lua (orscript.time, orscript.Range), schema.lua
+-- (the catalogue and its cache), planner.lua (split and merge), endpoints.lua
+-- (activity, datasets, keys, credits, generation). The reference is docs/scripting.md.
+local core = require "orscript.core"
+local U = require "orscript.util"
+
+local M = {
+  version = core.version,
+  demo = core.demo,
+  null = core.null,
+}
+
+local function query_mod() return require "orscript.query" end
+local function endpoints() return require "orscript.endpoints" end
+
+-- orscript.query(spec?) -> orscript.Query
+function M.query(spec) return query_mod().new(spec) end
+-- orscript.all{q1, q2, ...} -> {t1, t2, ...}: concurrent.
+function M.all(list) return query_mod().all(list) end
+-- orscript.meta{refresh = bool} -> orscript.Schema
+function M.meta(opts)
+  U.check_options("orscript.meta", opts, { refresh = true })
+  return require("orscript.schema").get(opts)
+end
+function M.activity(opts) return endpoints().activity(opts) end
+function M.session_cost(opts) return endpoints().session_cost(opts) end
+function M.keys(opts) return endpoints().keys(opts) end
+function M.key() return endpoints().key() end
+function M.credits() return endpoints().credits() end
+function M.generation(id) return endpoints().generation(id) end
+-- The host clock (Unix ms); fixed by --now. Use it (or orscript.time) instead of os.time.
+function M.now() return core.now() end
+-- "demo" or the API host, and a description of the demo scenario ("" otherwise).
+function M.account() return core.account() end
+-- Raises a structured orscript.Error (kind: usage, data, api, ...) at the caller.
+function M.error(kind, message, level)
+  if type(kind) ~= "string" or type(message) ~= "string" then
+    U.usage("orscript.error: expected (kind, message), got %s, %s", type(kind), type(message))
+  end
+  core.error(kind, message, (level or 1) + 1)
+end
+
+return U.module("orscript", M, {
+  time = function() return require "orscript.time" end,
+  rankings = function() return endpoints().rankings end,
+  request = function() return endpoints().request end,
+  Query = function() return query_mod().Query end,
+  Range = function() return require("orscript.time").Range end,
+  json = function()
+    return U.module("orscript.json", {
+      encode = function(v) return core.json_encode(v) end,
+      decode = function(s) return core.json_decode(s) end,
+    })
+  end,
+  cache_dir = function() return core.cache_dir end,
+})

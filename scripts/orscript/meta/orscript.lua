@@ -1,0 +1,300 @@
+---@meta orscript
+-- LuaLS / LuaCATS annotations for the orscript library (the global `orscript`).
+-- Result tables (orscript.Table) are annotated in meta/table.lua.
+
+---@alias orscript.Instant number Unix milliseconds (UTC)
+---@alias orscript.TimeLike string|orscript.Instant ISO-8601 text ("2026-05-01", "2026-05-01T12:00:00Z") or Unix ms
+---@alias orscript.Grain "minute"|"hour"|"day"|"week"|"month"
+---@alias orscript.Operator "eq"|"neq"|"gt"|"gte"|"lt"|"lte"|"in"|"not_in"
+---@alias orscript.FilterSpec {[1]: string, [2]: orscript.Operator, [3]: string|number|(string|number)[], include_unset?: boolean}
+
+---@class orscript.Error
+---@field kind "usage"|"script"|"auth"|"api"|"rate_limit"|"http"|"tls"|"timeout"|"data"|"interrupted"|"internal"
+---@field message string
+---@field status integer HTTP status, 0 when there was no response
+---@field code? string the server's error.code
+---@field api_message? string the server's error.message
+---@field request? string "POST /api/v1/analytics/query"
+---@field where string "file:line: " of the Lua code that caused it
+---@field exit_code integer
+
+---@class orscript.Range
+---@field start orscript.Instant first instant (inclusive)
+---@field stop orscript.Instant end (exclusive)
+---@field end orscript.Instant same as stop
+---@field period "month"|"week"|"day"|false calendar period, for prev()/shift()
+local Range = {}
+---@return number days length in days (may be fractional)
+function Range:days() end
+---@return number
+function Range:hours() end
+---@return number
+function Range:ms() end
+---@param t orscript.TimeLike
+---@return boolean
+function Range:contains(t) end
+---@param n? integer periods to move (default 1; negative = back)
+---@return orscript.Range
+function Range:shift(n) end
+---@return orscript.Range the period just before (previous calendar month for month ranges)
+function Range:prev() end
+---@return string start, string end ISO-8601 text
+function Range:iso() end
+---@return string first, string last inclusive dates "YYYY-MM-DD"
+function Range:dates() end
+---@param days number
+---@return orscript.Range[]
+function Range:split(days) end
+---@param grain orscript.Grain
+---@return orscript.Instant[]
+function Range:buckets(grain) end
+
+---@class orscript.timelib
+---@field MINUTE integer
+---@field HOUR integer
+---@field DAY integer
+---@field WEEK integer
+---@field Range orscript.Range
+local time = {}
+---@return orscript.Instant
+function time.now() end
+---@param s string
+---@return orscript.Instant
+function time.parse(s) end
+---@param t orscript.TimeLike
+---@return string
+function time.format(t) end
+---@param t orscript.TimeLike
+---@return string
+function time.date(t) end
+---@param t orscript.TimeLike
+---@return integer year, integer month, integer day, integer hour, integer minute, integer second, integer weekday
+function time.parts(t) end
+---@param t orscript.TimeLike
+---@param grain orscript.Grain|"year"
+---@return orscript.Instant
+function time.floor(t, grain) end
+---@param t orscript.TimeLike
+---@param n integer
+---@param unit orscript.Grain|"year"
+---@return orscript.Instant
+function time.add(t, n, unit) end
+---@param start orscript.TimeLike|table
+---@param stop? orscript.TimeLike
+---@return orscript.Range
+function time.range(start, stop) end
+---@param t? orscript.TimeLike
+---@return orscript.Range
+function time.month(t) end
+---@return orscript.Range
+function time.last_month() end
+---@return orscript.Range
+function time.this_month() end
+---@param n integer
+---@return orscript.Range
+function time.last_days(n) end
+---@param n integer
+---@return orscript.Range
+function time.last_hours(n) end
+---@return orscript.Range
+function time.today() end
+---@param n? integer
+---@return orscript.Range
+function time.weeks(n) end
+
+---@class orscript.QuerySpec
+---@field metrics? string[]|string
+---@field by? string[]|string
+---@field where? orscript.FilterSpec[]|table<string, string|number|(string|number)[]>
+---@field range? orscript.Range|{[1]: orscript.TimeLike, [2]: orscript.TimeLike}
+---@field grain? orscript.Grain
+---@field order? {[1]: string, [2]: "asc"|"desc"}|string
+---@field limit? integer 1..10000
+---@field group_limit? integer 1..10000
+---@field split? boolean
+---@field classifier? {id: string, names?: string[], include_nulls?: boolean, where?: orscript.FilterSpec[]}
+
+---@class orscript.Query
+local Query = {}
+---@param ... string|string[]
+---@return orscript.Query
+function Query:metrics(...) end
+---@param ... string|string[]
+---@return orscript.Query
+function Query:by(...) end
+---@param field string|orscript.FilterSpec[]
+---@param op? orscript.Operator|string|number|table
+---@param value? string|number|(string|number)[]
+---@param opts? {include_unset?: boolean}
+---@return orscript.Query
+function Query:where(field, op, value, opts) end
+---@param start orscript.Range|orscript.TimeLike|nil
+---@param stop? orscript.TimeLike
+---@return orscript.Query
+function Query:range(start, stop) end
+---@param g orscript.Grain|nil
+---@return orscript.Query
+function Query:grain(g) end
+---@param field string
+---@param dir? "asc"|"desc"
+---@return orscript.Query
+function Query:order(field, dir) end
+---@param n integer
+---@return orscript.Query
+function Query:limit(n) end
+---@param n integer
+---@return orscript.Query
+function Query:group_limit(n) end
+---@param on? boolean
+---@return orscript.Query
+function Query:split(on) end
+---@param c {id: string, names?: string[], include_nulls?: boolean, where?: orscript.FilterSpec[]}|nil
+---@return orscript.Query
+function Query:classifier(c) end
+---@return orscript.QuerySpec
+function Query:spec() end
+---@return string json
+function Query:body() end
+---@return table body
+function Query:payload() end
+---@param opts? {split?: boolean}
+---@return string
+function Query:explain(opts) end
+---@param opts? {split?: boolean}
+---@return orscript.Table
+function Query:run(opts) end
+---@return orscript.Pending
+function Query:submit() end
+
+---@class orscript.Pending
+local Pending = {}
+---@return any
+function Pending:wait() end
+---@return string
+function Pending:endpoint() end
+
+---@class orscript.Request
+---@field endpoint string
+---@field params table<string, string|number|boolean>
+---@field name string
+local Request = {}
+---@return any
+function Request:run() end
+---@return orscript.Pending
+function Request:submit() end
+
+---@class orscript.MetricInfo
+---@field name string
+---@field label string
+---@field is_rate boolean
+---@field format "number"|"currency"|"percent"|"latency"|"throughput"
+---@field max_days integer 31 or 365
+
+---@class orscript.DimensionInfo
+---@field name string
+---@field label string
+---@field max_days integer
+---@field label_resolved boolean
+
+---@class orscript.Schema
+---@field metrics orscript.MetricInfo[]
+---@field dimensions orscript.DimensionInfo[]
+---@field operators {name: string, value_type: "scalar"|"array"}[]
+---@field granularities {name: string, label: string}[]
+---@field fetched_at orscript.Instant
+---@field source "api"|"cache"
+---@field raw table
+local Schema = {}
+---@return orscript.MetricInfo?
+function Schema:metric(name) end
+---@return orscript.DimensionInfo?
+function Schema:dimension(name) end
+---@return {name: string, value_type: string}?
+function Schema:operator(name) end
+---@return {name: string, label: string}?
+function Schema:granularity(name) end
+---@param section "metrics"|"dimensions"|"operators"|"granularities"
+---@return string[]
+function Schema:names(section) end
+---@return integer
+function Schema:max_days(name) end
+
+---@class orscript.requests
+local request = {}
+---@return orscript.Request
+function request.activity(opts) end
+---@return orscript.Request
+function request.rankings_daily(opts) end
+---@return orscript.Request
+function request.rankings_apps(opts) end
+---@return orscript.Request
+function request.session_cost(opts) end
+---@return orscript.Request
+function request.keys(opts) end
+---@return orscript.Request
+function request.key() end
+---@return orscript.Request
+function request.credits() end
+---@param id string
+---@return orscript.Request
+function request.generation(id) end
+---@return orscript.Query
+function request.query(spec) end
+
+---@class orscript.rankingslib
+local rankings = {}
+---@param opts? {start_date?: string, end_date?: string, range?: orscript.Range, period?: "day"|"week"|"month", modality?: string, context_bucket?: string, category?: string, language_type?: "natural"|"programming"}
+---@return orscript.Table
+function rankings.daily(opts) end
+---@param opts? {sort?: "popular"|"trending", category?: string, subcategory?: string, start_date?: string, end_date?: string, range?: orscript.Range, limit?: integer}
+---@return orscript.Table
+function rankings.apps(opts) end
+
+---@class orscriptlib
+---@field version string
+---@field demo boolean
+---@field null userdata JSON null, distinct from nil
+---@field time orscript.timelib
+---@field rankings orscript.rankingslib
+---@field request orscript.requests
+---@field json {encode: fun(v: any): string, decode: fun(s: string): any}
+---@field Query orscript.Query
+---@field Range orscript.Range
+orscript = {}
+---@param spec? orscript.QuerySpec
+---@return orscript.Query
+function orscript.query(spec) end
+---@param list (orscript.Query|orscript.Request|orscript.Pending)[]
+---@return any[]
+function orscript.all(list) end
+---@param opts? {refresh?: boolean}
+---@return orscript.Schema
+function orscript.meta(opts) end
+---@param opts? {date?: string, key_hash?: string, user_id?: string, group_by?: "workspace", workspace_id?: string}
+---@return orscript.Table
+function orscript.activity(opts) end
+---@param opts? {app_slug?: string, model?: string, turn_range?: "1-turn"|"2-9-turns"|"10-49-turns"|"50-plus-turns", limit?: integer}
+---@return orscript.Table
+function orscript.session_cost(opts) end
+---@param opts? {include_disabled?: boolean, offset?: integer}
+---@return orscript.Table
+function orscript.keys(opts) end
+---@return table
+function orscript.key() end
+---@return {total_credits: number, total_usage: number}
+function orscript.credits() end
+---@param id string
+---@return table
+function orscript.generation(id) end
+---@return orscript.Instant
+function orscript.now() end
+---@return string label, string description
+function orscript.account() end
+---@return string?
+function orscript.cache_dir() end
+---@param kind string
+---@param message string
+---@param level? integer
+function orscript.error(kind, message, level) end
+
+return orscript

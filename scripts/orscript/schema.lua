@@ -1,0 +1,201 @@
+-- orscript.schema: the analytics catalogue (GET /analytics/meta) and what the API's
+-- documentation adds to it.
+--
+-- Owns: fetching the catalogue once per process, the on-disk cache under
+-- core.cache_dir() (24 h TTL, one file per account), the orscript.Schema object
+-- (lookups by name, is_rate, display_format), and the facts meta does not carry:
+-- which fields are limited to 31-day windows, which dimensions come back as labels
+-- (and which raw ids filter them), and how rates are rebuilt from their parts.
+local core = require "orscript.core"
+local U = require "orscript.util"
+
+local M = {}
+
+M.TTL_MS = 24 * 3600 * 1000
+
+-- Fields served from generation-level data: windows of at most 31 days (spec §3.4/§3.5).
+M.SHORT_WINDOW = U.set {
+  "guardrail_invoked_count", "response_cached_count", "openrouter_usage", "byok_fees",
+  "usage_file", "usage_upstream_file", "usage_web_fetch", "usage_upstream_web_fetch",
+  "avg_latency", "p50_latency", "p90_latency", "p99_latency",
+  "avg_throughput", "p50_throughput", "p90_throughput", "p99_throughput",
+  "guardrail_invoked_rate", "response_cached_rate",
+  "generation_id", "provider", "origin", "country", "finish_reason", "external_user",
+  "context_length_bucket",
+}
+M.SHORT_DAYS, M.LONG_DAYS = 31, 365
+
+-- Dimensions whose rows show a label but whose filters need the raw id.
+M.LABEL_RESOLVED = {
+  api_key_id = {
+    ok = function(v)
+      if type(v) == "number" then return v == math.floor(v) end
+      return v:match("^%d+$") ~= nil or v:match("^%x+$") ~= nil and #v == 64
+    end,
+    want = "the numeric key id or the 64-hex key hash; orscript.keys() lists each key's `hash`",
+  },
+  user = {
+    ok = function(v) return type(v) == "string" and v:match("^user_[%w_]+$") ~= nil end,
+    want = "the member's user id such as \"user_abc123\" (the org member id, as /activity's user_id takes)",
+  },
+  workspace = {
+    ok = function(v)
+      return type(v) == "string" and v:match("^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$") ~= nil
+    end,
+    want = "the workspace UUID; orscript.activity{group_by = \"workspace\"} shows each row's workspace_id",
+  },
+  app = {
+    ok = function(v)
+      if type(v) == "number" then return v == math.floor(v) end
+      return v:match("^%d+$") ~= nil
+    end,
+    want = "the numeric app id (app_id in generation metadata; orscript.rankings.apps{} lists public apps' app_id)",
+  },
+}
+
+-- Rates that can be rebuilt exactly from summable parts: rate = num / den.
+M.RATE_PARTS = {
+  cache_hit_rate = { num = "cached_tokens", den = "tokens_prompt" },
+  guardrail_invoked_rate = { num = "guardrail_invoked_count", den = "request_count" },
+  response_cached_rate = { num = "response_cached_count", den = "request_count" },
+}
+
+-- ---------------------------------------------------------------------------------
+-- orscript.Schema
+
+local Schema = U.class("orscript.Schema")
+M.Schema = Schema
+
+local function new_schema(data, fetched_at, source)
+  local s = {
+    metrics = {}, dimensions = {}, operators = {}, granularities = {},
+    fetched_at = fetched_at, source = source, raw = data,
+    _by = { metric = {}, dimension = {}, operator = {}, granularity = {} },
+  }
+  for _, m in ipairs(data.metrics or {}) do
+    local item = {
+      name = m.name, label = m.display_label or m.name,
+      is_rate = m.is_rate == true, format = m.display_format or "number",
+      max_days = M.SHORT_WINDOW[m.name] and M.SHORT_DAYS or M.LONG_DAYS,
+    }
+    s.metrics[#s.metrics + 1] = item
+    s._by.metric[m.name] = item
+  end
+  for _, d in ipairs(data.dimensions or {}) do
+    local item = {
+      name = d.name, label = d.display_label or d.name,
+      max_days = M.SHORT_WINDOW[d.name] and M.SHORT_DAYS or M.LONG_DAYS,
+      label_resolved = M.LABEL_RESOLVED[d.name] ~= nil,
+    }
+    s.dimensions[#s.dimensions + 1] = item
+    s._by.dimension[d.name] = item
+  end
+  for _, o in ipairs(data.operators or {}) do
+    local item = { name = o.name, value_type = o.value_type or "scalar" }
+    s.operators[#s.operators + 1] = item
+    s._by.operator[o.name] = item
+  end
+  for _, g in ipairs(data.granularities or {}) do
+    local item = { name = g.name, label = g.display_label or g.name }
+    s.granularities[#s.granularities + 1] = item
+    s._by.granularity[g.name] = item
+  end
+  return setmetatable(s, Schema)
+end
+
+function Schema:metric(name) return self._by.metric[name] end
+function Schema:dimension(name) return self._by.dimension[name] end
+function Schema:operator(name) return self._by.operator[name] end
+function Schema:granularity(name) return self._by.granularity[name] end
+
+-- Names of one section ("metrics", "dimensions", "operators", "granularities").
+function Schema:names(section)
+  local list = rawget(self, section)
+  if type(list) ~= "table" or section == "raw" or section == "_by" then
+    U.usage("Schema:names: invalid section %s: expected metrics, dimensions, operators or granularities", U.show(section))
+  end
+  local out = {}
+  for i, item in ipairs(list) do out[i] = item.name end
+  return out
+end
+
+-- The longest window (days) a field may be queried over: 31 or 365.
+function Schema:max_days(name)
+  return M.SHORT_WINDOW[name] and M.SHORT_DAYS or M.LONG_DAYS
+end
+
+Schema.__tostring = function(s)
+  return string.format("orscript.Schema(%d metrics, %d dimensions, %d operators, %d granularities, %s)",
+    #s.metrics, #s.dimensions, #s.operators, #s.granularities, s.source)
+end
+
+-- ---------------------------------------------------------------------------------
+-- Fetching and caching
+
+local current -- the schema for this process
+
+local function cache_path()
+  local dir = core.cache_dir()
+  if not dir or dir == "" then return nil end
+  local label, desc = core.account()
+  local name = (label .. (desc ~= "" and ("-" .. desc) or "")):gsub("[^%w%.%-]+", "_")
+  return dir .. "/meta-" .. name .. ".json"
+end
+
+local function read_cache(now)
+  local path = cache_path()
+  if not path then return nil end
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local text = f:read("*a")
+  f:close()
+  local ok, doc = pcall(core.json_decode, text)
+  if not ok or type(doc) ~= "table" or type(doc.fetched_at) ~= "number" or type(doc.meta) ~= "table" then
+    return nil
+  end
+  if now < doc.fetched_at or now - doc.fetched_at >= M.TTL_MS then return nil end
+  return doc
+end
+
+local function write_cache(meta, now)
+  local path = cache_path()
+  if not path then return end
+  local text = core.json_encode { fetched_at = now, meta = meta }
+  local f = io.open(path, "wb")
+  if not f then
+    local dir = path:match("^(.*)/[^/]*$")
+    os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
+    f = io.open(path, "wb")
+    if not f then return end
+  end
+  f:write(text)
+  f:close()
+end
+
+-- The catalogue: in memory, else the disk cache (unless opts.refresh), else fetched.
+-- Returns nil under --dry-run when nothing is cached.
+function M.get(opts)
+  local refresh = opts and opts.refresh
+  if current and not refresh then return current end
+  local now = core.now()
+  if not refresh then
+    local doc = read_cache(now)
+    if doc then
+      core.set_schema(doc.meta)
+      current = new_schema(doc.meta, doc.fetched_at, "cache")
+      return current
+    end
+  end
+  local data = core.wait(core.submit("meta", {}))
+  if data == nil then return nil end -- dry run
+  write_cache(data, now)
+  current = new_schema(data, now, "api")
+  return current
+end
+
+-- Forgets the in-memory catalogue (tests).
+function M.reset() current = nil end
+
+M.new = new_schema
+
+return M
