@@ -4,12 +4,20 @@
 # rebuilds what changed.
 #
 #   tools/setup.sh            install + build
+#   tools/setup.sh --tests    also install what only the tests need (headless Chromium,
+#                             to check that the HTML report renders)
 #   BUILD_DIR=out tools/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev libluajit-5.1-dev
-          libssl-dev doctest-dev libedit-dev ccache)
+          libssl-dev doctest-dev libedit-dev zlib1g-dev ccache)
+for arg in "$@"; do
+  case "$arg" in
+    --tests) PACKAGES+=(chromium) ;;
+    *) echo "setup: unknown argument '$arg' (use --tests or nothing)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

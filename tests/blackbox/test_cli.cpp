@@ -7,10 +7,10 @@
 
 #include "tests/support/process.hpp"
 
-using orscript::test::orscript;
-using orscript::test::RunOptions;
-using orscript::test::temp_dir;
-using orscript::test::write_file;
+namespace ot = orscript::test;
+using ot::RunOptions;
+using ot::temp_dir;
+using ot::write_file;
 
 namespace {
 std::string script(const std::string& name, const std::string& text) {
@@ -22,21 +22,21 @@ std::string script(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST_CASE("-e runs a chunk and prints") {
-  auto r = orscript({"-e", "print(1+1)"});
+  auto r = ot::orscript({"-e", "print(1+1)"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2\n");
   CHECK(r.err == "");
 }
 
 TEST_CASE("several -e run in order and share globals") {
-  auto r = orscript({"-e", "x = 40", "-e", "print(x + 2)"});
+  auto r = ot::orscript({"-e", "x = 40", "-e", "print(x + 2)"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "42\n");
 }
 
 TEST_CASE("a runtime error prints file:line, message and traceback, exit 1") {
   auto path = script("boom.lua", "local x = 1\nlocal function f()\n  error('boom')\nend\nf()\n");
-  auto r = orscript({path});
+  auto r = ot::orscript({path});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("boom.lua:3: boom") != std::string::npos);
   CHECK(r.err.find("stack traceback:") != std::string::npos);
@@ -45,20 +45,20 @@ TEST_CASE("a runtime error prints file:line, message and traceback, exit 1") {
 
 TEST_CASE("a syntax error names the line, exit 1") {
   auto path = script("syntax.lua", "print('ok')\nlocal = 3\n");
-  auto r = orscript({path});
+  auto r = ot::orscript({path});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("syntax.lua:2:") != std::string::npos);
   CHECK(r.out == "");
 }
 
 TEST_CASE("a missing script file is reported, exit 1") {
-  auto r = orscript({"/nonexistent/dir/x.lua"});
+  auto r = ot::orscript({"/nonexistent/dir/x.lua"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("cannot open /nonexistent/dir/x.lua") != std::string::npos);
 }
 
 TEST_CASE("a non-string error object is described") {
-  auto r = orscript({"-e", "error(setmetatable({}, {}))"});
+  auto r = ot::orscript({"-e", "error(setmetatable({}, {}))"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("error object is a table value") != std::string::npos);
 }
@@ -66,20 +66,20 @@ TEST_CASE("a non-string error object is described") {
 TEST_CASE("arg holds the script at 0, interpreter args below, script args above; ... too") {
   auto path = script("args.lua", "print(arg[0], arg[1], arg[2], #arg, select('#', ...), ...)\n"
                                  "print(arg[-1], arg[-2])\n");
-  auto r = orscript({"-e", "x=1", path, "a", "b c"});
+  auto r = ot::orscript({"-e", "x=1", path, "a", "b c"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == path + "\ta\tb c\t2\t2\ta\tb c\nx=1\t-e\n");
 }
 
 TEST_CASE("arg without a script: program at 0, options after") {
-  auto r = orscript({"-e", "print(#arg, arg[1], arg[2])"});
+  auto r = ot::orscript({"-e", "print(#arg, arg[1], arg[2])"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2\t-e\tprint(#arg, arg[1], arg[2])\n");
 }
 
 TEST_CASE("-- ends options: what follows is the script and its args") {
   auto path = script("dash.lua", "print(...)\n");
-  auto r = orscript({"--", path, "-e", "--demo"});
+  auto r = ot::orscript({"--", path, "-e", "--demo"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "-e\t--demo\n");
 }
@@ -87,7 +87,7 @@ TEST_CASE("-- ends options: what follows is the script and its args") {
 TEST_CASE("- reads the script from stdin") {
   RunOptions o;
   o.stdin_text = "print('from stdin', ...)\n";
-  auto r = orscript({"-", "x"}, o);
+  auto r = ot::orscript({"-", "x"}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "from stdin\tx\n");
 }
@@ -95,7 +95,7 @@ TEST_CASE("- reads the script from stdin") {
 TEST_CASE("no script and a pipe on stdin runs stdin") {
   RunOptions o;
   o.stdin_text = "print(6 * 7)\n";
-  auto r = orscript({}, o);
+  auto r = ot::orscript({}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "42\n");
 }
@@ -103,7 +103,7 @@ TEST_CASE("no script and a pipe on stdin runs stdin") {
 TEST_CASE("an error in stdin names stdin") {
   RunOptions o;
   o.stdin_text = "\n\nerror('bad')\n";
-  auto r = orscript({"-"}, o);
+  auto r = ot::orscript({"-"}, o);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("stdin:3: bad") != std::string::npos);
 }
@@ -112,19 +112,19 @@ TEST_CASE("-i after a script reads more from stdin in the same state") {
   auto path = script("setx.lua", "x = 5\n");
   RunOptions o;
   o.stdin_text = "x * 2\nprint(x + 1)\n";
-  auto r = orscript({"-i", path}, o);
+  auto r = ot::orscript({"-i", path}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "10\n6\n");
 }
 
 TEST_CASE("a shebang script runs directly") {
-  std::string bindir = orscript::test::binary_path();
+  std::string bindir = ot::binary_path();
   bindir = bindir.substr(0, bindir.rfind('/'));
   auto path = script("tool.lua", "#!/usr/bin/env orscript\nprint('shebang', ...)\n");
   chmod(path.c_str(), 0755);
   RunOptions o;
   o.env["PATH"] = bindir + ":/usr/bin:/bin";
-  auto r = orscript::test::run({path, "z"}, o);
+  auto r = ot::run({path, "z"}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "shebang\tz\n");
 }
@@ -133,7 +133,7 @@ TEST_CASE("require finds modules next to the script") {
   std::string dir = temp_dir();
   write_file(dir + "/helper_mod.lua", "return { answer = 42 }\n");
   write_file(dir + "/main.lua", "print(require('helper_mod').answer)\n");
-  auto r = orscript({dir + "/main.lua"});
+  auto r = ot::orscript({dir + "/main.lua"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "42\n");
 }
@@ -144,7 +144,7 @@ TEST_CASE("require finds modules on ORSCRIPT_PATH, folders and templates") {
   write_file(dir2 + "/tmod.lua", "return 'template'\n");
   RunOptions o;
   o.env["ORSCRIPT_PATH"] = dir + ";" + dir2 + "/?.lua";
-  auto r = orscript({"-e", "print(require('pathmod'), require('tmod'))"}, o);
+  auto r = ot::orscript({"-e", "print(require('pathmod'), require('tmod'))"}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "folder\ttemplate\n");
 }
@@ -154,30 +154,30 @@ TEST_CASE("-l loads a module into a global") {
   write_file(dir + "/greet.lua", "return { hi = function() return 'hello' end }\n");
   RunOptions o;
   o.env["ORSCRIPT_PATH"] = dir;
-  auto r = orscript({"-l", "greet", "-e", "print(greet.hi())"}, o);
+  auto r = ot::orscript({"-l", "greet", "-e", "print(greet.hi())"}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "hello\n");
 }
 
 TEST_CASE("-l with a missing module fails with exit 1") {
-  auto r = orscript({"-l", "no_such_module_xyz"});
+  auto r = ot::orscript({"-l", "no_such_module_xyz"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("module 'no_such_module_xyz' not found") != std::string::npos);
 }
 
 TEST_CASE("the orscript library is loaded as a global") {
-  auto r = orscript({"-e", "print(type(orscript), type(orscript.core))"});
+  auto r = ot::orscript({"-e", "print(type(orscript), type(orscript.core))"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "table\ttable\n");
 }
 
 TEST_CASE("os.exit passes its code through") {
-  auto r = orscript({"-e", "os.exit(9)"});
+  auto r = ot::orscript({"-e", "os.exit(9)"});
   CHECK(r.exit_code == 9);
 }
 
 TEST_CASE("--help lists options and every exit code") {
-  auto r = orscript({"--help"});
+  auto r = ot::orscript({"--help"});
   CHECK(r.exit_code == 0);
   for (const char* s : {"-e chunk", "--demo", "--api-key-file", "Exit codes:", "  2    usage", "  3    auth",
                         "  6    network", "  130  interrupted"})
@@ -185,33 +185,33 @@ TEST_CASE("--help lists options and every exit code") {
 }
 
 TEST_CASE("-v and --version print the version") {
-  auto r = orscript({"-v"});
+  auto r = ot::orscript({"-v"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("orscript ", 0) == 0);
-  CHECK(orscript({"--version"}).out == r.out);
+  CHECK(ot::orscript({"--version"}).out == r.out);
 }
 
 TEST_CASE("usage errors exit 2 with one line naming the fix") {
-  auto r = orscript({"--bogus"});
+  auto r = ot::orscript({"--bogus"});
   CHECK(r.exit_code == 2);
   CHECK(r.err == "orscript: unknown option '--bogus' (see orscript --help)\n");
-  r = orscript({"--now", "2026-02-30"});
+  r = ot::orscript({"--now", "2026-02-30"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--now expects an ISO-8601 UTC time") != std::string::npos);
-  r = orscript({"--seed", "x"});
+  r = ot::orscript({"--seed", "x"});
   CHECK(r.exit_code == 2);
-  r = orscript({"-e"});
+  r = ot::orscript({"-e"});
   CHECK(r.exit_code == 2);
 }
 
 TEST_CASE("a key file that cannot be read is a usage error") {
-  auto r = orscript({"--api-key-file", "/nonexistent/key", "-e", "print(1)"});
+  auto r = ot::orscript({"--api-key-file", "/nonexistent/key", "-e", "print(1)"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("cannot read the key file") != std::string::npos);
 }
 
 TEST_CASE("--api-key warns that it shows in the process list, without printing it") {
-  auto r = orscript({"--api-key", "sk-or-v1-abcdefabcdefabcdef1234", "-e", "print(1)"});
+  auto r = ot::orscript({"--api-key", "sk-or-v1-abcdefabcdefabcdef1234", "-e", "print(1)"});
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("process list") != std::string::npos);
   CHECK(r.err.find("abcdefabcdefabcdef1234") == std::string::npos);
@@ -221,14 +221,14 @@ TEST_CASE("a key file readable by others gets a warning") {
   std::string dir = temp_dir();
   write_file(dir + "/key", "sk-or-v1-filekeyfilekeyfilekey\n");
   chmod((dir + "/key").c_str(), 0644);
-  auto r = orscript({"--api-key-file", dir + "/key", "-e", "print(1)"});
+  auto r = ot::orscript({"--api-key-file", dir + "/key", "-e", "print(1)"});
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("chmod 600") != std::string::npos);
   CHECK(r.err.find("filekeyfilekey") == std::string::npos);
 }
 
 TEST_CASE("--demo says on stderr that the data is simulated") {
-  auto r = orscript({"--demo", "-e", "print('ok')"});
+  auto r = ot::orscript({"--demo", "-e", "print('ok')"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "ok\n");
   CHECK(r.err.find("demo mode: simulated data") != std::string::npos);
