@@ -44,8 +44,15 @@ struct ClientOptions {
   std::chrono::milliseconds retry_budget{120'000};  // total time one call may spend retrying
   int max_attempts = 6;
   std::size_t max_body_bytes = 64u << 20;
-  int max_connections_per_host = 6;
+  int max_connections_per_host = 20;  // keep-alive connections per origin; more requests queue
   bool rate_limit = true;   // client-side limiter (64/min analytics, 30/min datasets)
+  std::chrono::milliseconds retry_initial{500};        // first backoff (then doubling, with jitter)
+  std::chrono::milliseconds retry_max_interval{30'000};  // cap on one wait, server hints included
+  // Dial this address (IP literal or name) instead of resolving the base URL's host; the
+  // certificate is still verified against the base URL's host. For tests and pinning.
+  std::string connect_to;
+  // The limiter's clock (default: steady_clock::now). Tests inject a fake one.
+  std::function<std::chrono::steady_clock::time_point()> clock;
   bool verbose = false;     // one stderr line per request and per retry
   bool dry_run = false;     // print request bodies instead of sending; responses are null
   std::function<void(std::string_view)> log;  // where verbose/dry-run lines go (default stderr)
@@ -105,6 +112,10 @@ class ApiClient {
     std::size_t requests_sent = 0;     // attempts put on the wire
     std::size_t connections_opened = 0;
     std::size_t retries = 0;
+    std::size_t limiter_waits = 0;     // requests the client-side limiter held back
+    std::chrono::milliseconds last_retry_delay{0};   // the wait before the latest retry
+    std::chrono::milliseconds total_retry_delay{0};
+    std::size_t idle_connections = 0;  // keep-alive connections in the pool now
   };
   Stats stats() const;
 
@@ -118,5 +129,20 @@ class ApiClient {
 // slash). Throws ErrorKind::usage for anything else, including plain http to a
 // non-loopback host.
 std::string normalize_base_url(std::string_view url);
+
+// The base URL to use: `flag` when non-empty, else $OPENROUTER_BASE_URL, else the
+// default; either convention (origin or full /api/v1 base), normalized.
+std::string resolve_base_url(std::string_view flag = {});
+
+// The key, from the first source that is given: `key_file` (--api-key-file; first line,
+// whitespace trimmed), `key_flag` (--api-key; `warn` is told that it shows in the process
+// list), then $OPENROUTER_API_KEY. Empty Secret when none. Throws ErrorKind::usage for an
+// unreadable or empty key file. Messages never contain the key.
+Secret resolve_api_key(std::string_view key_file, std::string_view key_flag,
+                       const std::function<void(std::string_view)>& warn = {});
+
+// For a GET /key response: true for a management key (`data.is_management_key`, or the
+// deprecated `data.is_provisioning_key`), false for an inference key.
+bool is_management_key(const Response& key_response);
 
 }  // namespace orscript::net

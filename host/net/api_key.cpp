@@ -1,0 +1,40 @@
+// Where the API key comes from (declared in api_client.hpp): --api-key-file, then
+// --api-key, then $OPENROUTER_API_KEY. The key is never put in a message.
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "host/core/error.hpp"
+#include "host/net/api_client.hpp"
+
+namespace orscript::net {
+
+Secret resolve_api_key(std::string_view key_file, std::string_view key_flag,
+                       const std::function<void(std::string_view)>& warn) {
+  if (!key_file.empty()) {
+    std::ifstream in{std::string(key_file)};
+    if (!in)
+      throw_usage("cannot read the key file '" + std::string(key_file) +
+                  "'; check the path given to --api-key-file and its permissions");
+    std::string line;
+    std::getline(in, line);
+    auto first = line.find_first_not_of(" \t\r\n");
+    auto last = line.find_last_not_of(" \t\r\n");
+    if (first == std::string::npos)
+      throw_usage("the key file '" + std::string(key_file) + "' is empty; put the key on its first line");
+    Secret key(line.substr(first, last - first + 1));
+    std::fill(line.begin(), line.end(), '\0');
+    return key;
+  }
+  if (!key_flag.empty()) {
+    if (warn)
+      warn("orscript: warning: --api-key shows the key in the process list; prefer --api-key-file or "
+           "OPENROUTER_API_KEY");
+    return Secret(std::string(key_flag));
+  }
+  if (const char* env = std::getenv("OPENROUTER_API_KEY"); env && *env) return Secret(env);
+  return Secret();
+}
+
+}  // namespace orscript::net

@@ -1,0 +1,57 @@
+// Base URL: both conventions, loopback-only plain http, rejects what it cannot use.
+#include <doctest/doctest.h>
+
+#include "host/core/error.hpp"
+#include "host/net/api_client.hpp"
+#include "host/net/base_url.hpp"
+
+using namespace orscript;
+using namespace orscript::net;
+
+TEST_CASE("base url: origin and full base both resolve to <origin>/api/v1") {
+  CHECK(normalize_base_url("https://openrouter.ai") == "https://openrouter.ai/api/v1");
+  CHECK(normalize_base_url("https://openrouter.ai/") == "https://openrouter.ai/api/v1");
+  CHECK(normalize_base_url("https://openrouter.ai/api/v1") == "https://openrouter.ai/api/v1");
+  CHECK(normalize_base_url("https://openrouter.ai/api/v1/") == "https://openrouter.ai/api/v1");
+  CHECK(normalize_base_url("HTTPS://OpenRouter.AI:443/api/v1") == "https://openrouter.ai/api/v1");
+  CHECK(normalize_base_url("https://proxy.example:8443/openrouter/api/v1") ==
+        "https://proxy.example:8443/openrouter/api/v1");
+  CHECK(normalize_base_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080/api/v1");
+  CHECK(normalize_base_url("http://localhost:8080/api/v1") == "http://localhost:8080/api/v1");
+  CHECK(normalize_base_url("http://[::1]:9/api/v1") == "http://[::1]:9/api/v1");
+}
+
+TEST_CASE("base url: plain http only to loopback, junk rejected as usage errors") {
+  for (const char* bad : {"http://openrouter.ai", "http://10.0.0.1/api/v1", "ftp://openrouter.ai", "openrouter.ai",
+                          "https://openrouter.ai/api", "https://openrouter.ai/v1", "https://:443",
+                          "https://user:pw@openrouter.ai", "https://openrouter.ai:99999", "https://x/api/v1?a=b"}) {
+    CAPTURE(bad);
+    try {
+      normalize_base_url(bad);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind == ErrorKind::usage);
+      CHECK(std::string(e.what()).find(';') != std::string::npos);  // cause; fix
+    }
+  }
+}
+
+TEST_CASE("base url: host classification") {
+  CHECK(is_ip_literal("127.0.0.1"));
+  CHECK(is_ip_literal("[::1]"));
+  CHECK_FALSE(is_ip_literal("localhost"));
+  CHECK(is_loopback_host("localhost"));
+  CHECK(is_loopback_host("127.8.9.1"));
+  CHECK(is_loopback_host("::1"));
+  CHECK_FALSE(is_loopback_host("128.0.0.1"));
+  CHECK_FALSE(is_loopback_host("example.com"));
+}
+
+TEST_CASE("base url: flag beats OPENROUTER_BASE_URL beats the default") {
+  ::unsetenv("OPENROUTER_BASE_URL");
+  CHECK(resolve_base_url() == "https://openrouter.ai/api/v1");
+  ::setenv("OPENROUTER_BASE_URL", "https://example.org", 1);
+  CHECK(resolve_base_url() == "https://example.org/api/v1");
+  CHECK(resolve_base_url("http://127.0.0.1:5") == "http://127.0.0.1:5/api/v1");
+  ::unsetenv("OPENROUTER_BASE_URL");
+}
