@@ -48,8 +48,8 @@ CliOptions parse(const std::vector<std::string>& argv) {
       char c = a[1];
       std::string rest = a.substr(2);
       if (c == 'e' || c == 'l') {
-        std::string text = !rest.empty() ? rest : (i + 1 < argv.size() ? argv[++i] : "");
-        if (text.empty() && rest.empty() && i >= argv.size()) bad(std::string("-") + c + " needs an argument");
+        if (rest.empty() && i + 1 >= argv.size()) bad(std::string("-") + c + " needs an argument");
+        std::string text = !rest.empty() ? rest : argv[++i];
         o.actions.push_back({c == 'e' ? Action::execute : Action::library, text});
         continue;
       }

@@ -166,9 +166,9 @@ TEST_CASE("-l with a missing module fails with exit 1") {
 }
 
 TEST_CASE("the orscript library is loaded as a global") {
-  auto r = ot::orscript({"-e", "print(type(orscript), type(orscript.core))"});
+  auto r = ot::orscript({"-e", "print(type(orscript), type(orscript.query), type(require('orscript.core')))"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out == "table\ttable\n");
+  CHECK(r.out == "table\tfunction\ttable\n");
 }
 
 TEST_CASE("os.exit passes its code through") {
@@ -181,7 +181,10 @@ TEST_CASE("--help lists options and every exit code") {
   CHECK(r.exit_code == 0);
   for (const char* s : {"-e chunk", "--demo", "--api-key-file", "Exit codes:", "  2    usage", "  3    auth",
                         "  6    network", "  130  interrupted"})
-    CHECK_MESSAGE(r.out.find(s) != std::string::npos, std::string("missing: ") + s);
+  {
+    const std::string note = std::string("missing: ") + s;
+    CHECK_MESSAGE(r.out.find(s) != std::string::npos, note);
+  }
 }
 
 TEST_CASE("-v and --version print the version") {

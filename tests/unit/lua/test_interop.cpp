@@ -84,8 +84,9 @@ TEST_CASE("orscript::Error becomes a structured Lua error value") {
 
 TEST_CASE("tostring of the error gives the Lua position and the message") {
   State s;
-  auto out = s.run("local ok, e = pcall(throws_orscript_error)\nreturn tostring(e)");
-  CHECK(out == "[string \"local ok, e = pcall(throws_orscript_error)...\"]:1: the API said no");
+  // The position is the Lua code that called the binding (here line 2 of the chunk).
+  auto out = s.run("local ok, e = pcall(function()\n throws_orscript_error()\nend)\nreturn tostring(e)");
+  CHECK(out == "[string \"local ok, e = pcall(function()...\"]:2: the API said no");
 }
 
 TEST_CASE("std::exception becomes an internal error, never the bare 'C++ exception'") {
