@@ -1,9 +1,6 @@
 #include "host/app/cli.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "host/core/error.hpp"
@@ -115,29 +112,6 @@ CliOptions parse(const std::vector<std::string>& argv) {
   if (o.api_key_flag && o.api_key_flag->empty()) bad("--api-key is empty");
   if (o.serve && o.script) bad("--serve runs the simulator only; it takes no script");
   return o;
-}
-
-Secret resolve_key(const CliOptions& o, std::vector<std::string>& warnings) {
-  if (!o.api_key_file.empty()) {
-    std::ifstream in(o.api_key_file);
-    if (!in) throw Error(ErrorKind::usage, "cannot read the key file '" + o.api_key_file + "': check the path and its permissions");
-    std::string line;
-    std::getline(in, line);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    auto first = line.find_first_not_of(" \t");
-    line = first == std::string::npos ? "" : line.substr(first);
-    if (line.empty()) throw Error(ErrorKind::usage, "the key file '" + o.api_key_file + "' is empty: put the key on its first line");
-    struct stat st {};
-    if (stat(o.api_key_file.c_str(), &st) == 0 && (st.st_mode & 077))
-      warnings.push_back("the key file '" + o.api_key_file + "' is readable by other users; run: chmod 600 " + o.api_key_file);
-    return Secret(line);
-  }
-  if (o.api_key_flag) {
-    warnings.push_back("--api-key shows the key in the process list; prefer OPENROUTER_API_KEY or --api-key-file");
-    return Secret(*o.api_key_flag);
-  }
-  if (const char* env = std::getenv("OPENROUTER_API_KEY"); env && *env) return Secret(env);
-  return Secret();
 }
 
 std::string version_text() { return "orscript " ORSCRIPT_VERSION " (LuaJIT 2.1)"; }

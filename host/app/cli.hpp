@@ -1,8 +1,8 @@
 // cli.hpp: the orscript command line.
 //
 // Owns: parsing argv into CliOptions (the `lua`/`luajit` conventions plus orscript's
-// own flags), the --help text with the exit codes, and resolving the API key and base
-// URL from flags, files and the environment. Does not own: running anything.
+// own flags) and the --help text with the exit codes. Does not own: running anything,
+// or where the key and base URL come from (host/net/api_client.hpp resolves those).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "host/core/secret.hpp"
 
 namespace orscript::cli {
 
@@ -50,10 +49,5 @@ struct CliOptions {
 CliOptions parse(const std::vector<std::string>& argv);
 std::string help_text(const std::string& program);
 std::string version_text();
-
-// The key from --api-key-file, --api-key or OPENROUTER_API_KEY (in that order).
-// Warnings (key on the command line, key file readable by others) go to `warnings`.
-// Throws Error(usage) for an unreadable or empty key file.
-Secret resolve_key(const CliOptions& opts, std::vector<std::string>& warnings);
 
 }  // namespace orscript::cli

@@ -23,8 +23,6 @@
 namespace orscript {
 namespace {
 
-void warn(const std::string& msg) { std::fprintf(stderr, "orscript: warning: %s\n", msg.c_str()); }
-
 std::string cache_dir() {
   if (const char* d = std::getenv("ORSCRIPT_CACHE_DIR")) return d;
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/orscript";
@@ -94,7 +92,6 @@ int run(int argc, char** argv) {
   co.app_categories = o.categories;
   if (o.timeout_s) co.read_timeout = std::chrono::milliseconds(static_cast<long long>(*o.timeout_s * 1000));
 
-  std::vector<std::string> warnings;
   if (o.demo) {
     if (!o.base_url.empty()) throw Error(ErrorKind::usage, "--demo and --base-url exclude each other: --demo serves its own API");
     ctx.demo = true;
@@ -108,13 +105,10 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "orscript: demo mode: simulated data (%s); nothing is sent to openrouter.ai\n",
                  ctx.demo_description.c_str());
   } else {
-    std::string base = o.base_url;
-    if (base.empty())
-      if (const char* env = std::getenv("OPENROUTER_BASE_URL"); env && *env) base = env;
-    co.base_url = net::normalize_base_url(base.empty() ? "https://openrouter.ai/api/v1" : base);
-    co.api_key = cli::resolve_key(o, warnings);
+    co.base_url = net::resolve_base_url(o.base_url);
+    co.api_key = net::resolve_api_key(o.api_key_file, o.api_key_flag.value_or(""),
+                                      [](std::string_view w) { std::fprintf(stderr, "%.*s\n", int(w.size()), w.data()); });
   }
-  for (auto& w : warnings) warn(w);
 
   Runtime rt(ctx);
   rt.set_arg_table(args, o.script ? o.script_index : args.size());

@@ -1,5 +1,7 @@
 // Where the API key comes from (declared in api_client.hpp): --api-key-file, then
 // --api-key, then $OPENROUTER_API_KEY. The key is never put in a message.
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -25,6 +27,10 @@ Secret resolve_api_key(std::string_view key_file, std::string_view key_flag,
       throw_usage("the key file '" + std::string(key_file) + "' is empty; put the key on its first line");
     Secret key(line.substr(first, last - first + 1));
     std::fill(line.begin(), line.end(), '\0');
+    struct stat st {};
+    if (warn && stat(std::string(key_file).c_str(), &st) == 0 && (st.st_mode & 077))
+      warn("orscript: warning: the key file '" + std::string(key_file) +
+           "' is readable by other users; run: chmod 600 " + std::string(key_file));
     return key;
   }
   if (!key_flag.empty()) {
