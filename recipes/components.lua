@@ -1,0 +1,242 @@
+-- recipes/components.lua: what the spend is made of.
+--
+--   orscript --demo recipes/components.lua [--month 2026-10 | --from D --to D]
+--            [--web_share 0.15] [--min_monthly_usd 50] [--meaningful_share 0.05]
+--            [--csv DIR] [--json FILE] [--markdown FILE]
+--
+-- Splits spend by the usage_* metrics the catalogue offers (upstream inference,
+-- cache, data discount, web search, file parsing, web fetch) day by day over the
+-- window, summed per week and in total. A null component means "not used" (shown as
+-- such, never as a zero cost). The remainder, total_usage minus the components, is
+-- shown rather than assumed to be zero (BYOK inference, for one, is in total_usage
+-- but in none of the components). Says whether the surcharges (web search, files,
+-- web fetch) or net cache writes are a meaningful slice (at least meaningful_share of
+-- spend), and which apps spend at least web_share of their total, and at least
+-- min_monthly_usd, on web search.
+--
+-- The file and web-fetch components are generation-level metrics limited to 31-day
+-- windows: over a longer window they are left out, with a note.
+--
+-- As a module: M.queries(opts); M.analyse(tables, opts); M.run(opts); M.render(res);
+-- M.tables(res).
+local here = debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""
+if not package.path:find((here ~= "" and here or "./") .. "?.lua", 1, true) then
+  package.path = (here ~= "" and here or "./") .. "?.lua;" .. package.path
+end
+local C = require "common"
+
+local format = string.format
+
+local M = {}
+
+M.DEFAULTS = { web_share = 0.15, min_monthly_usd = 50, meaningful_share = 0.05 }
+M.COMPONENTS = { "usage_upstream", "usage_cache", "usage_data", "usage_web", "usage_file", "usage_web_fetch" }
+M.SHORT = { "week", { "total_usage", "total" }, { "usage_upstream", "upstream" }, { "usage_cache", "cache" },
+            { "usage_data", "data" }, { "usage_web", "web" }, { "usage_file", "file" },
+            { "usage_web_fetch", "web_fetch" } }
+M.SURCHARGES = { usage_web = true, usage_file = true, usage_web_fetch = true }
+M.LABELS = {
+  usage_upstream = "upstream inference", usage_cache = "cache (reads save, writes cost)",
+  usage_data = "data discount", usage_web = "web search", usage_file = "file parsing",
+  usage_web_fetch = "web fetch", remainder = "remainder (total_usage − components)",
+}
+
+-- The components this window can ask for, from the catalogue, split by data source:
+-- `long` (365-day metrics, complete history) and `short` (generation-level metrics,
+-- windows of at most 31 days, and only as far back as the API keeps generation detail);
+-- and notes on the rest.
+function M.available(opts)
+  local schema = opts.schema or orscript.meta()
+  local long, short, notes = {}, {}, {}
+  local days = opts.range:days()
+  for _, name in ipairs(M.COMPONENTS) do
+    if not schema:metric(name) then
+      notes[#notes + 1] = format("%s is not in the analytics catalogue; left out", name)
+    elseif schema:max_days(name) < days then
+      notes[#notes + 1] = format("%s is limited to %d-day windows (this one has %d days); left out",
+        name, schema:max_days(name), days)
+    elseif schema:max_days(name) < 365 then
+      short[#short + 1] = name
+    else
+      long[#long + 1] = name
+    end
+  end
+  return long, short, notes
+end
+
+function M.queries(opts)
+  local long, short = M.available(opts)
+  local metrics = { "total_usage" }
+  for _, c in ipairs(long) do metrics[#metrics + 1] = c end
+  local q = {
+    daily = orscript.query { metrics = metrics, grain = "day", range = opts.range, order = { "date", "asc" },
+                             limit = 10000 },
+    by_app = orscript.query { metrics = { "usage_web", "total_usage" }, by = { "app" }, range = opts.range,
+                              order = { "total_usage", "desc" }, limit = 10000 },
+  }
+  if #short > 0 then
+    local m2 = { "total_usage" }
+    for _, c in ipairs(short) do m2[#m2 + 1] = c end
+    q.daily_detail = orscript.query { metrics = m2, grain = "day", range = opts.range, order = { "date", "asc" },
+                                      limit = 10000 }
+  end
+  return q
+end
+
+function M.analyse(tables, opts)
+  opts = C.options(opts, M.DEFAULTS)
+  local th = opts.thresholds
+  local warnings = {}
+  local long, short, notes = M.available(opts)
+  local daily = tables.daily
+  local whole = C.note(daily, "components by day", warnings)
+  local total = C.sum(daily, "total_usage", "components by day", warnings)
+
+  -- Generation-level components: joined by day; their coverage may be shorter.
+  local comps = {}
+  for _, c in ipairs(long) do comps[#comps + 1] = c end
+  local detail = tables.daily_detail
+  if detail and #short > 0 then
+    C.note(detail, "file and web-fetch components by day", warnings)
+    local covered = C.sum(detail, "total_usage") or 0
+    if #detail < #daily or (total and covered < total * 0.999) then
+      local first = #detail > 0 and detail[1].date or "—"
+      local last = #detail > 0 and detail[#detail].date or "—"
+      notes[#notes + 1] = format("%s are generation-level metrics and the API returned them only for %d of the "
+        .. "%d days (%s .. %s, %s of spend); the rest of their cost is in the remainder",
+        table.concat(short, " and "), #detail, #daily, first, last, C.percent(total and total > 0 and covered / total))
+    end
+    local cols = { "date" }
+    for _, c in ipairs(short) do cols[#cols + 1] = c end
+    local parts = detail:select(cols)
+    daily = daily:join(parts, "date", "left")
+    for _, c in ipairs(short) do comps[#comps + 1] = c end
+  end
+
+  -- Totals per component (null-only: not used) and the remainder.
+  local rows, sum = {}, 0
+  for _, name in ipairs(comps) do
+    local used = #daily > 0 and #daily:filter(name, "neq", C.null) > 0
+    local v = whole and used and C.sum(daily, name) or nil
+    rows[#rows + 1] = { component = name, label = M.LABELS[name], usd = used and v or C.null,
+                        share = (used and v and total and total ~= 0) and v / total or C.null,
+                        used = used and "yes" or "not used" }
+    if v then sum = sum + v end
+  end
+  local remainder = total and whole and (total - sum) or nil
+  rows[#rows + 1] = { component = "remainder", label = M.LABELS.remainder, usd = remainder or C.null,
+                      share = (remainder and total and total ~= 0) and remainder / total or C.null, used = "—" }
+  local totals = require("orscript.core").table(rows, {
+    columns = { "component", "label", "usd", "share", "used" },
+    formats = { usd = "currency", share = "percent" },
+  })
+
+  -- Weekly sums (Sunday-start weeks; the first and last may be partial).
+  local weekly = daily:derive("week", function(r) return C.week_of(r.date) end)
+  local aggs = { { "total_usage", "sum", "total_usage" } }
+  for _, name in ipairs(comps) do aggs[#aggs + 1] = { name, "sum", name } end
+  weekly = #daily > 0 and weekly:group("week", aggs):sort("week", "asc") or weekly
+
+  -- Meaningful slices.
+  local findings = {}
+  local surcharge = 0
+  for _, r in ipairs(rows) do
+    if M.SURCHARGES[r.component] and C.has(r.usd) then surcharge = surcharge + r.usd end
+  end
+  local cache = 0
+  for _, r in ipairs(rows) do if r.component == "usage_cache" and C.has(r.usd) then cache = r.usd end end
+  local share_of = function(x) return total and total > 0 and x / total or 0 end
+  local slices = {
+    surcharges = { usd = surcharge, share = share_of(surcharge),
+                   meaningful = share_of(surcharge) >= th.meaningful_share },
+    cache = { usd = cache, share = share_of(math.abs(cache)),
+              writes_meaningful = cache > 0 and share_of(cache) >= th.meaningful_share },
+  }
+
+  -- Apps that spend a large share on web search.
+  local apps_whole = C.note(tables.by_app, "web search by app", warnings)
+  local apps = tables.by_app:derive("web_share", function(r)
+    return C.ratio(C.num(r.usage_web), C.num(r.total_usage))
+  end, { format = "percent" })
+  for _, r in apps:rows() do
+    local web, tot = C.num(r.usage_web), C.num(r.total_usage)
+    if r.app ~= C.null and web >= th.web_share * tot and web >= th.min_monthly_usd then
+      findings[#findings + 1] = { kind = "web_search", app = r.app, usage_web = web, total_usage = tot,
+                                  share = tot > 0 and web / tot or nil }
+    end
+  end
+  table.sort(findings, function(a, b) return a.usage_web > b.usage_web end)
+  if not apps_whole then
+    warnings[#warnings + 1] = "web search by app was truncated: apps outside the result were not checked"
+  end
+  return { window = C.window_info(opts.range), label = opts.label, thresholds = th, components = comps,
+           notes = notes, daily = daily, weekly = weekly, totals = totals, total_usage = total,
+           remainder = remainder, slices = slices, apps = apps, findings = findings, warnings = warnings }
+end
+
+function M.run(opts)
+  opts = C.options(opts, M.DEFAULTS)
+  return M.analyse(C.run_all(M.queries(opts)), opts)
+end
+
+function M.tables(res)
+  return { { "components", res.totals }, { "components_weekly", res.weekly }, { "components_daily", res.daily },
+           { "web_by_app", res.apps } }
+end
+
+function M.render(res)
+  local out = {}
+  local th = res.thresholds
+  local function add(...) out[#out + 1] = format(...) end
+  out[#out + 1] = C.heading(format("Spend components: %s (%s .. %s)", res.label, res.window.start,
+    res.window["end"]))
+  add("Total spend %s.", C.money(res.total_usage))
+  out[#out + 1] = C.show(res.totals)
+  add("")
+  add("By week (weeks start on Sunday; the first and last may be partial):")
+  out[#out + 1] = C.show(C.rename(res.weekly, M.SHORT))
+  add("")
+  local s = res.slices
+  if s.surcharges.meaningful then
+    add("Surcharges (web search, files, web fetch) are a meaningful slice: %s, %s of spend.",
+      C.money(s.surcharges.usd), C.percent(s.surcharges.share))
+  else
+    add("Surcharges (web search, files, web fetch) are not a meaningful slice: %s, %s of spend.",
+      C.money(s.surcharges.usd), C.percent(s.surcharges.share))
+  end
+  if s.cache.usd < 0 then
+    add("Caching saves %s net (reads save more than writes cost).", C.money(-s.cache.usd))
+  elseif s.cache.writes_meaningful then
+    add("Cache writes cost more than reads save: %s net, %s of spend.", C.money(s.cache.usd),
+      C.percent(s.cache.share))
+  else
+    add("Cache writes are not a meaningful slice (%s net).", C.money(s.cache.usd))
+  end
+  if res.remainder and math.abs(res.remainder) >= 0.005 then
+    add("Remainder not explained by the components: %s (%s of spend; BYOK inference and fees land here).",
+      C.money(res.remainder), C.percent(res.total_usage and res.total_usage ~= 0 and res.remainder / res.total_usage))
+  end
+  add("")
+  if #res.findings == 0 then
+    add("No app spends %s or more of its total (and at least %s) on web search.", C.percent(th.web_share),
+      C.money(th.min_monthly_usd))
+  else
+    add("Apps spending at least %s of their total on web search:", C.percent(th.web_share))
+    for _, f in ipairs(res.findings) do
+      add("  ! %s: %s on web search, %s of its %s", f.app, C.money(f.usage_web), C.percent(f.share),
+        C.money(f.total_usage))
+    end
+  end
+  for _, n in ipairs(res.notes) do add("note: %s", n) end
+  for _, w in ipairs(res.warnings) do add("warning: %s", w) end
+  return C.lines(out)
+end
+
+if C.is_main("components") then
+  C.script(M, "components", {
+    thresholds = M.DEFAULTS,
+    usage = "usage: orscript recipes/components.lua [options]\n" .. C.COMMON_USAGE,
+  })
+end
+
+return M
