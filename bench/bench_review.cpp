@@ -4,11 +4,8 @@
 //
 // The review's own time is what it reports on stderr under --verbose (from before the
 // catalogue fetch to the finished report data, measured inside the script); the
-// process wall time adds start-up and generating the simulated data. It runs twice:
-// as is, and without the system trust store (SSL_CERT_FILE=/dev/null), because the
-// HTTP transport loads that store when the client makes its first request, which
-// costs ~150 ms on this machine and is not needed by the plain-HTTP demo. The
-// acceptance bar: under 4 × latency, at most 15 requests.
+// process wall time adds start-up and generating the simulated data. The acceptance
+// bar: under 4 × latency, at most 15 requests.
 //
 // Usage: bench_review [runs] [latency_ms]   (defaults 5 and 100)
 #include <unistd.h>
@@ -111,19 +108,14 @@ int main(int argc, char** argv) {
   const std::string flags =
       "--demo --now 2026-11-18T12:00:00Z --fault '*:latency=" + std::to_string(latency) + "ms' --verbose";
   const double budget = 4.0 * latency;
-  Series plain, no_store;
+  Series plain;
   if (!measure(plain, "", flags, runs)) return 1;
-  // The same without the system trust store: the HTTP transport loads it when the
-  // client is created (its first request), which the plain-HTTP demo never uses.
-  if (!measure(no_store, "SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/nonexistent", flags, runs)) return 1;
-  std::printf("cost review, %d ms injected latency on every endpoint, %d runs each (medians):\n", latency, runs);
+  std::printf("cost review, %d ms injected latency on every endpoint, %d runs (medians):\n", latency, runs);
   std::printf("  requests sent:             %d (limit 15), in %d sequential phases\n", plain.requests,
               plain.phases);
   std::printf("  review time (in-script):   %.0f ms  vs 4 round trips = %.0f ms  -> %s\n", median(plain.own),
               budget, median(plain.own) < budget ? "under" : "OVER");
-  std::printf("  ... without the trust-store load on the first request: %.0f ms -> %s\n", median(no_store.own),
-              median(no_store.own) < budget ? "under" : "OVER");
   std::printf("  process wall time:         %.0f ms (includes start-up and generating the simulated data)\n",
               median(plain.wall));
-  return median(no_store.own) < budget && plain.requests <= 15 ? 0 : 2;
+  return median(plain.own) < budget && plain.requests <= 15 ? 0 : 2;
 }

@@ -93,6 +93,15 @@ struct HttpTransport::Impl : std::enable_shared_from_this<HttpTransport::Impl> {
   TransportOptions options;
   asio::io_context ioc{1};
   ssl::context ssl_ctx;
+  // The system trust store is loaded on the first https dial, on the io thread: reading
+  // the bundle costs ~100 ms that plain-HTTP loopback use (the demo) never needs.
+  bool system_store_loaded = false;
+  void ensure_system_store() {
+    if (system_store_loaded) return;
+    system_store_loaded = true;
+    error_code ec;
+    ssl_ctx.set_default_verify_paths(ec);  // an empty system store is not fatal: a CA file may be given
+  }
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
 
@@ -339,8 +348,12 @@ asio::awaitable<TransportResult> exchange(Op& op) {
       } else if (pool.open < max_conns) {
         ++pool.open;
         conn = std::make_unique<Conn>();
-        if (op.origin.https) conn->tls.emplace(ex, impl.ssl_ctx);
-        else conn->plain.emplace(ex);
+        if (op.origin.https) {
+          impl.ensure_system_store();
+          conn->tls.emplace(ex, impl.ssl_ctx);
+        } else {
+          conn->plain.emplace(ex);
+        }
       } else {
         auto waiter = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
         pool.waiters.push_back(waiter);
@@ -416,7 +429,6 @@ HttpTransport::HttpTransport(TransportOptions options) : impl_(std::make_shared<
   auto& ctx = impl_->ssl_ctx;
   ctx.set_verify_mode(ssl::verify_peer);
   error_code ec;
-  ctx.set_default_verify_paths(ec);  // an empty system store is not fatal: a CA file may follow
   SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
   if (!impl_->options.ca_file.empty()) {
     ctx.load_verify_file(impl_->options.ca_file, ec);
