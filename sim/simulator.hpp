@@ -41,6 +41,19 @@ class Server {
   virtual std::size_t generation_events() const = 0;  // events held at generation level
   virtual boost::json::value ground_truth() const = 0;
   virtual void stop() = 0;  // idempotent; also done by the destructor
+
+  // Additions for `--serve`, tests and benchmarks.
+  virtual std::string scenario_name() const = 0;
+  virtual std::int64_t now_ms() const = 0;            // the "now" the data is anchored to
+  virtual double total_credits_usage() const = 0;     // what /credits reports as total_usage
 };
+
+// Names of the scenarios embedded in the binary ("demo", "lean").
+std::vector<std::string> scenario_names();
+
+// Runs a server until SIGINT or SIGTERM; prints the base URL, the keys, the CA path (when
+// tls) and the scenario on stderr first. Returns the process exit code: 0, or after a
+// start-up error (which it prints) the documented code of its kind (usage 2, network 6, ...).
+int serve_forever(const Options& options);
 
 }  // namespace orscript::sim

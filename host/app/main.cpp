@@ -3,7 +3,6 @@
 // order `lua` does. Every failure ends in one message and a documented exit code.
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -43,28 +42,6 @@ sim::Options sim_options(const cli::CliOptions& o) {
   return s;
 }
 
-int serve(const cli::CliOptions& o) {
-  auto server = sim::Server::start(sim_options(o));
-  std::fprintf(stderr,
-               "orscript: serving the simulated OpenRouter API (scenario %s, seed %llu, %zu generation events)\n"
-               "  base URL:        %s\n  management key:  %s\n  inference key:   %s\n",
-               o.scenario.c_str(), static_cast<unsigned long long>(o.seed), server->generation_events(),
-               server->base_url().c_str(), server->management_key().c_str(), server->inference_key().c_str());
-  if (!server->ca_file().empty()) std::fprintf(stderr, "  CA certificate:  %s\n", server->ca_file().c_str());
-  std::fprintf(stderr, "Press Ctrl-C to stop.\n");
-  std::fflush(stderr);
-  // Wait for SIGINT or SIGTERM.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  int sig = 0;
-  sigwait(&set, &sig);
-  server->stop();
-  return exit_code::ok;
-}
-
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   cli::CliOptions o = cli::parse(args);
@@ -76,7 +53,7 @@ int run(int argc, char** argv) {
     std::puts(cli::version_text().c_str());
     if (!o.script && o.actions.empty() && !o.interactive) return exit_code::ok;
   }
-  if (o.serve) return serve(o);
+  if (o.serve) return sim::serve_forever(sim_options(o));
 
   install_interrupt_handler();
   HostContext ctx;

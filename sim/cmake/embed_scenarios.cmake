@@ -1,0 +1,18 @@
+# Writes OUTPUT (a .cpp) holding every sim/scenarios/*.json as a raw string literal.
+# Run as: cmake -DSCENARIO_DIR=... -DOUTPUT=... -P embed_scenarios.cmake
+file(GLOB files "${SCENARIO_DIR}/*.json")
+list(SORT files)
+set(body "// Generated from sim/scenarios/*.json by sim/cmake/embed_scenarios.cmake. Do not edit.\n#include <cstddef>\nnamespace orscript::sim::embedded {\nstruct Entry { const char* name; const char* text; };\nextern const Entry kScenarios[];\nextern const std::size_t kScenarioCount;\nconst Entry kScenarios[] = {\n")
+set(count 0)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  file(READ ${f} text)
+  string(APPEND body "  {\"${name}\", R\"ORSIMJSON(${text})ORSIMJSON\"},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+if(count EQUAL 0)
+  string(APPEND body "  {nullptr, nullptr},\n")
+endif()
+string(APPEND body "};\nconst std::size_t kScenarioCount = ${count};\n}  // namespace orscript::sim::embedded\n")
+file(WRITE "${OUTPUT}.tmp" "${body}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

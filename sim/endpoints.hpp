@@ -1,0 +1,81 @@
+// endpoints.hpp: every `/api/v1/...` endpoint of the simulator, as request -> response.
+//
+// Owns: routing, bearer-key auth (401/403), rate limits (429 with Retry-After and
+// X-RateLimit-*), the analytics result cache (`cachedAt`), the error envelope, the
+// organisation endpoints (analytics meta/query, activity, credits, key, keys,
+// generation), delegating `/datasets/*` to datasets.hpp, and applying the answer-
+// changing faults. No Beast here: unit-testable without sockets. Does not own:
+// transport (http_server.cpp) or query semantics (query_engine.hpp).
+#pragma once
+
+#include "sim/faults.hpp"
+#include "sim/http_types.hpp"
+#include "sim/rate_limiter.hpp"
+#include "sim/store.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace orscript::sim {
+
+struct ApiOptions {
+  bool rate_limits = true;
+  std::int64_t cache_ttl_ms = 60'000;  // identical analytics queries within this window are cached
+  std::vector<std::string> faults;
+};
+
+class Api {
+ public:
+  // Throws orscript::Error(usage) for a bad fault spec.
+  Api(std::shared_ptr<const Store> store, const ApiOptions& options);
+
+  // Answers one request; thread-safe.
+  HttpResponse handle(const HttpRequest& request);
+
+  // The simulated clock: the scenario's now plus the time elapsed since start-up.
+  std::int64_t clock_ms() const;
+  const Store& store() const { return *store_; }
+  // Sum of credits usage over all history (what /credits reports as total_usage).
+  double total_credits_usage() const { return total_usage_; }
+
+ private:
+  HttpResponse route(const HttpRequest& request, const std::string& endpoint, const std::string& query_string);
+  HttpResponse analytics_query(const HttpRequest& request, const std::string& token);
+  HttpResponse activity(const std::map<std::string, std::string>& params);
+  HttpResponse generation(const std::map<std::string, std::string>& params);
+  HttpResponse key_info(const std::string& token) const;
+  HttpResponse keys_list() const;
+  boost::json::object key_object(int key) const;
+
+  std::shared_ptr<const Store> store_;
+  ApiOptions options_;
+  Faults faults_;
+  RateLimiter limiter_;
+  std::chrono::steady_clock::time_point started_;
+  double total_usage_ = 0;
+  struct KeyUsage {
+    double usage = 0, daily = 0, weekly = 0, monthly = 0;
+    double byok = 0, byok_daily = 0, byok_weekly = 0, byok_monthly = 0;
+  };
+  std::vector<KeyUsage> key_usage_;
+  struct CacheEntry {
+    std::chrono::steady_clock::time_point at;
+    std::int64_t cached_at_ms;
+    boost::json::value data;
+  };
+  std::mutex cache_mu_;
+  std::map<std::string, CacheEntry> cache_;
+};
+
+// Parses "a=1&b=x%20y" (percent and '+' decoding).
+std::map<std::string, std::string> parse_query_string(const std::string& qs);
+// The standard error body as a response.
+HttpResponse error_response(int status, const std::string& message);
+
+}  // namespace orscript::sim

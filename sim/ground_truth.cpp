@@ -1,0 +1,236 @@
+#include "sim/ground_truth.hpp"
+
+#include "sim/generator.hpp"
+#include "sim/query_engine.hpp"
+#include "sim/time_util.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace orscript::sim {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr double kExpensiveMultiple = 5, kMinMonthlyUsd = 50, kKeyShare = 0.2, kPromptHeavy = 0.75, kLowCache = 0.2,
+                 kTargetCache = 0.5, kWebShare = 0.15, kReasoningShare = 0.5, kReasoningCut = 0.5, kGrowthRatio = 1.8,
+                 kWeeklyToMonthly = 4.348;
+
+double num(const json::object& row, std::string_view k) {
+  auto it = row.find(k);
+  if (it == row.end() || it->value().is_null()) return 0.0;
+  const json::value& v = it->value();
+  if (v.is_string()) return std::stod(std::string(v.get_string()));
+  return v.to_number<double>();
+}
+std::string str(const json::object& row, std::string_view k) {
+  auto it = row.find(k);
+  if (it == row.end() || !it->value().is_string()) return {};
+  return std::string(it->value().get_string());
+}
+
+json::array rows(const Store& s, json::object body) {
+  body["limit"] = 10000;
+  json::object out = query(s, body);
+  return out["data"].as_array();
+}
+
+json::object range(std::int64_t a, std::int64_t b) {
+  return json::object{{"start", format_iso_ms(a)}, {"end", format_iso_ms(b)}};
+}
+
+struct Fig {
+  double usage = 0, tokens = 0, prompt = 0, completion = 0, reasoning = 0, cached = 0, cache = 0, web = 0, hit = 0;
+  double rate() const { return tokens > 0 ? usage / tokens * 1e6 : 0; }
+};
+
+Fig fig(const json::object& r) {
+  Fig f;
+  f.usage = num(r, "total_usage");
+  f.tokens = num(r, "tokens_total");
+  f.prompt = num(r, "tokens_prompt");
+  f.completion = num(r, "tokens_completion");
+  f.reasoning = num(r, "reasoning_tokens");
+  f.cached = num(r, "cached_tokens");
+  f.cache = num(r, "usage_cache");
+  f.web = num(r, "usage_web");
+  f.hit = num(r, "cache_hit_rate");
+  return f;
+}
+
+}  // namespace
+
+json::value compute_ground_truth(const Store& s) {
+  const Scenario& sc = s.scenario;
+  const std::int64_t month_end = bucket_start(Granularity::month, s.now_ms);
+  const std::int64_t month_start = bucket_start(Granularity::month, month_end - 1);
+  const json::array all_metrics{"total_usage", "tokens_total", "tokens_prompt", "tokens_completion", "reasoning_tokens",
+                                "cached_tokens", "usage_cache", "usage_web", "cache_hit_rate", "request_count"};
+  const json::object month = range(month_start, month_end);
+
+  // Baseline and per-model figures over M.
+  const json::array base_rows = rows(s, json::object{{"metrics", all_metrics}, {"time_range", month}});
+  const Fig base = base_rows.empty() ? Fig{} : fig(base_rows[0].as_object());
+  const double B = base.rate();
+  std::map<std::string, Fig> models;
+  for (auto& r : rows(s, json::object{{"metrics", all_metrics}, {"dimensions", json::array{"model"}}, {"time_range", month}}))
+    models[str(r.as_object(), "model")] = fig(r.as_object());
+  struct KM {
+    std::string key, model;
+    double usage, tokens;
+  };
+  std::vector<KM> key_model;
+  for (auto& r : rows(s, json::object{{"metrics", json::array{"total_usage", "tokens_total"}},
+                                      {"dimensions", json::array{"api_key_id", "model"}}, {"time_range", month}})) {
+    auto& o = r.as_object();
+    key_model.push_back({str(o, "api_key_id"), str(o, "model"), num(o, "total_usage"), num(o, "tokens_total")});
+  }
+  auto key_hash = [&](const std::string& name) -> json::value {
+    const int k = sc.find_key(name);
+    return k >= 0 ? json::value(sc.keys[k].hash) : json::value(nullptr);
+  };
+
+  json::array items;
+  // expensive_model
+  for (auto& [m, f] : models) {
+    if (!(f.tokens > 0 && f.rate() >= kExpensiveMultiple * B && f.usage >= kMinMonthlyUsd)) continue;
+    std::string alt;
+    double alt_tokens = -1, alt_rate = 0;
+    for (auto& [a, g] : models)
+      if (a != m && g.tokens > 0 && g.rate() <= B && g.tokens > alt_tokens) {
+        alt = a;
+        alt_tokens = g.tokens;
+        alt_rate = g.rate();
+      }
+    for (auto& km : key_model) {
+      if (km.model != m || km.usage < kKeyShare * f.usage) continue;
+      items.push_back(json::object{{"kind", "expensive_model"}, {"recommend", true}, {"model", m}, {"key", km.key},
+                                   {"key_hash", key_hash(km.key)}, {"alternative", alt.empty() ? json::value(nullptr) : json::value(alt)},
+                                   {"spend_usd", km.usage}, {"tokens", km.tokens}, {"rate_per_mtok", f.rate()},
+                                   {"blended_per_mtok", B}, {"alternative_per_mtok", alt_rate},
+                                   {"impact_usd", km.usage - km.tokens * alt_rate / 1e6}});
+    }
+  }
+  // caching
+  for (auto& [m, f] : models) {
+    const double pt = f.prompt + f.completion;
+    if (!(pt > 0 && f.prompt / pt >= kPromptHeavy && f.hit < kLowCache && f.usage >= kMinMonthlyUsd && f.cached > 0 && f.cache < 0))
+      continue;
+    const double saving = -f.cache / f.cached;
+    items.push_back(json::object{{"kind", "caching"}, {"recommend", true}, {"model", m}, {"cache_hit_rate", f.hit},
+                                 {"tokens_prompt", f.prompt}, {"usage_cache", f.cache}, {"cached_tokens", f.cached},
+                                 {"impact_usd", (kTargetCache - f.hit) * f.prompt * saving}});
+  }
+  // web_search
+  for (auto& r : rows(s, json::object{{"metrics", json::array{"usage_web", "total_usage"}}, {"dimensions", json::array{"app"}},
+                                      {"time_range", month}})) {
+    auto& o = r.as_object();
+    if (o.at("app").is_null()) continue;
+    const double web = num(o, "usage_web"), total = num(o, "total_usage");
+    if (!(web >= kWebShare * total && web >= kMinMonthlyUsd)) continue;
+    const std::string app = str(o, "app");
+    json::value app_id = nullptr;
+    for (auto& a : sc.apps)
+      if (a.name == app) app_id = a.id;
+    items.push_back(json::object{{"kind", "web_search"}, {"recommend", true}, {"app", app}, {"app_id", app_id},
+                                 {"usage_web", web}, {"total_usage", total}, {"impact_usd", web}});
+  }
+  // reasoning
+  for (auto& [m, f] : models) {
+    if (!(f.completion > 0 && f.reasoning / f.completion >= kReasoningShare && f.usage >= kMinMonthlyUsd)) continue;
+    items.push_back(json::object{{"kind", "reasoning"}, {"recommend", true}, {"model", m}, {"reasoning_tokens", f.reasoning},
+                                 {"tokens_completion", f.completion}, {"rate_per_mtok", f.rate()},
+                                 {"impact_usd", kReasoningCut * f.reasoning * f.rate() / 1e6}});
+  }
+  // growth: the last 6 complete Sunday-start weeks.
+  const std::int64_t weeks_end = bucket_start(Granularity::week, s.now_ms);
+  const std::int64_t weeks_start = weeks_end - 42 * kDayMs;
+  json::array week_labels;
+  for (int w = 0; w < 6; ++w) week_labels.push_back(json::string(format_date(weeks_start + w * 7 * kDayMs)));
+  std::map<std::string, std::array<double, 6>> weekly;
+  for (auto& r : rows(s, json::object{{"metrics", json::array{"total_usage"}}, {"dimensions", json::array{"api_key_id"}},
+                                      {"granularity", "week"}, {"time_range", range(weeks_start, weeks_end)}})) {
+    auto& o = r.as_object();
+    const auto day = parse_date(str(o, "date__week"));
+    if (!day) continue;
+    const auto w = static_cast<std::size_t>((*day * kDayMs - weeks_start) / (7 * kDayMs));
+    if (w < 6) weekly.try_emplace(str(o, "api_key_id"), std::array<double, 6>{}).first->second[w] += num(o, "total_usage");
+  }
+  for (auto& [key, w] : weekly) {
+    const double before = (w[0] + w[1] + w[2] + w[3]) / 4, recent = (w[4] + w[5]) / 2;
+    if (!(before > 0 && recent >= kGrowthRatio * before && (recent - before) * kWeeklyToMonthly >= kMinMonthlyUsd)) continue;
+    items.push_back(json::object{{"kind", "growth"}, {"recommend", true}, {"key", key}, {"key_hash", key_hash(key)},
+                                 {"before_weekly", before}, {"recent_weekly", recent},
+                                 {"impact_usd", (recent - before) * kWeeklyToMonthly}});
+  }
+  std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
+    return a.at("impact_usd").as_double() > b.at("impact_usd").as_double();
+  });
+  // repointed: facts from the scenario's change points.
+  for (const Stream& st : sc.streams) {
+    int from = st.model;
+    std::vector<std::pair<std::int64_t, int>> changes;
+    for (auto& c : st.changes)
+      if (c.model >= 0) changes.emplace_back(change_day(c, s.now_ms), c.model);
+    std::sort(changes.begin(), changes.end());
+    for (auto& [day, to] : changes) {
+      const std::int64_t week = bucket_start(Granularity::week, day * kDayMs);
+      const Key& key = sc.keys[st.key];
+      double before = 0, after = 0;
+      int n_after = 0;
+      for (auto& r : rows(s, json::object{{"metrics", json::array{"total_usage"}}, {"granularity", "week"},
+                                          {"filters", json::array{json::object{{"field", "api_key_id"}, {"operator", "eq"}, {"value", key.id}}}},
+                                          {"time_range", range(week - 21 * kDayMs, week + 28 * kDayMs)}})) {
+        auto& o = r.as_object();
+        const auto d = parse_date(str(o, "date__week"));
+        if (!d) continue;
+        const std::int64_t t = *d * kDayMs;
+        if (t < week) before += num(o, "total_usage");
+        else if (t > week && t + 7 * kDayMs <= weeks_end) after += num(o, "total_usage");
+      }
+      for (int k = 1; k <= 3; ++k) n_after += week + (k + 1) * 7 * kDayMs <= weeks_end;
+      items.push_back(json::object{{"kind", "repointed"}, {"recommend", false}, {"key", key.name}, {"key_hash", key.hash},
+                                   {"from_model", sc.models[from].permaslug}, {"to_model", sc.models[to].permaslug},
+                                   {"date", format_date(day * kDayMs)}, {"week", format_date(week)},
+                                   {"weekly_before", before / 3}, {"weekly_after", n_after ? after / n_after : 0.0},
+                                   {"weeks_after", n_after}});
+      from = to;
+    }
+  }
+
+  json::array model_rows;
+  for (auto& [m, f] : models) {
+    const double pt = f.prompt + f.completion;
+    model_rows.push_back(json::object{{"model", m}, {"total_usage", f.usage}, {"tokens_total", f.tokens},
+                                      {"rate_per_mtok", f.rate()}, {"multiple_of_blended", B > 0 ? f.rate() / B : 0.0},
+                                      {"prompt_share", pt > 0 ? f.prompt / pt : 0.0}, {"cache_hit_rate", f.hit},
+                                      {"reasoning_share", f.completion > 0 ? f.reasoning / f.completion : 0.0},
+                                      {"usage_cache", f.cache}, {"usage_web", f.web}});
+  }
+  json::object weekly_json;
+  for (auto& [key, w] : weekly) weekly_json[key] = json::array(w.begin(), w.end());
+  return json::object{
+      {"scenario", sc.name},
+      {"seed", s.seed},
+      {"now", format_iso_ms(s.now_ms)},
+      {"month", json::object{{"start", format_date(month_start)}, {"end", format_date(month_end)}}},
+      {"thresholds", json::object{{"expensive_multiple", kExpensiveMultiple}, {"min_monthly_usd", kMinMonthlyUsd},
+                                  {"key_share", kKeyShare}, {"prompt_heavy", kPromptHeavy}, {"low_cache", kLowCache},
+                                  {"target_cache", kTargetCache}, {"web_share", kWebShare},
+                                  {"reasoning_share", kReasoningShare}, {"reasoning_cut", kReasoningCut},
+                                  {"growth_ratio", kGrowthRatio}, {"weekly_to_monthly", kWeeklyToMonthly}}},
+      {"baseline", json::object{{"total_usage", base.usage}, {"tokens_total", base.tokens},
+                                {"request_count", base_rows.empty() ? 0.0 : num(base_rows[0].as_object(), "request_count")},
+                                {"blended_per_mtok", B}}},
+      {"weeks", week_labels},
+      {"weekly_by_key", weekly_json},
+      {"items", items},
+      {"models", model_rows},
+  };
+}
+
+}  // namespace orscript::sim

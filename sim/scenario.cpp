@@ -1,0 +1,373 @@
+#include "sim/scenario.hpp"
+
+#include "host/core/error.hpp"
+
+#include <boost/json.hpp>
+#include <openssl/evp.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace orscript::sim {
+
+namespace embedded {
+struct Entry {
+  const char* name;
+  const char* text;
+};
+extern const Entry kScenarios[];
+extern const std::size_t kScenarioCount;
+}  // namespace embedded
+
+namespace json = boost::json;
+
+namespace {
+
+struct Ctx {
+  std::string origin;
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw_usage("scenario " + origin + ": " + path + ": " + what);
+  }
+};
+
+const json::object& obj(const Ctx& c, const json::value& v, const std::string& path) {
+  if (!v.is_object()) c.fail(path, "expected an object");
+  return v.get_object();
+}
+const json::array& arr(const Ctx& c, const json::value& v, const std::string& path) {
+  if (!v.is_array()) c.fail(path, "expected an array");
+  return v.get_array();
+}
+double num(const Ctx& c, const json::value& v, const std::string& path) {
+  if (v.is_double()) return v.get_double();
+  if (v.is_int64()) return static_cast<double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+  c.fail(path, "expected a number");
+}
+std::string str(const Ctx& c, const json::value& v, const std::string& path) {
+  if (!v.is_string()) c.fail(path, "expected a string");
+  return std::string(v.get_string());
+}
+const json::value* opt(const json::object& o, std::string_view k) {
+  auto it = o.find(k);
+  return it == o.end() ? nullptr : &it->value();
+}
+const json::value& req(const Ctx& c, const json::object& o, std::string_view k, const std::string& path) {
+  auto* v = opt(o, k);
+  if (!v) c.fail(path + "." + std::string(k), "missing");
+  return *v;
+}
+double num_or(const Ctx& c, const json::object& o, std::string_view k, double def, const std::string& path,
+              double lo = -1e300, double hi = 1e300) {
+  auto* v = opt(o, k);
+  if (!v) return def;
+  const double d = num(c, *v, path + "." + std::string(k));
+  if (!(d >= lo && d <= hi)) c.fail(path + "." + std::string(k), "out of range");
+  return d;
+}
+std::string str_or(const Ctx& c, const json::object& o, std::string_view k, std::string def, const std::string& path) {
+  auto* v = opt(o, k);
+  if (!v || v->is_null()) return def;
+  return str(c, *v, path + "." + std::string(k));
+}
+
+Weights weights(const Ctx& c, const json::value& v, const std::string& path) {
+  Weights w;
+  for (auto& [k, val] : obj(c, v, path)) {
+    const double d = num(c, val, path + "." + std::string(k));
+    if (d < 0) c.fail(path + "." + std::string(k), "weights must be >= 0");
+    w.emplace_back(std::string(k), d);
+  }
+  if (w.empty()) c.fail(path, "needs at least one entry");
+  return w;
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+std::array<double, 24> hourly_shape(const Ctx& c, const json::value* v, const std::string& path) {
+  std::array<double, 24> h{};
+  std::string kind = "office";
+  if (v && v->is_array()) {
+    auto& a = v->get_array();
+    if (a.size() != 24) c.fail(path, "expected 24 hourly weights");
+    for (std::size_t i = 0; i < 24; ++i) h[i] = num(c, a[i], path + "." + std::to_string(i));
+  } else {
+    if (v) kind = str(c, *v, path);
+    for (int i = 0; i < 24; ++i) {
+      if (kind == "flat") h[i] = 1;
+      else if (kind == "office") h[i] = (i >= 13 && i <= 22) ? 3.0 : (i >= 10 && i <= 23 ? 1.5 : 0.4);
+      else if (kind == "night") h[i] = (i >= 1 && i <= 6) ? 4.0 : 0.3;
+      else c.fail(path, "expected \"flat\", \"office\", \"night\" or 24 weights");
+    }
+  }
+  double sum = 0;
+  for (double x : h) {
+    if (x < 0) c.fail(path, "weights must be >= 0");
+    sum += x;
+  }
+  if (sum <= 0) c.fail(path, "weights sum to zero");
+  for (double& x : h) x /= sum;
+  return h;
+}
+
+LogNormal lognormal(const Ctx& c, const json::object& o, std::string_view k, LogNormal def, const std::string& path) {
+  auto* v = opt(o, k);
+  if (!v) return def;
+  const std::string p = path + "." + std::string(k);
+  if (v->is_number()) return LogNormal{num(c, *v, p), def.sigma};
+  auto& m = obj(c, *v, p);
+  LogNormal ln{num(c, req(c, m, "mean", p), p + ".mean"), num_or(c, m, "sigma", def.sigma, p, 0, 3)};
+  if (ln.mean <= 0) c.fail(p + ".mean", "must be > 0");
+  return ln;
+}
+
+}  // namespace
+
+int Scenario::find_model(std::string_view slug) const {
+  for (std::size_t i = 0; i < models.size(); ++i)
+    if (models[i].slug == slug || models[i].permaslug == slug) return static_cast<int>(i);
+  return -1;
+}
+
+int Scenario::find_key(std::string_view name) const {
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (keys[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& origin) {
+  Ctx c{origin};
+  json::value root;
+  try {
+    root = json::parse(text);
+  } catch (const std::exception& e) {
+    c.fail("$", std::string("invalid JSON: ") + e.what());
+  }
+  auto& o = obj(c, root, "$");
+  Scenario s;
+  s.name = str(c, req(c, o, "name", "$"), "$.name");
+  s.description = str_or(c, o, "description", "", "$");
+  s.history_days = static_cast<int>(num_or(c, o, "history_days", 130, "$", 120, 400));
+  s.detail_days = static_cast<int>(num_or(c, o, "detail_days", 45, "$", 31, 120));
+  if (s.detail_days > s.history_days) c.fail("$.detail_days", "must not exceed history_days");
+  s.management_token = str_or(c, o, "management_token", kDemoManagementToken, "$");
+  s.inference_token = str_or(c, o, "inference_token", kDemoInferenceToken, "$");
+  if (auto* org = opt(o, "organization")) {
+    auto& og = obj(c, *org, "$.organization");
+    s.org_name = str_or(c, og, "name", "Example Org", "$.organization");
+    s.total_credits = num_or(c, og, "total_credits", 0, "$.organization", 0);
+  }
+  if (auto* p = opt(o, "pricing")) {
+    auto& po = obj(c, *p, "$.pricing");
+    s.web_search_price = num_or(c, po, "web_search_per_request", s.web_search_price, "$.pricing", 0);
+    s.web_fetch_price = num_or(c, po, "web_fetch_per_request", s.web_fetch_price, "$.pricing", 0);
+    s.file_page_price = num_or(c, po, "file_per_page", s.file_page_price, "$.pricing", 0);
+    s.byok_fee_rate = num_or(c, po, "byok_fee_rate", s.byok_fee_rate, "$.pricing", 0, 1);
+  }
+  s.countries = opt(o, "countries") ? weights(c, *opt(o, "countries"), "$.countries")
+                                    : Weights{{"US", 0.6}, {"GB", 0.15}, {"DE", 0.15}, {"IN", 0.1}};
+  s.finish_reasons = opt(o, "finish_reasons")
+                         ? weights(c, *opt(o, "finish_reasons"), "$.finish_reasons")
+                         : Weights{{"stop", 0.9}, {"tool_calls", 0.06}, {"length", 0.03}, {"error", 0.01}};
+
+  auto& ws = arr(c, req(c, o, "workspaces", "$"), "$.workspaces");
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    const std::string p = "$.workspaces." + std::to_string(i);
+    auto& w = obj(c, ws[i], p);
+    s.workspaces.push_back({str(c, req(c, w, "id", p), p + ".id"), str(c, req(c, w, "name", p), p + ".name"),
+                            opt(w, "default") && opt(w, "default")->is_bool() && opt(w, "default")->get_bool()});
+  }
+  if (s.workspaces.empty()) c.fail("$.workspaces", "needs at least one workspace");
+  bool any_default = false;
+  for (auto& w : s.workspaces) any_default |= w.is_default;
+  if (!any_default) s.workspaces[0].is_default = true;
+
+  if (auto* us = opt(o, "users")) {
+    auto& a = arr(c, *us, "$.users");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::string p = "$.users." + std::to_string(i);
+      auto& u = obj(c, a[i], p);
+      s.users.push_back({str(c, req(c, u, "id", p), p + ".id"), str_or(c, u, "name", "", p),
+                         str_or(c, u, "email", "", p)});
+    }
+  }
+  if (auto* as = opt(o, "apps")) {
+    auto& a = arr(c, *as, "$.apps");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::string p = "$.apps." + std::to_string(i);
+      auto& ap = obj(c, a[i], p);
+      s.apps.push_back({static_cast<std::int64_t>(num(c, req(c, ap, "id", p), p + ".id")),
+                        str(c, req(c, ap, "name", p), p + ".name"), str_or(c, ap, "origin", "", p)});
+    }
+  }
+  auto find_ws = [&](const std::string& id, const std::string& p) {
+    for (std::size_t i = 0; i < s.workspaces.size(); ++i)
+      if (s.workspaces[i].id == id || s.workspaces[i].name == id) return static_cast<int>(i);
+    c.fail(p, "unknown workspace '" + id + "'");
+  };
+  auto& ks = arr(c, req(c, o, "keys", "$"), "$.keys");
+  for (std::size_t i = 0; i < ks.size(); ++i) {
+    const std::string p = "$.keys." + std::to_string(i);
+    auto& k = obj(c, ks[i], p);
+    Key key;
+    key.id = static_cast<std::int64_t>(num(c, req(c, k, "id", p), p + ".id"));
+    key.name = str(c, req(c, k, "name", p), p + ".name");
+    key.hash = str_or(c, k, "hash", sha256_hex("orscript-sim:" + s.name + ":" + key.name), p);
+    if (key.hash.size() != 64 || key.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+      c.fail(p + ".hash", "expected 64 lower-case hex characters");
+    key.label = str_or(c, k, "label", "sk-or-v1-" + key.hash.substr(0, 3) + "..." + key.hash.substr(61), p);
+    if (auto* u = opt(k, "user"); u && !u->is_null()) {
+      const std::string uid = str(c, *u, p + ".user");
+      key.user = -1;
+      for (std::size_t j = 0; j < s.users.size(); ++j)
+        if (s.users[j].id == uid) key.user = static_cast<int>(j);
+      if (key.user < 0) c.fail(p + ".user", "unknown user '" + uid + "'");
+    }
+    key.workspace = opt(k, "workspace") ? find_ws(str(c, *opt(k, "workspace"), p + ".workspace"), p + ".workspace") : 0;
+    key.created = str_or(c, k, "created", "2026-01-05", p);
+    if (auto* l = opt(k, "limit"); l && !l->is_null()) key.limit = num(c, *l, p + ".limit");
+    key.disabled = opt(k, "disabled") && opt(k, "disabled")->is_bool() && opt(k, "disabled")->get_bool();
+    for (auto& other : s.keys)
+      if (other.name == key.name || other.id == key.id || other.hash == key.hash)
+        c.fail(p, "duplicate key name, id or hash");
+    s.keys.push_back(std::move(key));
+  }
+  if (s.keys.empty()) c.fail("$.keys", "needs at least one key");
+  if (auto* ik = opt(o, "inference_key")) {
+    s.inference_key = s.find_key(str(c, *ik, "$.inference_key"));
+    if (s.inference_key < 0) c.fail("$.inference_key", "unknown key");
+  }
+
+  auto& ms = arr(c, req(c, o, "models", "$"), "$.models");
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    const std::string p = "$.models." + std::to_string(i);
+    auto& m = obj(c, ms[i], p);
+    Model model;
+    model.slug = str(c, req(c, m, "slug", p), p + ".slug");
+    model.permaslug = str_or(c, m, "permaslug", model.slug, p);
+    model.variant = str_or(c, m, "variant", "standard", p);
+    auto& pr = obj(c, req(c, m, "prices", p), p + ".prices");
+    const std::string pp = p + ".prices";
+    model.prices.prompt = num_or(c, pr, "prompt", 0, pp, 0);
+    model.prices.completion = num_or(c, pr, "completion", 0, pp, 0);
+    model.prices.cache_read = num_or(c, pr, "cache_read", model.prices.prompt, pp, 0);
+    model.prices.cache_write = num_or(c, pr, "cache_write", model.prices.prompt, pp, 0);
+    model.prices.reasoning = num_or(c, pr, "reasoning", model.prices.completion, pp, 0);
+    model.native_web_search = opt(m, "native_web_search") && opt(m, "native_web_search")->is_bool() &&
+                              opt(m, "native_web_search")->get_bool();
+    auto& provs = arr(c, req(c, m, "providers", p), p + ".providers");
+    for (std::size_t j = 0; j < provs.size(); ++j) {
+      const std::string q = p + ".providers." + std::to_string(j);
+      auto& po = obj(c, provs[j], q);
+      model.providers.push_back({str(c, req(c, po, "name", q), q + ".name"), num_or(c, po, "weight", 1, q, 0),
+                                 num_or(c, po, "latency_ms", 800, q, 1), num_or(c, po, "throughput", 60, q, 0.1)});
+    }
+    if (model.providers.empty()) c.fail(p + ".providers", "needs at least one provider");
+    if (s.find_model(model.slug) >= 0) c.fail(p + ".slug", "duplicate model");
+    s.models.push_back(std::move(model));
+  }
+
+  auto& ss = arr(c, req(c, o, "streams", "$"), "$.streams");
+  for (std::size_t i = 0; i < ss.size(); ++i) {
+    const std::string p = "$.streams." + std::to_string(i);
+    auto& so = obj(c, ss[i], p);
+    Stream st;
+    const std::string kname = str(c, req(c, so, "key", p), p + ".key");
+    st.key = s.find_key(kname);
+    if (st.key < 0) c.fail(p + ".key", "unknown key '" + kname + "'");
+    const std::string mname = str(c, req(c, so, "model", p), p + ".model");
+    st.model = s.find_model(mname);
+    if (st.model < 0) c.fail(p + ".model", "unknown model '" + mname + "'");
+    if (auto* a = opt(so, "app"); a && !a->is_null()) {
+      const auto id = static_cast<std::int64_t>(num(c, *a, p + ".app"));
+      for (std::size_t j = 0; j < s.apps.size(); ++j)
+        if (s.apps[j].id == id) st.app = static_cast<int>(j);
+      if (st.app < 0) c.fail(p + ".app", "unknown app id " + std::to_string(id));
+    }
+    st.requests_per_day = num_or(c, so, "requests_per_day", 100, p, 0);
+    if (auto* w = opt(so, "weekly")) {
+      auto& a = arr(c, *w, p + ".weekly");
+      if (a.size() != 7) c.fail(p + ".weekly", "expected 7 weights, Sunday first");
+      for (std::size_t j = 0; j < 7; ++j) st.weekly[j] = num(c, a[j], p + ".weekly." + std::to_string(j));
+    }
+    st.hourly = hourly_shape(c, opt(so, "hourly"), p + ".hourly");
+    st.growth_per_week = num_or(c, so, "growth_per_week", 0, p, -0.5, 2);
+    st.daily_noise = num_or(c, so, "daily_noise", 0.08, p, 0, 1);
+    st.prompt_tokens = lognormal(c, so, "prompt_tokens", st.prompt_tokens, p);
+    st.completion_tokens = lognormal(c, so, "completion_tokens", st.completion_tokens, p);
+    st.reasoning_share = num_or(c, so, "reasoning_share", 0, p, 0, 1);
+    st.cache_hit_rate = num_or(c, so, "cache_hit_rate", 0, p, 0, 0.98);
+    st.cache_write_share = num_or(c, so, "cache_write_share", 0, p, 0, 1);
+    st.web_search_rate = num_or(c, so, "web_search_rate", 0, p, 0, 1);
+    st.file_rate = num_or(c, so, "file_rate", 0, p, 0, 1);
+    st.web_fetch_rate = num_or(c, so, "web_fetch_rate", 0, p, 0, 1);
+    st.byok_share = num_or(c, so, "byok_share", 0, p, 0, 1);
+    st.data_discount = num_or(c, so, "data_discount", 0, p, 0, 1);
+    st.guardrail_rate = num_or(c, so, "guardrail_rate", 0.002, p, 0, 1);
+    st.response_cache_rate = num_or(c, so, "response_cache_rate", 0, p, 0, 1);
+    st.external_users = static_cast<int>(num_or(c, so, "external_users", 0, p, 0, 100000));
+    st.latency_factor = num_or(c, so, "latency_factor", 1, p, 0.01, 100);
+    if (auto* w = opt(so, "countries")) st.countries = weights(c, *w, p + ".countries");
+    if (auto* w = opt(so, "finish_reasons")) st.finish_reasons = weights(c, *w, p + ".finish_reasons");
+    if (auto* ch = opt(so, "changes")) {
+      auto& a = arr(c, *ch, p + ".changes");
+      for (std::size_t j = 0; j < a.size(); ++j) {
+        const std::string q = p + ".changes." + std::to_string(j);
+        auto& co = obj(c, a[j], q);
+        Change change;
+        if (opt(co, "days_ago")) change.days_ago = num_or(c, co, "days_ago", 0, q, 0, 400);
+        if (opt(co, "week_start_ago")) change.week_start_ago = static_cast<int>(num_or(c, co, "week_start_ago", 1, q, 1, 50));
+        if (change.days_ago.has_value() == change.week_start_ago.has_value())
+          c.fail(q, "needs exactly one of days_ago or week_start_ago");
+        if (auto* mv = opt(co, "model")) {
+          change.model = s.find_model(str(c, *mv, q + ".model"));
+          if (change.model < 0) c.fail(q + ".model", "unknown model");
+        }
+        change.volume = num_or(c, co, "volume", 1, q, 0, 100);
+        st.changes.push_back(change);
+      }
+    }
+    s.streams.push_back(std::move(st));
+  }
+  if (s.streams.empty()) c.fail("$.streams", "needs at least one stream");
+  return s;
+}
+
+std::vector<std::string> shipped_scenarios() {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < embedded::kScenarioCount; ++i) names.emplace_back(embedded::kScenarios[i].name);
+  return names;
+}
+
+const char* shipped_scenario_text(std::string_view name) {
+  for (std::size_t i = 0; i < embedded::kScenarioCount; ++i)
+    if (name == embedded::kScenarios[i].name) return embedded::kScenarios[i].text;
+  return nullptr;
+}
+
+Scenario load_scenario(const std::string& name_or_path) {
+  if (const char* text = shipped_scenario_text(name_or_path)) return parse_scenario(text, "'" + name_or_path + "'");
+  std::ifstream in(name_or_path, std::ios::binary);
+  if (!in) {
+    std::string names;
+    for (auto& n : shipped_scenarios()) names += (names.empty() ? "" : ", ") + n;
+    throw_usage("scenario '" + name_or_path + "' is neither a shipped scenario (" + names + ") nor a readable file");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_scenario(ss.str(), name_or_path);
+}
+
+}  // namespace orscript::sim
