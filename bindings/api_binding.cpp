@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/core/json_text.hpp"
 #include "bindings/binding.hpp"
 #include "bindings/lua_json.hpp"
 #include "bindings/modules.hpp"
@@ -382,7 +383,7 @@ int l_now(lua_State* L) {
 
 int l_json_encode(lua_State* L) {
   luaL_checkany(L, 1);
-  std::string text = boost::json::serialize(to_json(L, 1));
+  std::string text = to_json_text(to_json(L, 1));
   lua_pushlstring(L, text.data(), text.size());
   return 1;
 }

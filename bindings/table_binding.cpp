@@ -5,6 +5,7 @@
 // into Lua errors. Callbacks into Lua (filter and derive functions) run under
 // lua_pcall; a failing callback's error value is re-raised unchanged, but only after
 // every C++ object of the binding has been destroyed.
+#include "host/core/json_text.hpp"
 #include "bindings/table_binding.hpp"
 
 #include <boost/json.hpp>
@@ -756,7 +757,7 @@ void apply_meta(lua_State* L, int idx, TableMeta& m) {
   if (lua_type(L, -1) == LUA_TSTRING)
     m.request = lua_tostring(L, -1);
   else if (lua_istable(L, -1))
-    m.request = json::serialize(to_json(L, lua_gettop(L)));
+    m.request = to_json_text(to_json(L, lua_gettop(L)));
   lua_pop(L, 1);
   lua_getfield(L, idx, "source");
   if (lua_type(L, -1) == LUA_TSTRING) m.source = lua_tostring(L, -1);

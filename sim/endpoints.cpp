@@ -2,7 +2,7 @@
 
 #include "sim/catalogue.hpp"
 #include "sim/datasets.hpp"
-#include "sim/json_text.hpp"
+#include "host/core/json_text.hpp"
 #include "sim/query_engine.hpp"
 #include "sim/time_util.hpp"
 

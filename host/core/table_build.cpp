@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "host/core/json_text.hpp"
 #include "host/core/error.hpp"
 #include "host/core/schema.hpp"
 #include "host/core/table.hpp"
@@ -159,7 +160,7 @@ struct Slot {
         // Nested values are kept as their JSON text.
         if (!decided) decide(ColumnType::string);
         widen_to_text();
-        col.push_string(json::serialize(v));
+        col.push_string(to_json_text(v));
         return;
       }
     }
@@ -211,7 +212,7 @@ void read_request(const json::value& body, TableMeta& meta, std::vector<std::str
                   std::vector<std::string>& dims) {
   const json::object* o = body.if_object();
   if (!o) return;
-  meta.request = json::serialize(*o);
+  meta.request = to_json_text(*o);
   if (auto* l = o->if_contains("limit"); l && l->is_number()) meta.limit = static_cast<std::int64_t>(number_of(*l));
   auto names = [&](const char* key, std::vector<std::string>& out) {
     if (auto* a = o->if_contains(key); a && a->is_array())
@@ -267,7 +268,7 @@ Table from_analytics(const json::value& response, const json::value& request_bod
     t.meta.cached_at = static_cast<std::int64_t>(number_of(*v));
   if (auto* w = d->if_contains("warnings"); w && w->is_array())
     for (auto& v : w->get_array())
-      t.meta.warnings.push_back(v.is_string() ? std::string(v.get_string()) : json::serialize(v));
+      t.meta.warnings.push_back(v.is_string() ? std::string(v.get_string()) : to_json_text(v));
 
   bool have_time = false;
   auto configure = [&](Slot& s) {

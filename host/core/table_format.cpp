@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "host/core/error.hpp"
+#include "host/core/json_text.hpp"
 #include "host/core/table.hpp"
 
 namespace orscript {
@@ -163,29 +164,6 @@ void notes(const Table& t, std::string& out, const std::string& prefix) {
            iso_time(static_cast<double>(*t.meta.cached_at) / 1000.0, "second") + ")\n";
 }
 
-void json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", u);
-          out += buf;
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 void csv_field(std::string& out, const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) {
     out += s;
@@ -312,15 +290,15 @@ std::string Table::to_json() const {
     for (std::size_t c = 0; c < columns_.size(); ++c) {
       const Column& col = columns_[c];
       if (c) out += ',';
-      json_string(out, col.name);
+      append_json_string(out, col.name);
       out += ':';
       if (col.is_null(r) || (col.type == ColumnType::number && !std::isfinite(col.num[r]))) {
         out += "null";
         continue;
       }
       switch (col.type) {
-        case ColumnType::string: json_string(out, col.str[r]); break;
-        case ColumnType::time: json_string(out, iso_time(col.num[r], col.granularity)); break;
+        case ColumnType::string: append_json_string(out, col.str[r]); break;
+        case ColumnType::time: append_json_string(out, iso_time(col.num[r], col.granularity)); break;
         case ColumnType::boolean: out += col.num[r] != 0 ? "true" : "false"; break;
         case ColumnType::number: out += shortest(col.num[r]); break;
       }

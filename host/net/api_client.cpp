@@ -1,7 +1,7 @@
+#include "host/core/json_text.hpp"
 #include "host/net/api_client.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -496,7 +496,7 @@ const ClientOptions& ApiClient::options() const { return impl_->options; }
 
 ApiClient::Ticket ApiClient::analytics_meta() { return impl_->start("GET", "/analytics/meta", {}, {}); }
 ApiClient::Ticket ApiClient::analytics_query(const json::object& body) {
-  return impl_->start("POST", "/analytics/query", {}, json::serialize(body));
+  return impl_->start("POST", "/analytics/query", {}, to_json_text(body));
 }
 ApiClient::Ticket ApiClient::activity(const Params& params) { return impl_->start("GET", "/activity", params, {}); }
 ApiClient::Ticket ApiClient::key() { return impl_->start("GET", "/key", {}, {}); }

@@ -1,15 +1,13 @@
-#include "sim/json_text.hpp"
+#include "host/core/json_text.hpp"
 
 #include <boost/json.hpp>
 
 #include <charconv>
 #include <cmath>
 
-namespace orscript::sim {
+namespace orscript {
 
-namespace {
-
-void write_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out += '"';
   for (char ch : s) {
@@ -33,6 +31,8 @@ void write_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+namespace {
+
 void write(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
     case boost::json::kind::null: out += "null"; break;
@@ -51,7 +51,7 @@ void write(std::string& out, const boost::json::value& v) {
       out += s;
       break;
     }
-    case boost::json::kind::string: write_string(out, v.get_string()); break;
+    case boost::json::kind::string: append_json_string(out, v.get_string()); break;
     case boost::json::kind::array: {
       out += '[';
       bool first = true;
@@ -69,7 +69,7 @@ void write(std::string& out, const boost::json::value& v) {
       for (auto& [k, x] : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        write_string(out, k);
+        append_json_string(out, k);
         out += ':';
         write(out, x);
       }
@@ -88,4 +88,4 @@ std::string to_json_text(const boost::json::value& v) {
   return out;
 }
 
-}  // namespace orscript::sim
+}  // namespace orscript
