@@ -21,8 +21,18 @@ namespace {
 // The state the Ctrl-C hook is set on (one runtime per process).
 std::atomic<lua_State*> g_hook_state{nullptr};
 
-void stop_hook(lua_State* L, lua_Debug*) {
+int message_handler(lua_State* L);
+
+void stop_hook(lua_State* L, lua_Debug* ar) {
   lua_sethook(L, nullptr, 0, 0);
+  // When C++ saw the flag first (an HTTP wait), its `interrupted` error is already on
+  // its way and this call event is the message handler starting: raising here would
+  // turn it into "error in error handling".
+  if (ar->event == LUA_HOOKCALL && lua_getinfo(L, "f", ar)) {
+    bool in_handler = lua_tocfunction(L, -1) == message_handler;
+    lua_pop(L, 1);
+    if (in_handler) return;
+  }
   lua::push_error(L, ErrorKind::interrupted, "interrupted");
   lua_error(L);
 }
