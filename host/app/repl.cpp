@@ -1,34 +1,72 @@
+// repl.cpp: the loop. Reads a chunk (continuing while it is incomplete), runs dot
+// commands, evaluates Lua as an expression first and as a statement second (PUC Lua's
+// lua.c), prints the results and keeps going after errors and Ctrl-C.
 #include "host/app/repl.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <string>
 
-#include <editline/readline.h>
-
+#include "host/app/repl_session.hpp"
 #include "host/core/error.hpp"
+#include "host/core/interrupt.hpp"
 #include "host/lua/host_context.hpp"
 #include "host/lua/runtime.hpp"
+#include "orscript_build_config.hpp"
 
 namespace orscript {
-namespace {
+namespace repl {
 
-bool read_line(bool tty, const char* prompt, std::string& out) {
-  if (tty) {
-    char* line = readline(prompt);
-    if (!line) return false;
-    out = line;
-    std::free(line);
-    return true;
-  }
-  return static_cast<bool>(std::getline(std::cin, out));
+Session::Session(Runtime& r, bool t) : rt(r), tty(t) {}
+
+Session::~Session() {
+  if (out != stdout) std::fclose(out);
 }
 
-// True when the syntax error says the chunk ended too early (PUC lua.c's test).
+bool Session::set_output(const std::string& path, bool once) {
+  std::FILE* f = stdout;
+  if (!path.empty()) {
+    f = std::fopen(path.c_str(), "w");
+    if (!f) {
+      std::fprintf(stderr, "cannot open '%s' for writing: %s\n", path.c_str(), std::strerror(errno));
+      return false;
+    }
+  }
+  if (out != stdout) std::fclose(out);
+  out = f;
+  out_path = path;
+  out_once = once && !path.empty();
+  return true;
+}
+
+void Session::end_command() {
+  if (out != stdout) std::fflush(out);
+  if (out_once) set_output("", false);
+}
+
+std::string_view mode_name(Mode m) {
+  switch (m) {
+    case Mode::table: return "table";
+    case Mode::csv: return "csv";
+    case Mode::json: return "json";
+    case Mode::markdown: return "markdown";
+  }
+  return "table";
+}
+
+}  // namespace repl
+
+namespace {
+
+using repl::ReadStatus;
+using repl::Session;
+
+// True when the syntax error on top says the chunk ended too early (PUC lua.c's test).
 bool incomplete(lua_State* L, int status) {
   if (status != LUA_ERRSYNTAX) return false;
   std::size_t len;
@@ -37,56 +75,174 @@ bool incomplete(lua_State* L, int status) {
   return msg && len >= sizeof mark - 1 && std::strcmp(msg + len - (sizeof mark - 1), mark) == 0;
 }
 
+bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+bool starts_with_local(const std::string& s) {
+  auto i = s.find_first_not_of(" \t");
+  if (i == std::string::npos || s.compare(i, 5, "local") != 0) return false;
+  char next = i + 5 < s.size() ? s[i + 5] : ' ';
+  return next == ' ' || next == '\t' || next == '\n';
+}
+
+enum class Loaded { ok, error, abandoned };
+
+// Compiles the chunk that starts with `first`, reading continuation lines while it is
+// incomplete. On `ok` the function is on the stack; on `error` the error value is.
+// `source` receives the text as typed (for the history).
+Loaded load_chunk(Session& s, const std::string& first, const std::string& prompt2, std::string& source) {
+  lua_State* L = s.rt.state();
+  source = first;
+  // "=expr" is "return expr" (lua 5.1's form); it never needs the expression attempt.
+  bool forced = !first.empty() && first[0] == '=';
+  std::string code = forced ? "return " + first.substr(1) : first;
+  while (true) {
+    if (!forced) {
+      std::string as_expr = "return " + code;
+      if (luaL_loadbuffer(L, as_expr.data(), as_expr.size(), "=stdin") == 0) return Loaded::ok;
+      lua_pop(L, 1);
+    }
+    int status = luaL_loadbuffer(L, code.data(), code.size(), "=stdin");
+    if (status == 0) return Loaded::ok;
+    if (!incomplete(L, status)) return Loaded::error;
+    std::string more;
+    ReadStatus r = repl::read_line(s, prompt2, more);
+    if (r == ReadStatus::eof) return Loaded::error;  // report the incomplete chunk
+    lua_pop(L, 1);
+    if (r == ReadStatus::interrupted) return Loaded::abandoned;
+    source += "\n" + more;
+    code += "\n" + more;
+  }
+}
+
+// ORSCRIPT_INIT, else $XDG_CONFIG_HOME/orscript/init.lua, else ~/.config/orscript/init.lua.
+// `required` is true when the user named the file (a missing one is then reported).
+std::string init_file(bool& required) {
+  required = false;
+  if (const char* env = std::getenv("ORSCRIPT_INIT")) {
+    required = *env != 0;
+    return env;
+  }
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x == '/') return std::string(x) + "/orscript/init.lua";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.config/orscript/init.lua";
+  return "";
+}
+
+// Runs the start-up file under the protected path; errors are reported, not fatal.
+void run_init_file(Session& s) {
+  bool required = false;
+  std::string path = init_file(required);
+  if (path.empty()) return;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    if (required) std::fprintf(stderr, "orscript: start-up file %s: %s\n", path.c_str(), std::strerror(errno));
+    return;
+  }
+  lua_State* L = s.rt.state();
+  int status = luaL_loadfile(L, path.c_str());
+  if (status == 0) status = s.rt.protected_call(0, 0);
+  if (status != 0) {
+    std::fprintf(stderr, "orscript: error in start-up file %s:\n", path.c_str());
+    s.rt.report_error(status);
+  }
+  if (interrupt_requested()) s.rt.reset_interrupt();
+}
+
+// Evaluates the function on top of the stack and prints what it returns. Returns the
+// exit code of its error, or 0.
+int evaluate(Session& s) {
+  lua_State* L = s.rt.state();
+  int base = lua_gettop(L) - 1;
+  // Code typed at the prompt runs in LuaJIT's interpreter: a loop compiled to a trace
+  // never reaches the hook that Ctrl-C sets, so it could not be stopped. Library code
+  // and scripts keep the JIT.
+  luaJIT_setmode(L, -1, LUAJIT_MODE_ALLFUNC | LUAJIT_MODE_OFF);
+  auto started = std::chrono::steady_clock::now();
+  int code = 0;
+  int status = s.rt.protected_call(0, LUA_MULTRET);
+  if (status != 0) {
+    code = s.rt.report_error(status);
+  } else {
+    int n = lua_gettop(L) - base;
+    if (n > 0) {
+      lua_pushvalue(L, base + 1);
+      lua_setglobal(L, "_");
+      repl::print_values(s, n);
+    }
+  }
+  lua_settop(L, base);
+  // A Ctrl-C that came too late to stop anything must not stop the next command.
+  if (interrupt_requested()) s.rt.reset_interrupt();
+  if (s.timer) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "Run Time: %.3f s\n", secs);
+  }
+  s.end_command();
+  return code;
+}
+
 }  // namespace
 
 int run_repl(Runtime& rt) {
   lua_State* L = rt.state();
-  const bool tty = isatty(0);
-  const std::string label = rt.context().account_label();
-  const std::string prompt1 = "orscript[" + label + "]> ", prompt2 = std::string(prompt1.size() - 2, ' ') + ">> ";
-  int last_code = 0;
-  if (tty)
-    std::fprintf(stderr, "orscript REPL on %s. Expressions print themselves; Ctrl-D exits.\n", label.c_str());
-  std::string line;
-  while (read_line(tty, prompt1.c_str(), line)) {
-    std::string chunk = line;
-    if (!chunk.empty() && chunk[0] == '=') chunk = "return " + chunk.substr(1);
-    int top = lua_gettop(L);
-    // Try it as an expression first, then as a statement; keep reading while incomplete.
-    std::string as_expr = "return " + chunk;
-    int status = luaL_loadbuffer(L, as_expr.data(), as_expr.size(), "=stdin");
-    if (status != 0) {
-      lua_pop(L, 1);
-      while (true) {
-        status = luaL_loadbuffer(L, chunk.data(), chunk.size(), "=stdin");
-        if (!incomplete(L, status)) break;
-        lua_pop(L, 1);
-        std::string more;
-        if (!read_line(tty, prompt2.c_str(), more)) break;
-        chunk += "\n" + more;
-      }
+  Session s(rt, isatty(0) != 0);
+  HostContext& ctx = rt.context();
+  const std::string label = ctx.account_label();
+  const std::string prompt1 = "orscript[" + label + "]> ";
+  const std::string prompt2 = std::string(prompt1.size() - 3, ' ') + ">> ";
+
+  if (s.tty) {
+    std::string path = repl::history_path();
+    if (!path.empty()) {
+      s.history = std::make_unique<repl::History>(path, ctx.client_options.api_key);
+      s.history->load();
     }
-    if (tty && !chunk.empty()) add_history(chunk.c_str());
-    if (status != 0) {
-      last_code = rt.report_error(status);
-      continue;
-    }
-    status = rt.protected_call(0, LUA_MULTRET);
-    if (status != 0) {
-      last_code = rt.report_error(status);
-      continue;
-    }
-    last_code = 0;
-    int n = lua_gettop(L) - top;
-    if (n > 0) {
-      lua_getglobal(L, "print");
-      lua_insert(L, top + 1);
-      if (rt.protected_call(n, 0) != 0) last_code = rt.report_error(LUA_ERRRUN);
-    }
-    lua_settop(L, top);
   }
-  if (tty) std::fputc('\n', stderr);
-  return tty ? 0 : last_code;
+  repl::init_input(s);
+  if (s.tty) {
+    std::string where = ctx.demo ? "the demo (" + ctx.demo_description + ", simulated data)" : label;
+    std::fprintf(stderr,
+                 "orscript %s on %s\n"
+                 "Expressions print themselves; .help lists the commands; Ctrl-C cancels; Ctrl-D exits.\n",
+                 ORSCRIPT_VERSION, where.c_str());
+  }
+  run_init_file(s);
+
+  int last_code = 0;
+  std::string line;
+  while (!s.quit) {
+    lua_settop(L, 0);
+    ReadStatus r = repl::read_line(s, prompt1, line);
+    if (r == ReadStatus::eof) break;
+    if (r == ReadStatus::interrupted || blank(line)) continue;
+
+    if (repl::is_command(line)) {
+      if (s.history) s.history->add(line);
+      repl::run_command(s, line);
+      continue;
+    }
+
+    std::string source;
+    Loaded loaded = load_chunk(s, line, prompt2, source);
+    if (loaded == Loaded::abandoned) continue;
+    if (s.history && !s.history->add(source) && !s.warned_secret) {
+      s.warned_secret = true;
+      std::fprintf(stderr, "note: that line holds an API key; it is kept out of the history.\n");
+    }
+    if (starts_with_local(source) && !s.warned_local) {
+      s.warned_local = true;
+      std::fprintf(stderr,
+                   "note: each line is its own chunk, so a `local` is gone after it; "
+                   "drop `local` to keep the value for later lines.\n");
+    }
+    if (loaded == Loaded::error) {
+      last_code = rt.report_error(LUA_ERRSYNTAX);
+      continue;
+    }
+    last_code = evaluate(s);
+  }
+  if (s.tty && !s.quit) std::fputc('\n', stderr);
+  std::fflush(stdout);
+  return s.tty ? 0 : last_code;
 }
 
 }  // namespace orscript

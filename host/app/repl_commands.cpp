@@ -1,0 +1,128 @@
+// repl_commands.cpp: the dot commands, after sqlite3's and duckdb's shells.
+// A command is a line that starts with '.' and a letter; the rest of the line is its
+// argument. Commands never raise: misuse is a one-line message on stderr.
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "host/app/repl_session.hpp"
+
+namespace orscript::repl {
+namespace {
+
+const char kHelp[] =
+    "Lua:  type an expression to print it (1+1, =expr also works) or a statement to run it;\n"
+    "      an unfinished chunk continues on the next line. _ holds the last result.\n"
+    "      Tab completes globals, fields and methods, and metric, dimension and granularity\n"
+    "      names inside a string. Ctrl-C cancels a running request, Ctrl-D leaves.\n"
+    "\n"
+    ".help                         this text\n"
+    ".mode [table|csv|json|markdown]\n"
+    "                              how result tables print (table: aligned text)\n"
+    ".rows [N]                     result-table rows shown on the screen (default 40)\n"
+    ".output [FILE]                send results to FILE; without FILE back to the screen\n"
+    ".once FILE                    send the next command's results to FILE\n"
+    ".timer on|off                 show how long each command took\n"
+    ".schema [PREFIX]              metrics and dimensions with units, formats and limits\n"
+    ".quit, .exit                  leave the REPL\n";
+
+std::string trim(std::string s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  auto e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+// A file argument: the rest of the line, unquoted when it is in quotes; "~/" expands.
+std::string file_arg(std::string arg) {
+  if (arg.size() >= 2 && (arg.front() == '"' || arg.front() == '\'') && arg.back() == arg.front())
+    arg = arg.substr(1, arg.size() - 2);
+  if (arg.rfind("~/", 0) == 0)
+    if (const char* h = std::getenv("HOME")) arg = std::string(h) + arg.substr(1);
+  return arg;
+}
+
+void cmd_mode(Session& s, const std::string& arg) {
+  if (arg.empty()) {
+    std::printf("%s\n", std::string(mode_name(s.mode)).c_str());
+    return;
+  }
+  for (Mode m : {Mode::table, Mode::csv, Mode::json, Mode::markdown}) {
+    if (arg == mode_name(m) || (m == Mode::markdown && arg == "md")) {
+      s.mode = m;
+      return;
+    }
+  }
+  std::fprintf(stderr, ".mode: unknown mode '%s'; use table, csv, json or markdown\n", arg.c_str());
+}
+
+void cmd_rows(Session& s, const std::string& arg) {
+  if (arg.empty()) {
+    std::printf("%zu\n", s.max_rows);
+    return;
+  }
+  char* end = nullptr;
+  long n = std::strtol(arg.c_str(), &end, 10);
+  if (!end || *end || n < 1) {
+    std::fprintf(stderr, ".rows: expected a positive number of rows, got '%s'\n", arg.c_str());
+    return;
+  }
+  s.max_rows = static_cast<std::size_t>(n);
+}
+
+void cmd_timer(Session& s, const std::string& arg) {
+  if (arg == "on" || arg == "1" || arg == "yes") s.timer = true;
+  else if (arg == "off" || arg == "0" || arg == "no") s.timer = false;
+  else if (arg.empty()) std::printf("%s\n", s.timer ? "on" : "off");
+  else std::fprintf(stderr, ".timer: expected on or off, got '%s'\n", arg.c_str());
+}
+
+void cmd_schema(Session& s, const std::string& arg) {
+  auto v = load_schema(s, true);
+  if (!v) return;
+  std::string text = describe_schema(*v, arg);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+bool is_command(std::string_view line) {
+  auto i = line.find_first_not_of(" \t");
+  return i != std::string_view::npos && line[i] == '.' && i + 1 < line.size() &&
+         std::isalpha(static_cast<unsigned char>(line[i + 1]));
+}
+
+void run_command(Session& s, const std::string& line) {
+  std::string text = trim(line).substr(1);
+  auto sp = text.find_first_of(" \t");
+  std::string name = text.substr(0, sp);
+  std::string arg = sp == std::string::npos ? "" : trim(text.substr(sp));
+
+  if (name == "help") {
+    std::fputs(kHelp, stdout);
+  } else if (name == "mode") {
+    cmd_mode(s, arg);
+  } else if (name == "rows" || name == "maxrows") {
+    cmd_rows(s, arg);
+  } else if (name == "output") {
+    std::string path = file_arg(arg);
+    if (path == "stdout" || path == "-") path.clear();
+    s.set_output(path, false);
+  } else if (name == "once") {
+    if (arg.empty()) std::fprintf(stderr, ".once: name the file the next results go to\n");
+    else s.set_output(file_arg(arg), true);
+  } else if (name == "timer") {
+    cmd_timer(s, arg);
+  } else if (name == "schema") {
+    cmd_schema(s, arg);
+  } else if (name == "quit" || name == "exit" || name == "q") {
+    s.quit = true;
+  } else {
+    std::fprintf(stderr, "unknown command '.%s'; .help lists the commands\n", name.c_str());
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace orscript::repl

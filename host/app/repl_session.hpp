@@ -1,0 +1,150 @@
+// repl_session.hpp: the REPL's internal parts and the state they share.
+//
+// Owns: the Session (output mode and destination, timer, row limit, the schema as the
+// REPL has loaded it) and the interfaces between the REPL's files:
+//   repl.cpp          the loop: reading chunks, expression-or-statement, evaluation,
+//                     the start-up file
+//   repl_input.cpp    libedit setup, reading a line, Ctrl-C at the prompt
+//   repl_history.cpp  the history file (XDG state dir, mode 0600) and the key filter
+//   repl_print.cpp    printing results (through scripts/orscript/pretty.lua)
+//   repl_commands.cpp the dot commands
+//   repl_schema.cpp   the analytics catalogue for completion and .schema
+//   repl_complete.cpp Tab completion
+// Does not own: the lua_State (Runtime) or the SIGINT handler (host/core/interrupt).
+// Only the REPL's own .cpp files include this header.
+#pragma once
+
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orscript {
+class Runtime;
+class Secret;
+}  // namespace orscript
+
+namespace orscript::repl {
+
+// How orscript.Table results print (.mode).
+enum class Mode { table, csv, json, markdown };
+std::string_view mode_name(Mode m);
+
+// One metric or dimension as the REPL shows it.
+struct SchemaEntry {
+  std::string name, label;
+  std::string display_format;  // metrics only
+  bool is_rate = false;        // metrics only
+  int max_days = 0;            // longest window in days when the library says; 0 = unknown
+};
+struct SchemaView {
+  std::vector<SchemaEntry> metrics, dimensions, granularities, operators;
+};
+
+// ---- history (repl_history.cpp) ---------------------------------------------------
+
+// $XDG_STATE_HOME/orscript/history, else ~/.local/state/orscript/history; "" when
+// neither variable gives a place.
+std::string history_path();
+// True when `text` holds the key or looks like it sets one (sk-or-…, sk-…): such text
+// never reaches the history.
+bool holds_secret(std::string_view text, const Secret& key);
+
+// The in-memory (libedit) history and its file, kept free of the key.
+class History {
+ public:
+  History(std::string path, const Secret& key);
+  // Reads the file into libedit's history, dropping (and purging from disk) entries
+  // that hold a secret; narrows a wider file mode to 0600. Quiet when there is none.
+  void load();
+  // Adds one chunk (a whole multi-line chunk is one entry) and rewrites the file.
+  // Returns false when the chunk was kept out because it holds a secret.
+  bool add(const std::string& chunk);
+  const std::string& path() const { return path_; }
+
+ private:
+  void save() const;
+  std::string path_;
+  const Secret& key_;
+  std::deque<std::string> entries_;
+};
+
+// ---- the session ------------------------------------------------------------------
+
+struct Session {
+  Session(Runtime& rt, bool tty);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  Runtime& rt;
+  bool tty;                       // stdin is a terminal: prompts, libedit, history
+  Mode mode = Mode::table;
+  std::size_t max_rows = 40;      // result-table rows shown on the terminal
+  bool timer = false;
+  bool quit = false;
+  bool warned_local = false;
+  bool warned_secret = false;
+  std::unique_ptr<History> history;  // null when not a terminal or no place for it
+
+  // Where results go: stdout, or the file of .output/.once.
+  std::FILE* out = stdout;
+  std::string out_path;
+  bool out_once = false;
+  // Opens `path` for results ("" = back to stdout). Returns false (after saying why
+  // on stderr) when it cannot be opened.
+  bool set_output(const std::string& path, bool once);
+  // After a command: ends a .once redirection.
+  void end_command();
+
+  // The catalogue, loaded on first need (repl_schema.cpp).
+  std::shared_ptr<const SchemaView> schema;
+  const void* schema_source = nullptr;  // the HostContext::schema it was made from
+  bool schema_failed = false;     // orscript.meta() failed once: completion stops asking
+};
+
+// ---- printing (repl_print.cpp) ---------------------------------------------------
+
+// Prints the `n` values on top of the stack (and pops them) to the session's output:
+// result tables by mode, other tables readably, with the key scrubbed. Reports a
+// failure of the printer like any error.
+void print_values(Session& s, int n);
+
+// ---- commands (repl_commands.cpp) ------------------------------------------------
+
+// True when `line` is a dot command: '.' then a letter, after optional blanks.
+bool is_command(std::string_view line);
+void run_command(Session& s, const std::string& line);
+
+// ---- schema (repl_schema.cpp) ----------------------------------------------------
+
+// The catalogue: HostContext::schema when set, else orscript.meta() under the
+// protected path. `report` = say why on stderr when it cannot be had. Never raises.
+std::shared_ptr<const SchemaView> load_schema(Session& s, bool report);
+// True for the metrics and dimensions limited to 31-day windows (spec §3.4/§3.5): the
+// library's word (max_days) when it gave one, else the list in repl_schema.cpp.
+bool is_31_day(const SchemaEntry& e);
+// The .schema listing (all of it, or the entries whose name starts with `filter`).
+std::string describe_schema(const SchemaView& v, std::string_view filter);
+
+// ---- input (repl_input.cpp) ------------------------------------------------------
+
+enum class ReadStatus { line, eof, interrupted };
+// Sets up libedit (when s.tty): the interruptible key reader and completion.
+void init_input(Session& s);
+// Reads one line (without its newline). On a terminal: libedit with `prompt`;
+// Ctrl-C returns `interrupted` with the line dropped. Otherwise plain stdin, no prompt.
+ReadStatus read_line(Session& s, const std::string& prompt, std::string& out);
+
+// ---- completion (repl_complete.cpp) ----------------------------------------------
+
+// Installs the libedit completion hooks for this session.
+void install_completion(Session& s);
+// The candidates for completing `word` at the end of `line_before` (for tests and
+// the hook): globals, fields and methods, or schema names inside a string literal.
+// `quote` is set to the open quote character when inside a string, else 0.
+std::vector<std::string> complete(Session& s, std::string_view line_before, std::string_view word, char& quote);
+
+}  // namespace orscript::repl

@@ -1,0 +1,289 @@
+// Black-box tests of the REPL: the real binary on a pseudo-terminal (and on a pipe),
+// against the in-process demo. Every wait is an `expect` on the terminal's output;
+// HOME and the XDG directories point into a fresh temporary directory per test.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.hpp"
+
+namespace ot = orscript::test;
+
+namespace {
+
+const std::string kPrompt = "orscript[demo]> ";
+
+ot::RunOptions repl_options(const std::string& home) {
+  ot::RunOptions o;
+  o.env["HOME"] = home;
+  o.env["XDG_STATE_HOME"] = home + "/state";
+  o.env["XDG_CONFIG_HOME"] = home + "/config";
+  o.env["ORSCRIPT_CACHE_DIR"] = home + "/cache";
+  o.unset_env = {"ORSCRIPT_INIT", "ORSCRIPT_PATH"};
+  o.cwd = home;
+  return o;
+}
+
+// A REPL on a terminal in its own home directory, past its first prompt.
+struct Repl {
+  std::string home;
+  ot::Pty pty;
+
+  explicit Repl(std::vector<std::string> args = {"--demo"}, const std::string& dir = ot::temp_dir(),
+                const std::map<std::string, std::string>& env = {})
+      : home(dir), pty(argv(args), options(dir, env)) {
+    pty.expect(kPrompt);
+  }
+
+  static std::vector<std::string> argv(std::vector<std::string> args) {
+    args.insert(args.begin(), ot::binary_path());
+    return args;
+  }
+  static ot::RunOptions options(const std::string& dir, const std::map<std::string, std::string>& env) {
+    auto o = repl_options(dir);
+    for (auto& [k, v] : env) o.env[k] = v;
+    return o;
+  }
+
+  // Types `line` and Enter; returns what the terminal showed up to the next prompt.
+  std::string run(const std::string& line) {
+    pty.send(line + "\r");
+    return pty.expect(kPrompt);
+  }
+  std::string history() const { return ot::read_file(home + "/state/orscript/history"); }
+};
+
+bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("repl: an expression prints itself; =expr works; _ holds the last result") {
+  Repl r;
+  CHECK(has(r.run("1+1"), "\n2\r\n"));
+  CHECK(has(r.run("=_ * 21"), "\n42\r\n"));
+  CHECK(has(r.run("x = 5"), "x = 5\r\n" + kPrompt));  // a statement prints nothing...
+  CHECK(has(r.run("x"), "\n5\r\n"));                 // ...but ran
+  CHECK(has(r.run("{b = {1, 2}, a = 'z'}"), "{ a = \"z\", b = { 1, 2 } }"));
+}
+
+TEST_CASE("repl: an unfinished chunk continues on a second prompt and is one history entry") {
+  Repl r;
+  r.pty.send("function f()\r");
+  r.pty.expect(">> ");
+  r.run("return 3 end");
+  CHECK(has(r.run("f()"), "\n3\r\n"));
+  r.pty.send("\x04");
+  CHECK(r.pty.wait() == 0);
+  CHECK(has(r.history(), "function f()\\nreturn 3 end\n"));
+}
+
+TEST_CASE("repl: a line starting with local gets a note once") {
+  Repl r;
+  CHECK(has(r.run("local y = 1"), "`local`"));
+  CHECK_FALSE(has(r.run("local z = 2"), "`local`"));
+}
+
+TEST_CASE("repl: Tab completes a metric name inside a string") {
+  Repl r;
+  r.pty.send("\"total_us\t");
+  // Completing loads the catalogue; the single match is completed and the string closed.
+  r.pty.send("\r");
+  CHECK(has(r.pty.expect(kPrompt), "\ntotal_usage\r\n"));
+}
+
+TEST_CASE("repl: Tab completes globals, fields and methods") {
+  Repl r;
+  // A global, then a field of a lazily loaded module.
+  r.pty.send("orscript.tim\t.this_mon\t\r");
+  CHECK(has(r.pty.expect(kPrompt), "\nfunction: "));
+  // A method through the string metatable.
+  r.run("s = 'abc'");
+  r.pty.send("s:upp\t()\r");
+  CHECK(has(r.pty.expect(kPrompt), "\nABC\r\n"));
+  // A method of an orscript object (found in its metatable).
+  r.run("q = orscript.query{metrics = {'total_usage'}}");
+  r.pty.send("type(q.bod\t)\r");
+  CHECK(has(r.pty.expect(kPrompt), "\nfunction\r\n"));
+}
+
+TEST_CASE("repl: .mode csv prints a result table as CSV") {
+  Repl r;
+  r.run(".mode csv");
+  std::string out = r.run("orscript.query{metrics = {'request_count'}, by = {'model'}, limit = 2}:run()");
+  CHECK(has(out, "model,request_count\r"));
+  r.run(".mode table");
+  CHECK(has(r.run("_"), "request_count"));
+}
+
+TEST_CASE("repl: Ctrl-C cancels a slow request and the REPL goes on") {
+  Repl r({"--demo", "--fault", "analytics/query:latency=30s"});
+  // submit() sends without waiting, so the request is in flight before wait() blocks
+  // on it; Ctrl-C then lands in the client's wait (or just before it, in Lua).
+  r.run("p = orscript.query{metrics = {'request_count'}}:submit()");
+  r.pty.send("t = p:wait()\r");
+  r.pty.expect("p:wait()\r\n");
+  r.pty.send("\x03");
+  std::string out = r.pty.expect(kPrompt);  // long before the 30 s latency
+  INFO("the terminal showed: " << out);
+  CHECK(has(out, "interrupted"));
+  CHECK_FALSE(has(out, "error in error handling"));
+  CHECK(has(r.run("1+1"), "\n2\r\n"));
+  CHECK(has(r.run("t == nil"), "\ntrue\r\n"));
+}
+
+TEST_CASE("repl: Ctrl-C stops running Lua code") {
+  Repl r;
+  r.pty.send("n = 0 print('loop' .. 'ing') while true do n = n + 1 end\r");
+  r.pty.expect("looping");
+  r.pty.send("\x03");
+  CHECK(has(r.pty.expect(kPrompt), "interrupted"));
+  CHECK(has(r.run("n >= 0"), "\ntrue\r\n"));
+}
+
+TEST_CASE("repl: Ctrl-C at the prompt drops the line") {
+  Repl r;
+  r.pty.send("this is not lua");
+  r.pty.send("\x03");
+  r.pty.expect(kPrompt);
+  std::string out = r.run("1+1");
+  CHECK(has(out, "\n2\r\n"));
+  CHECK_FALSE(has(out, "not lua"));
+  r.pty.send("\x04");
+  CHECK(r.pty.wait() == 0);
+  CHECK_FALSE(has(r.history(), "not lua"));
+}
+
+TEST_CASE("repl: the history file is 0600 and never holds the key") {
+  std::string home = ot::temp_dir();
+  // An old, world-readable history that holds the key: narrowed and purged.
+  std::string dir = home + "/state/orscript";
+  ::mkdir((home + "/state").c_str(), 0700);
+  ::mkdir(dir.c_str(), 0700);
+  ot::write_file(dir + "/history", "old = 1\nk = 'mytestkey1234567'\n");
+  ::chmod((dir + "/history").c_str(), 0644);
+  {
+    // --api-key with --demo only sets what the session would send; nothing is sent here.
+    Repl r({"--demo", "--api-key", "mytestkey1234567"}, home);
+    r.run("kept = 1");
+    CHECK(has(r.run("key = 'mytestkey1234567'"), "kept out of the history"));
+    r.run("x = \"sk-or-v1-SECRETSECRET\"");
+    r.run("secret = 'sk-proj-abcdefghijklmnopqrstuvwx'");
+    r.pty.send("\x04");
+    CHECK(r.pty.wait() == 0);
+  }
+  std::string text = ot::read_file(dir + "/history");
+  CHECK(has(text, "old = 1\n"));
+  CHECK(has(text, "kept = 1\n"));
+  CHECK_FALSE(has(text, "mytestkey"));
+  CHECK_FALSE(has(text, "sk-or-"));
+  CHECK_FALSE(has(text, "sk-proj-"));
+  struct stat st {};
+  REQUIRE(::stat((dir + "/history").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("repl: a new history file is created with mode 0600") {
+  Repl r;
+  r.run("a = 1");
+  struct stat st {};
+  REQUIRE(::stat((r.home + "/state/orscript/history").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("repl: Ctrl-D exits 0") {
+  Repl r;
+  r.pty.send("\x04");
+  CHECK(r.pty.wait() == 0);
+}
+
+TEST_CASE("repl: .quit exits 0") {
+  Repl r;
+  r.pty.send(".quit\r");
+  CHECK(r.pty.wait() == 0);
+}
+
+TEST_CASE("repl: .timer on prints the run time of each command") {
+  Repl r;
+  r.run(".timer on");
+  CHECK(has(r.run("1+1"), "Run Time: "));
+  r.run(".timer off");
+  CHECK_FALSE(has(r.run("1+1"), "Run Time: "));
+}
+
+TEST_CASE("repl: .output FILE and .once FILE send results to a file") {
+  Repl r;
+  std::string out = r.home + "/out.txt", once = r.home + "/once.txt";
+  r.run(".output " + out);
+  CHECK_FALSE(has(r.run("'to the file'"), "to the file\r\n"));
+  r.run("'again'");
+  r.run(".output");
+  CHECK(has(r.run("'to the screen'"), "\nto the screen\r\n"));
+  CHECK(ot::read_file(out) == "to the file\nagain\n");
+
+  r.run(".once " + once);
+  r.run("'just once'");
+  CHECK(has(r.run("'screen again'"), "\nscreen again\r\n"));
+  CHECK(ot::read_file(once) == "just once\n");
+}
+
+TEST_CASE("repl: .schema lists metrics and dimensions with units, formats and limits") {
+  Repl r;
+  std::string out = r.run(".schema p90_lat");
+  CHECK(has(out, "p90_latency"));
+  CHECK(has(out, "ms"));
+  CHECK(has(out, "latency"));
+  CHECK(has(out, "31 days"));
+  out = r.run(".schema");
+  CHECK(has(out, "total_usage"));
+  CHECK(has(out, "USD"));
+  CHECK(has(out, "Dimensions"));
+  CHECK(has(out, "20 filters"));
+}
+
+TEST_CASE("repl: .help lists the commands; an unknown command says so") {
+  Repl r;
+  std::string out = r.run(".help");
+  for (const char* c : {".mode", ".output", ".once", ".timer", ".schema", ".quit"}) CHECK(has(out, c));
+  CHECK(has(r.run(".nonsense"), "unknown command '.nonsense'"));
+}
+
+TEST_CASE("repl: the prompt names a real account") {
+  std::string home = ot::temp_dir();
+  auto o = repl_options(home);
+  o.env["OPENROUTER_API_KEY"] = "sk-or-v1-test";
+  ot::Pty pty({ot::binary_path(), "--base-url", "http://127.0.0.1:9/api/v1"}, o);
+  pty.expect("orscript[127.0.0.1]> ");
+  pty.send("\x04");
+  CHECK(pty.wait() == 0);
+}
+
+TEST_CASE("repl: the start-up file runs first; its errors are reported, not fatal") {
+  std::string home = ot::temp_dir();
+  std::string init = home + "/init.lua";
+  ot::write_file(init, "greeting = 'hello from init'\nerror('init went wrong')\n");
+  Repl r({"--demo"}, home, {{"ORSCRIPT_INIT", init}});
+  CHECK(has(r.pty.transcript(), "init went wrong"));
+  CHECK(has(r.run("greeting"), "\nhello from init\r\n"));
+}
+
+TEST_CASE("repl: ~/.config/orscript/init.lua is the default start-up file") {
+  std::string home = ot::temp_dir();
+  ::mkdir((home + "/config").c_str(), 0700);
+  ::mkdir((home + "/config/orscript").c_str(), 0700);
+  ot::write_file(home + "/config/orscript/init.lua", "from_config = 7\n");
+  Repl r({"--demo"}, home);
+  CHECK(has(r.run("from_config * 6"), "\n42\r\n"));
+}
+
+TEST_CASE("repl: -i on a pipe runs line by line without prompts") {
+  std::string home = ot::temp_dir();
+  auto o = repl_options(home);
+  o.stdin_text = "1+1\nfunction f()\nreturn 3 end\nf()\n.mode\n";
+  auto r = ot::orscript({"--demo", "-i"}, o);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "2\n3\ntable\n");
+  CHECK_FALSE(has(r.out + r.err, "orscript[demo]>"));
+}
