@@ -1,29 +1,22 @@
 #include "sim/time_util.hpp"
 
+#include "host/core/iso_time.hpp"
+
 #include <cstdio>
 
 namespace orscript::sim {
 
+// The calendar arithmetic and ISO parsing live in host/core/iso_time; these wrappers keep
+// the simulator's own (int-typed, stricter) interface.
 std::int64_t days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+  return orscript::days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
 }
 
 Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return Civil{static_cast<int>(y + (m <= 2)), static_cast<int>(m), static_cast<int>(d)};
+  int y;
+  unsigned m, d;
+  orscript::civil_from_days(z, y, m, d);
+  return Civil{y, static_cast<int>(m), static_cast<int>(d)};
 }
 
 std::int64_t day_index(std::int64_t ms) {
@@ -98,74 +91,23 @@ std::string bucket_label(Granularity g, std::int64_t start) {
   return buf;
 }
 
-std::string format_iso_ms(std::int64_t t) {
-  int h, m, s, ms;
-  hms(t, h, m, s, ms);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d.%03dZ", format_date(t).c_str(), h, m, s, ms);
-  return buf;
-}
-
-static bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
-}
-
-static int days_in_month(int y, int m) {
-  static const int k[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return k[m - 1];
-}
+std::string format_iso_ms(std::int64_t t) { return format_iso8601_ms(t); }
 
 std::optional<std::int64_t> parse_date(std::string_view s) {
-  int y, mo, d;
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d)) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;
-  return days_from_civil(y, mo, d);
+  if (s.size() != 10) return std::nullopt;
+  auto ms = parse_iso8601(s);
+  if (!ms) return std::nullopt;
+  return day_index(*ms);
 }
 
 std::optional<std::int64_t> parse_iso_datetime(std::string_view s) {
-  if (s.size() < 20) return std::nullopt;
-  const auto day = parse_date(s.substr(0, 10));
-  if (!day || (s[10] != 'T' && s[10] != 't')) return std::nullopt;
-  int h, mi, se;
-  if (!digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
-    return std::nullopt;
-  if (h > 23 || mi > 59 || se > 59) return std::nullopt;
-  std::size_t pos = 19;
-  std::int64_t frac_ms = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    std::size_t start = pos;
-    int scale = 100;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      frac_ms += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-  }
-  std::int64_t offset_min = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int oh, om;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om))
-      return std::nullopt;
-    offset_min = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != s.size()) return std::nullopt;
-  return *day * kDayMs + ((h * 60 + mi) * 60 + se) * 1000LL + frac_ms - offset_min * kMinuteMs;
+  // RFC 3339 as the API validates it: a T, seconds, and a zone (Z or ±hh:mm).
+  if (s.size() < 20 || (s[10] != 'T' && s[10] != 't') || s[16] != ':') return std::nullopt;
+  const char last = s.back();
+  const bool zulu = last == 'Z' || last == 'z';
+  const bool offset = s.size() >= 25 && (s[s.size() - 6] == '+' || s[s.size() - 6] == '-');
+  if (!zulu && !offset) return std::nullopt;
+  return parse_iso8601(s);
 }
 
 }  // namespace orscript::sim
