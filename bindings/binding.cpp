@@ -29,6 +29,25 @@ int null_tostring(lua_State* L) {
 
 // The single sentinel object lives in the registry under this key.
 const char kNullKey = 0;
+// The chunk-name prefix of the shipped library ("@<lib_dir>/"), under this key.
+const char kLibraryKey = 0;
+
+// Pushes "file:line: " of the innermost Lua frame that is not in the shipped library,
+// so an error raised under orscript's own Lua code points at the user's line.
+void push_user_where(lua_State* L) {
+  lua_pushlightuserdata(L, const_cast<char*>(&kLibraryKey));
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  std::string prefix = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+  lua_pop(L, 1);
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); ++level) {
+    if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;  // C functions
+    if (!prefix.empty() && std::string_view(ar.source).substr(0, prefix.size()) == prefix) continue;
+    lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+    return;
+  }
+  luaL_where(L, 1);
+}
 
 }  // namespace
 
@@ -48,8 +67,8 @@ void push_error(lua_State* L, const Error& e) {
   if (!e.request.empty()) set_string(L, "request", e.request);
   lua_pushinteger(L, exit_code_for(e.kind));
   lua_setfield(L, -2, "exit_code");
-  // Position of the Lua code that called into C++ (level 1 is the C function itself).
-  luaL_where(L, 1);
+  // Position of the user's Lua code that led here (library frames skipped).
+  push_user_where(L);
   lua_setfield(L, -2, "where");
   luaL_getmetatable(L, kErrorMeta);
   lua_setmetatable(L, -2);
@@ -152,6 +171,13 @@ void new_class(lua_State* L, const char* name, const luaL_Reg* methods, HostCont
   lua_pushstring(L, name);
   lua_pushcclosure(L, strict_index, 2);
   lua_setfield(L, -2, "__index");
+}
+
+void set_library_dir(lua_State* L, const std::string& dir) {
+  lua_pushlightuserdata(L, const_cast<char*>(&kLibraryKey));
+  std::string prefix = "@" + dir + "/";
+  lua_pushlstring(L, prefix.data(), prefix.size());
+  lua_rawset(L, LUA_REGISTRYINDEX);
 }
 
 void open_base(lua_State* L) {

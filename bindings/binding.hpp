@@ -31,7 +31,7 @@ inline constexpr const char* kNullMeta = "orscript.null";
 
 // Pushes a Lua error value for `e`: a table with metatable orscript.Error and fields
 // kind, message, status, code, api_message, request, where (the Lua position "file:line:"
-// of the calling Lua code, if any). __tostring gives "where message".
+// of the innermost user Lua code, library frames skipped). __tostring gives "where message".
 void push_error(lua_State* L, const Error& e);
 // Same for a plain message and kind.
 void push_error(lua_State* L, ErrorKind kind, std::string_view message);
@@ -71,5 +71,7 @@ void new_class(lua_State* L, const char* name, const luaL_Reg* methods, HostCont
 
 // Registers the shared metatables (Error, null). Called once by the runtime.
 void open_base(lua_State* L);
+// Tells push_error where the shipped library lives: error positions skip its frames.
+void set_library_dir(lua_State* L, const std::string& dir);
 
 }  // namespace orscript::lua

@@ -85,6 +85,7 @@ Runtime::Runtime(HostContext& ctx) : ctx_(ctx) {
   lua::open_base(L_);
   lua::open_json(L_);
   if (ctx_.lib_dir.empty()) ctx_.lib_dir = find_library_dir();
+  lua::set_library_dir(L_, ctx_.lib_dir);
   set_package_path();
 
   // package.preload["orscript.core"] = the C module; then orscript = require "orscript".

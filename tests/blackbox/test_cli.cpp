@@ -236,3 +236,44 @@ TEST_CASE("--demo says on stderr that the data is simulated") {
   CHECK(r.out == "ok\n");
   CHECK(r.err.find("demo mode: simulated data") != std::string::npos);
 }
+
+TEST_CASE("no key: exit 3, at the user's line, naming the ways to give one") {
+  auto path = script("nokey.lua", "local x = 1\nlocal t = orscript.query{metrics = {'total_usage'}}:run()\n");
+  auto r = ot::orscript({path});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("nokey.lua:2: no API key") != std::string::npos);
+  CHECK(r.err.find("OPENROUTER_API_KEY") != std::string::npos);
+  CHECK(r.err.find("--demo") != std::string::npos);
+  CHECK(r.err.find("scripts/orscript") == std::string::npos);  // not a library position
+}
+
+TEST_CASE("an inference key on analytics: exit 3, says a management key is needed and where to make one") {
+  const std::string key = "sk-or-v1-demo-inference-00000000000000000000000000000000000000000000000000";
+  auto r = ot::orscript({"--demo", "--api-key", key, "-e", "orscript.query{metrics = {'total_usage'}}:run()"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("management key") != std::string::npos);
+  CHECK(r.err.find("https://openrouter.ai/settings/management-keys") != std::string::npos);
+  CHECK(r.err.find("HTTP 403") != std::string::npos);
+  CHECK(r.err.find(key) == std::string::npos);
+  CHECK(r.out.find(key) == std::string::npos);
+}
+
+TEST_CASE("a dead network: exit 6, naming the address and the fix, never the key") {
+  const std::string key = "sk-or-v1-deadnetdeadnetdeadnet0000";
+  RunOptions o;
+  o.env["OPENROUTER_API_KEY"] = key;
+  auto r = ot::orscript({"--base-url", "http://127.0.0.1:9", "-e", "orscript.query{metrics = {'total_usage'}}:run()"}, o);
+  CHECK(r.exit_code == 6);
+  CHECK(r.err.find("cannot connect to 127.0.0.1:9") != std::string::npos);
+  CHECK(r.err.find("check the base URL") != std::string::npos);
+  CHECK(r.err.find("deadnetdeadnet") == std::string::npos);
+}
+
+TEST_CASE("plain http to a non-loopback host is refused before anything is sent") {
+  RunOptions o;
+  o.env["OPENROUTER_API_KEY"] = "sk-or-v1-plainplainplainplain0000";
+  auto r = ot::orscript({"--base-url", "http://example.com", "-e", "print(1)"}, o);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("http") != std::string::npos);
+  CHECK(r.out == "");
+}
