@@ -1,7 +1,10 @@
 // main.cpp: orscript's entry point. Parses the command line, sets up the API client
 // or the in-process simulator, then runs -e/-l actions, the script and the REPL in the
 // order `lua` does. Every failure ends in one message and a documented exit code.
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +43,18 @@ sim::Options sim_options(const cli::CliOptions& o) {
   s.faults = o.faults;
   s.rate_limits = !o.no_rate_limit;
   return s;
+}
+
+// Keeps a real key out of places it could leak from: no core dump (and no ptrace
+// attach by other processes of the user) once the key is in memory, and an --api-key
+// value overwritten in argv so /proc/<pid>/cmdline stops showing it after start-up.
+void protect_key(int argc, char** argv, const Secret& key) {
+  if (key.empty()) return;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  const std::string& k = key.reveal();
+  for (int i = 1; i < argc; ++i) {
+    if (char* hit = std::strstr(argv[i], k.c_str())) std::memset(hit, 'x', k.size());
+  }
 }
 
 int run(int argc, char** argv) {
@@ -85,6 +100,7 @@ int run(int argc, char** argv) {
     co.base_url = net::resolve_base_url(o.base_url);
     co.api_key = net::resolve_api_key(o.api_key_file, o.api_key_flag.value_or(""),
                                       [](std::string_view w) { std::fprintf(stderr, "%.*s\n", int(w.size()), w.data()); });
+    protect_key(argc, argv, co.api_key);
   }
 
   Runtime rt(ctx);

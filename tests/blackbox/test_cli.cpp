@@ -277,3 +277,15 @@ TEST_CASE("plain http to a non-loopback host is refused before anything is sent"
   CHECK(r.err.find("http") != std::string::npos);
   CHECK(r.out == "");
 }
+
+TEST_CASE("with a real key: no core dumps, and --api-key is overwritten in the process's argv") {
+  const std::string key = "sk-or-v1-cmdlinecmdlinecmdline000";
+  auto r = ot::orscript({"--api-key", key, "-e", R"(
+    local f = io.open("/proc/self/cmdline"); local cmdline = f:read("*a"); f:close()
+    local ffi = require "ffi"
+    ffi.cdef "int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long);"
+    print(cmdline:find("cmdlinecmdline", 1, true) == nil, ffi.C.prctl(3, 0, 0, 0, 0)))"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "true\t0\n");  // key gone from cmdline; PR_GET_DUMPABLE is 0
+  CHECK(r.err.find("cmdlinecmdline") == std::string::npos);
+}
