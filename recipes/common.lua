@@ -48,6 +48,30 @@ function C.rate(usage, tokens)
   return r and r * 1e6 or nil
 end
 
+-- The number in a cell, or nil when it is missing (null / nil / NaN).
+function C.val(v)
+  if C.has(v) then return v end
+  return nil
+end
+
+-- Appends the items of `more` to the list `into`; returns `into`.
+function C.append(into, more)
+  for _, v in ipairs(more or {}) do into[#into + 1] = v end
+  return into
+end
+
+-- {value of column `col` = row} over the rows of table `t`.
+function C.index(t, col)
+  local out = {}
+  for _, r in t:rows() do out[r[col]] = r end
+  return out
+end
+
+-- `t` with usd_per_mtok, each row's effective $/Mtok (total_usage / tokens_total × 1e6).
+function C.with_rate(t)
+  return t:derive("usd_per_mtok", function(r) return C.rate(r.total_usage, r.tokens_total) end, { format = "currency" })
+end
+
 -- A shallow copy of `base` with `over` on top.
 function C.merge(base, over)
   local out = {}
@@ -211,6 +235,12 @@ function C.options(opts, defaults)
   return o
 end
 
+-- A recipe's result: `fields` plus what every result carries (window, label, thresholds).
+function C.result(opts, fields)
+  fields.window, fields.label, fields.thresholds = C.window_info(opts.range), opts.label, opts.thresholds
+  return fields
+end
+
 -- ---------------------------------------------------------------------------------
 -- Running queries
 
@@ -268,6 +298,13 @@ end
 
 -- Runs named queries concurrently; returns {name = Table}.
 function C.run_all(named) return C.wait_all(C.submit_all(named)) end
+
+-- The standard run of a recipe module `M`: fills the options (over M.DEFAULTS), runs
+-- M.queries concurrently and analyses them. Returns the result and the options.
+function C.run(M, opts)
+  opts = C.options(opts, M.DEFAULTS)
+  return M.analyse(C.run_all(M.queries(opts)), opts), opts
+end
 
 -- ---------------------------------------------------------------------------------
 -- Truncation and warnings
@@ -364,6 +401,26 @@ end
 -- Joins lines with newlines (ending with one).
 function C.lines(list) return concat(list, "\n") .. "\n" end
 
+-- A report being written: returns the list of its parts, add(fmt, ...) (adds a
+-- formatted line) and put(text) (adds text as is). C.finish(out, warnings) ends it.
+function C.buffer()
+  local out = {}
+  local function add(...) out[#out + 1] = format(...) end
+  local function put(text) out[#out + 1] = text end
+  return out, add, put
+end
+
+-- The heading of a recipe's report over a window: "TITLE: LABEL (START .. END)".
+function C.window_heading(title, res)
+  return C.heading(format("%s: %s (%s .. %s)", title, res.label, res.window.start, res.window["end"]))
+end
+
+-- Ends a report: one "warning: ..." line per warning, then the text.
+function C.finish(out, warnings)
+  for _, w in ipairs(warnings or {}) do out[#out + 1] = format("warning: %s", w) end
+  return C.lines(out)
+end
+
 -- ---------------------------------------------------------------------------------
 -- Writing tables: --csv DIR, --json FILE, --markdown FILE
 
@@ -407,13 +464,20 @@ function C.write_tables(opts, tables)
   return written
 end
 
--- The standard main of a recipe module `M` named `name`: parses arg, runs, prints the
--- report and writes the tables.
+-- The standard main of a recipe module `M` named `name`, when the recipe was started
+-- as a script (else nothing): parses arg, runs, prints the report and writes the tables.
+-- spec as for C.parse_args; spec.thresholds defaults to M.DEFAULTS; spec.usage defaults
+-- to "usage: orscript recipes/NAME.lua ARGS" (spec.args, default "[options]"), the
+-- lines of spec.about and C.COMMON_USAGE; spec.set = {option = value} fixed options.
 function C.script(M, name, spec)
+  if not C.is_main(name) then return end
+  spec = C.merge({ thresholds = M.DEFAULTS }, spec)
+  spec.usage = spec.usage or format("usage: orscript recipes/%s.lua %s\n%s%s", name, spec.args or "[options]",
+    spec.about and (spec.about .. "\n") or "", C.COMMON_USAGE)
   C.main(function()
     local opts = C.parse_args({ unpack(arg) }, spec)
     if opts.help then
-      io.write(spec.usage or ("usage: orscript recipes/" .. name .. ".lua [options]"), "\n")
+      io.write(spec.usage, "\n")
       return
     end
     for k, v in pairs(spec.set or {}) do opts[k] = v end

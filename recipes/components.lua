@@ -19,10 +19,9 @@
 --
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.run(opts); M.render(res);
 -- M.tables(res).
-local here = debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""
-if not package.path:find((here ~= "" and here or "./") .. "?.lua", 1, true) then
-  package.path = (here ~= "" and here or "./") .. "?.lua;" .. package.path
-end
+-- common.lua and the other recipes live next to this file, however it was loaded.
+local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
+if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local format = string.format
@@ -66,20 +65,16 @@ end
 
 function M.queries(opts)
   local long, short = M.available(opts)
-  local metrics = { "total_usage" }
-  for _, c in ipairs(long) do metrics[#metrics + 1] = c end
+  local function daily(components)
+    return orscript.query { metrics = C.append({ "total_usage" }, components), grain = "day", range = opts.range,
+                            order = { "date", "asc" }, limit = 10000 }
+  end
   local q = {
-    daily = orscript.query { metrics = metrics, grain = "day", range = opts.range, order = { "date", "asc" },
-                             limit = 10000 },
+    daily = daily(long),
     by_app = orscript.query { metrics = { "usage_web", "total_usage" }, by = { "app" }, range = opts.range,
                               order = { "total_usage", "desc" }, limit = 10000 },
   }
-  if #short > 0 then
-    local m2 = { "total_usage" }
-    for _, c in ipairs(short) do m2[#m2 + 1] = c end
-    q.daily_detail = orscript.query { metrics = m2, grain = "day", range = opts.range, order = { "date", "asc" },
-                                      limit = 10000 }
-  end
+  if #short > 0 then q.daily_detail = daily(short) end
   return q
 end
 
@@ -93,8 +88,7 @@ function M.analyse(tables, opts)
   local total = C.sum(daily, "total_usage", "components by day", warnings)
 
   -- Generation-level components: joined by day; their coverage may be shorter.
-  local comps = {}
-  for _, c in ipairs(long) do comps[#comps + 1] = c end
+  local comps = C.append({}, long)
   local detail = tables.daily_detail
   if detail and #short > 0 then
     C.note(detail, "file and web-fetch components by day", warnings)
@@ -106,11 +100,8 @@ function M.analyse(tables, opts)
         .. "%d days (%s .. %s, %s of spend); the rest of their cost is in the remainder",
         table.concat(short, " and "), #detail, #daily, first, last, C.percent(total and total > 0 and covered / total))
     end
-    local cols = { "date" }
-    for _, c in ipairs(short) do cols[#cols + 1] = c end
-    local parts = detail:select(cols)
-    daily = daily:join(parts, "date", "left")
-    for _, c in ipairs(short) do comps[#comps + 1] = c end
+    daily = daily:join(detail:select(C.append({ "date" }, short)), "date", "left")
+    C.append(comps, short)
   end
 
   -- Totals per component (null-only: not used) and the remainder.
@@ -139,12 +130,11 @@ function M.analyse(tables, opts)
 
   -- Meaningful slices.
   local findings = {}
-  local surcharge = 0
+  local surcharge, cache = 0, 0
   for _, r in ipairs(rows) do
     if M.SURCHARGES[r.component] and C.has(r.usd) then surcharge = surcharge + r.usd end
+    if r.component == "usage_cache" and C.has(r.usd) then cache = r.usd end
   end
-  local cache = 0
-  for _, r in ipairs(rows) do if r.component == "usage_cache" and C.has(r.usd) then cache = r.usd end end
   local share_of = function(x) return total and total > 0 and x / total or 0 end
   local slices = {
     surcharges = { usd = surcharge, share = share_of(surcharge),
@@ -169,15 +159,12 @@ function M.analyse(tables, opts)
   if not apps_whole then
     warnings[#warnings + 1] = "web search by app was truncated: apps outside the result were not checked"
   end
-  return { window = C.window_info(opts.range), label = opts.label, thresholds = th, components = comps,
-           notes = notes, daily = daily, weekly = weekly, totals = totals, total_usage = total,
-           remainder = remainder, slices = slices, apps = apps, findings = findings, warnings = warnings }
+  return C.result(opts, { components = comps, notes = notes, daily = daily, weekly = weekly, totals = totals,
+                          total_usage = total, remainder = remainder, slices = slices, apps = apps,
+                          findings = findings, warnings = warnings })
 end
 
-function M.run(opts)
-  opts = C.options(opts, M.DEFAULTS)
-  return M.analyse(C.run_all(M.queries(opts)), opts)
-end
+function M.run(opts) return (C.run(M, opts)) end
 
 function M.tables(res)
   return { { "components", res.totals }, { "components_weekly", res.weekly }, { "components_daily", res.daily },
@@ -185,25 +172,18 @@ function M.tables(res)
 end
 
 function M.render(res)
-  local out = {}
   local th = res.thresholds
-  local function add(...) out[#out + 1] = format(...) end
-  out[#out + 1] = C.heading(format("Spend components: %s (%s .. %s)", res.label, res.window.start,
-    res.window["end"]))
+  local out, add, put = C.buffer()
+  put(C.window_heading("Spend components", res))
   add("Total spend %s.", C.money(res.total_usage))
-  out[#out + 1] = C.show(res.totals)
+  put(C.show(res.totals))
   add("")
   add("By week (weeks start on Sunday; the first and last may be partial):")
-  out[#out + 1] = C.show(C.rename(res.weekly, M.SHORT))
+  put(C.show(C.rename(res.weekly, M.SHORT)))
   add("")
   local s = res.slices
-  if s.surcharges.meaningful then
-    add("Surcharges (web search, files, web fetch) are a meaningful slice: %s, %s of spend.",
-      C.money(s.surcharges.usd), C.percent(s.surcharges.share))
-  else
-    add("Surcharges (web search, files, web fetch) are not a meaningful slice: %s, %s of spend.",
-      C.money(s.surcharges.usd), C.percent(s.surcharges.share))
-  end
+  add("Surcharges (web search, files, web fetch) are %s meaningful slice: %s, %s of spend.",
+    s.surcharges.meaningful and "a" or "not a", C.money(s.surcharges.usd), C.percent(s.surcharges.share))
   if s.cache.usd < 0 then
     add("Caching saves %s net (reads save more than writes cost).", C.money(-s.cache.usd))
   elseif s.cache.writes_meaningful then
@@ -228,15 +208,9 @@ function M.render(res)
     end
   end
   for _, n in ipairs(res.notes) do add("note: %s", n) end
-  for _, w in ipairs(res.warnings) do add("warning: %s", w) end
-  return C.lines(out)
+  return C.finish(out, res.warnings)
 end
 
-if C.is_main("components") then
-  C.script(M, "components", {
-    thresholds = M.DEFAULTS,
-    usage = "usage: orscript recipes/components.lua [options]\n" .. C.COMMON_USAGE,
-  })
-end
+C.script(M, "components", {})
 
 return M

@@ -44,10 +44,9 @@ local THRESHOLDS = {
   meaningful_share = 0.05,    -- (observations) a component slice worth naming
 }
 
-local here = debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""
-if not package.path:find((here ~= "" and here or "./") .. "?.lua", 1, true) then
-  package.path = (here ~= "" and here or "./") .. "?.lua;" .. package.path
-end
+-- common.lua and the other recipes live next to this file, however it was loaded.
+local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
+if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 local top_models = require "top_models"
 local key_drilldown = require "key_drilldown"
@@ -119,8 +118,21 @@ local function keys_on(model, wk)
   return concat(parts, ", "), list
 end
 
+-- "model M (keys: a 81%, b 19%)", or "model M" when no key carries it in the weekly data.
+local function model_target(model, wk)
+  local keys = keys_on(model, wk)
+  return format("model %s%s", model, keys ~= "" and (" (keys: " .. keys .. ")") or "")
+end
+
 -- ---------------------------------------------------------------------------------
 -- Recommendations
+
+-- One recommendation per item of `list`, as make(item) builds it.
+local function recs_for(list, make)
+  local recs = {}
+  for _, x in ipairs(list) do recs[#recs + 1] = make(x) end
+  return recs
+end
 
 local function expensive_recs(top, drill, th, label)
   local recs = {}
@@ -163,13 +175,11 @@ local function expensive_recs(top, drill, th, label)
 end
 
 local function caching_recs(ph, wk, th, label)
-  local recs = {}
-  for _, c in ipairs(ph.caching) do
-    local keys = keys_on(c.model, wk)
-    recs[#recs + 1] = {
+  return recs_for(ph.caching, function(c)
+    return {
       kind = "caching", model = c.model, impact_usd = c.impact_usd,
       title = format("Cache the prompts sent to %s", c.model),
-      target = format("model %s%s", c.model, keys ~= "" and (" (keys: " .. keys .. ")") or ""),
+      target = model_target(c.model, wk),
       change = format("put the stable part of each prompt (system prompt, tools, shared documents) first and "
         .. "mark it cacheable, so the hit rate rises from %s to %s; this model already saves %s per million "
         .. "cached tokens here", C.percent(c.cache_hit_rate), C.percent(th.target_cache),
@@ -185,14 +195,12 @@ local function caching_recs(ph, wk, th, label)
         { "cache component (usage_cache)", c.usage_cache, "currency" },
       },
     }
-  end
-  return recs
+  end)
 end
 
 local function web_recs(comp, th, label)
-  local recs = {}
-  for _, f in ipairs(comp.findings) do
-    recs[#recs + 1] = {
+  return recs_for(comp.findings, function(f)
+    return {
       kind = "web_search", app = f.app, impact_usd = f.usage_web,
       title = format("Use web search in %s only where it is needed", f.app),
       target = "app " .. f.app,
@@ -206,18 +214,15 @@ local function web_recs(comp, th, label)
         { "web search share", f.share, "percent" },
       },
     }
-  end
-  return recs
+  end)
 end
 
 local function reasoning_recs(ph, wk, th, label)
-  local recs = {}
-  for _, r in ipairs(ph.reasoning) do
-    local keys = keys_on(r.model, wk)
-    recs[#recs + 1] = {
+  return recs_for(ph.reasoning, function(r)
+    return {
       kind = "reasoning", model = r.model, impact_usd = r.impact_usd,
       title = format("Lower the reasoning effort on %s", r.model),
-      target = format("model %s%s", r.model, keys ~= "" and (" (keys: " .. keys .. ")") or ""),
+      target = model_target(r.model, wk),
       change = format("%s of its completion tokens are reasoning: set a lower reasoning effort or cap "
         .. "reasoning tokens where the task does not need it; the estimate assumes %s fewer reasoning tokens "
         .. "at the model's effective %s", C.percent(r.reasoning_share), C.percent(th.reasoning_cut),
@@ -231,15 +236,14 @@ local function reasoning_recs(ph, wk, th, label)
         { "effective rate", r.rate, "per_mtok" },
       },
     }
-  end
-  return recs
+  end)
 end
 
 local function growth_recs(wk, th)
-  local recs = {}
+  if not wk.weeks then return {} end  -- no weekly series (e.g. the catalogue lacks week buckets)
   local n = #wk.weeks
-  for _, g in ipairs(wk.growth) do
-    recs[#recs + 1] = {
+  return recs_for(wk.growth, function(g)
+    return {
       kind = "growth", key = g.key, impact_usd = g.impact_usd,
       title = format("Find out why %s's spend grew %.1f×", g.key, g.recent_weekly / g.before_weekly),
       target = "key " .. g.key,
@@ -255,8 +259,7 @@ local function growth_recs(wk, th)
         { "monthly increase", g.impact_usd, "currency" },
       },
     }
-  end
-  return recs
+  end)
 end
 
 -- ---------------------------------------------------------------------------------
@@ -266,8 +269,8 @@ local function observations(top, ph, comp, wk, growth_keys, th)
   local obs = {}
   for _, ch in ipairs(wk.changes or {}) do
     local from, to = ch.from_model and top.by_model[ch.from_model], ch.to_model and top.by_model[ch.to_model]
-    local rf = from and C.has(from.usd_per_mtok) and from.usd_per_mtok or nil
-    local rt = to and C.has(to.usd_per_mtok) and to.usd_per_mtok or nil
+    local rf = from and C.val(from.usd_per_mtok)
+    local rt = to and C.val(to.usd_per_mtok)
     local cheaper = rf and rt and rt < rf or (not (rf and rt) and ch.weekly_after < ch.weekly_before)
     if ch.from_model and ch.direction == "down" and cheaper then
       obs[#obs + 1] = {
@@ -419,10 +422,81 @@ end
 
 local function q(s) return format("%q", s) end
 
+-- One check of the verification script per kind of recommendation: the title, the
+-- query and measure code (a list of lines each; lines after the first are indented
+-- under it), the goal and the text shown when it is met.
+local CHECKS = {
+  expensive_model = function(r)
+    return {
+      title = format("%s's spend on %s", r.key, r.model),
+      query = { "orscript.query { metrics = { \"total_usage\", \"tokens_total\" }, by = { \"api_key_id\" },",
+                format("  where = { { \"model\", \"eq\", %s } }, range = month, limit = 10000 },", q(r.model)) },
+      measure = { format("function(t) return num(row(t, \"api_key_id\", %s).total_usage) end,", q(r.key)) },
+      goal = "<=", target = r.figures[1][2] * 0.1, before = r.figures[1][2], format = "$%.2f",
+      done = "the key's traffic has left the model",
+    }
+  end,
+  caching = function(r, th)
+    return {
+      title = "cache hit rate on " .. r.model,
+      query = { "orscript.query { metrics = { \"cache_hit_rate\", \"tokens_prompt\" },",
+                format("  where = { { \"model\", \"eq\", %s } }, range = month },", q(r.model)) },
+      measure = { "function(t) return t[1] and num(t[1].cache_hit_rate) or 0 end," },
+      goal = ">=", target = th.target_cache, before = r.figures[3][2], format = "%.3f",
+      done = "prompts are being cached",
+    }
+  end,
+  web_search = function(r, th)
+    return {
+      title = "web search share of " .. r.app .. "'s spend",
+      query = { "orscript.query { metrics = { \"usage_web\", \"total_usage\" }, by = { \"app\" },",
+                "  range = month, limit = 10000 }," },
+      measure = { "function(t)",
+                  format("  local r = row(t, \"app\", %s)", q(r.app)),
+                  "  return num(r.total_usage) > 0 and num(r.usage_web) / num(r.total_usage) or 0",
+                  "end," },
+      goal = "<", target = th.web_share, before = r.figures[3][2], format = "%.3f",
+      done = "web search is no longer a large share of the app's spend",
+    }
+  end,
+  reasoning = function(r, th)
+    return {
+      title = "reasoning share of completions on " .. r.model,
+      query = { "orscript.query { metrics = { \"reasoning_tokens\", \"tokens_completion\" },",
+                format("  where = { { \"model\", \"eq\", %s } }, range = month },", q(r.model)) },
+      measure = { "function(t)",
+                  "  local r = t[1] or {}",
+                  "  return num(r.tokens_completion) > 0 and num(r.reasoning_tokens) / num(r.tokens_completion) or 0",
+                  "end," },
+      goal = "<=", target = r.figures[4][2] * (1 - th.reasoning_cut), before = r.figures[4][2], format = "%.3f",
+      done = "reasoning tokens are down",
+    }
+  end,
+  growth = function(r, th)
+    return {
+      title = "mean weekly spend of " .. r.key .. " over the latest 2 complete weeks",
+      query = { "orscript.query { metrics = { \"total_usage\" }, by = { \"api_key_id\" }, grain = \"week\",",
+                "  range = time.weeks(2), limit = 10000 }," },
+      measure = { "function(t)",
+                  "  local s = 0",
+                  format("  for _, r in t:rows() do if r.api_key_id == %s then s = s + num(r.total_usage) end end",
+                    q(r.key)),
+                  "  return s / 2",
+                  "end," },
+      goal = "<=", target = r.figures[1][2] * th.growth_ratio, before = r.figures[2][2], format = "$%.2f",
+      done = "the key's spend is back under the growth threshold (or the growth was confirmed as intended)",
+    }
+  end,
+}
+
 function M.verify_script(recs, ctx)
   local th = ctx.thresholds
   local L = {}
   local function add(s, ...) L[#L + 1] = select("#", ...) > 0 and format(s, ...) or s end
+  -- "  NAME = " before the first line of `code`, two more spaces before the others.
+  local function field(name, code)
+    for j, l in ipairs(code) do add(j == 1 and ("  " .. name .. " = " .. l) or ("  " .. l)) end
+  end
   add("-- Re-run next month to verify the fixes recommended by the cost review of %s", ctx.label)
   add("-- (generated %s). Usage: orscript verify.lua [--month YYYY-MM]", ctx.generated_at)
   add("-- Each check re-runs the query behind one recommendation over the last full month.")
@@ -438,64 +512,15 @@ function M.verify_script(recs, ctx)
   for i, r in ipairs(recs) do
     add("")
     add("-- %d. %s", i, (r.title:gsub("\n", " ")))
-    if r.kind == "expensive_model" then
+    local make = CHECKS[r.kind]
+    if make then
+      local c = make(r, th)
       add("checks[#checks + 1] = {")
-      add("  title = %s,", q(format("%s's spend on %s", r.key, r.model)))
-      add("  query = orscript.query { metrics = { \"total_usage\", \"tokens_total\" }, by = { \"api_key_id\" },")
-      add("    where = { { \"model\", \"eq\", %s } }, range = month, limit = 10000 },", q(r.model))
-      add("  measure = function(t) return num(row(t, \"api_key_id\", %s).total_usage) end,", q(r.key))
-      add("  goal = \"<=\", target = %.17g, before = %.17g, format = \"$%%.2f\",", r.figures[1][2] * 0.1,
-        r.figures[1][2])
-      add("  done = \"the key's traffic has left the model\",")
-      add("}")
-    elseif r.kind == "caching" then
-      add("checks[#checks + 1] = {")
-      add("  title = %s,", q("cache hit rate on " .. r.model))
-      add("  query = orscript.query { metrics = { \"cache_hit_rate\", \"tokens_prompt\" },")
-      add("    where = { { \"model\", \"eq\", %s } }, range = month },", q(r.model))
-      add("  measure = function(t) return t[1] and num(t[1].cache_hit_rate) or 0 end,")
-      add("  goal = \">=\", target = %.17g, before = %.17g, format = \"%%.3f\",", th.target_cache,
-        r.figures[3][2])
-      add("  done = \"prompts are being cached\",")
-      add("}")
-    elseif r.kind == "web_search" then
-      add("checks[#checks + 1] = {")
-      add("  title = %s,", q("web search share of " .. r.app .. "'s spend"))
-      add("  query = orscript.query { metrics = { \"usage_web\", \"total_usage\" }, by = { \"app\" },")
-      add("    range = month, limit = 10000 },")
-      add("  measure = function(t)")
-      add("    local r = row(t, \"app\", %s)", q(r.app))
-      add("    return num(r.total_usage) > 0 and num(r.usage_web) / num(r.total_usage) or 0")
-      add("  end,")
-      add("  goal = \"<\", target = %.17g, before = %.17g, format = \"%%.3f\",", th.web_share, r.figures[3][2])
-      add("  done = \"web search is no longer a large share of the app's spend\",")
-      add("}")
-    elseif r.kind == "reasoning" then
-      add("checks[#checks + 1] = {")
-      add("  title = %s,", q("reasoning share of completions on " .. r.model))
-      add("  query = orscript.query { metrics = { \"reasoning_tokens\", \"tokens_completion\" },")
-      add("    where = { { \"model\", \"eq\", %s } }, range = month },", q(r.model))
-      add("  measure = function(t)")
-      add("    local r = t[1] or {}")
-      add("    return num(r.tokens_completion) > 0 and num(r.reasoning_tokens) / num(r.tokens_completion) or 0")
-      add("  end,")
-      add("  goal = \"<=\", target = %.17g, before = %.17g, format = \"%%.3f\",",
-        r.figures[4][2] * (1 - th.reasoning_cut), r.figures[4][2])
-      add("  done = \"reasoning tokens are down\",")
-      add("}")
-    elseif r.kind == "growth" then
-      add("checks[#checks + 1] = {")
-      add("  title = %s,", q("mean weekly spend of " .. r.key .. " over the latest 2 complete weeks"))
-      add("  query = orscript.query { metrics = { \"total_usage\" }, by = { \"api_key_id\" }, grain = \"week\",")
-      add("    range = time.weeks(2), limit = 10000 },")
-      add("  measure = function(t)")
-      add("    local s = 0")
-      add("    for _, r in t:rows() do if r.api_key_id == %s then s = s + num(r.total_usage) end end", q(r.key))
-      add("    return s / 2")
-      add("  end,")
-      add("  goal = \"<=\", target = %.17g, before = %.17g, format = \"$%%.2f\",",
-        r.figures[1][2] * th.growth_ratio, r.figures[2][2])
-      add("  done = \"the key's spend is back under the growth threshold (or the growth was confirmed as intended)\",")
+      add("  title = %s,", q(c.title))
+      field("query", c.query)
+      field("measure", c.measure)
+      add("  goal = %s, target = %.17g, before = %.17g, format = %s,", q(c.goal), c.target, c.before, q(c.format))
+      add("  done = %s,", q(c.done))
       add("}")
     end
   end
@@ -642,13 +667,17 @@ function M.run(opts)
   return data
 end
 
--- Writes the outputs the options ask for; returns the paths.
+-- Writes the outputs the options ask for (--markdown, --html, --json: the report in
+-- that format; --verify-script: the verification script); returns the paths.
 function M.write(data, opts)
   local written = {}
-  if opts.markdown then written[#written + 1] = report.write(opts.markdown, report.markdown(data)) end
-  if opts.html then written[#written + 1] = report.write(opts.html, report.html(data)) end
-  if opts.json then written[#written + 1] = report.write(opts.json, report.json(data)) end
-  if opts.verify_script then written[#written + 1] = report.write(opts.verify_script, data.verify_script) end
+  for _, name in ipairs { "markdown", "html", "json", "verify_script" } do
+    if opts[name] then
+      local text
+      if name == "verify_script" then text = data.verify_script else text = report[name](data) end
+      written[#written + 1] = report.write(opts[name], text)
+    end
+  end
   return written
 end
 

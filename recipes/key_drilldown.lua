@@ -13,18 +13,17 @@
 -- opts.detail (also by app and user); M.analyse(tables, opts) with
 -- opts.model_spend = {slug = usd} to take each model's total from elsewhere;
 -- M.run(opts); M.render(result); M.tables(result).
-local here = debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""
-if not package.path:find((here ~= "" and here or "./") .. "?.lua", 1, true) then
-  package.path = (here ~= "" and here or "./") .. "?.lua;" .. package.path
-end
+-- common.lua and the other recipes live next to this file, however it was loaded.
+local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
+if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
-
-local format = string.format
 
 local M = {}
 
 M.DEFAULTS = { key_share = 0.2 }
 local METRICS = { "total_usage", "tokens_total", "request_count" }
+-- The detail tables (by app, by user): result field and dimension.
+local DETAIL = { { "apps", "app" }, { "users", "user" } }
 
 local function model_list(opts)
   local models = opts.models or { opts.model }
@@ -40,22 +39,20 @@ end
 function M.queries(opts)
   local models = model_list(opts)
   local where = model_filter(models)
-  local q = {
-    keys = orscript.query { metrics = METRICS, by = { "api_key_id", "model" }, where = where, range = opts.range,
-                            order = { "total_usage", "desc" }, limit = 10000 },
-  }
+  local function by(dim)
+    return orscript.query { metrics = METRICS, by = { dim, "model" }, where = where, range = opts.range,
+                            order = { "total_usage", "desc" }, limit = 10000 }
+  end
+  local q = { keys = by("api_key_id") }
   if opts.detail then
-    q.apps = orscript.query { metrics = METRICS, by = { "app", "model" }, where = where, range = opts.range,
-                              order = { "total_usage", "desc" }, limit = 10000 }
-    q.users = orscript.query { metrics = METRICS, by = { "user", "model" }, where = where, range = opts.range,
-                               order = { "total_usage", "desc" }, limit = 10000 }
+    for _, d in ipairs(DETAIL) do q[d[1]] = by(d[2]) end
   end
   return q
 end
 
--- Adds <what>_share of each row's model spend; returns the table and whether it is whole.
-local function with_share(t, totals, col)
-  return t:derive(col, function(r)
+-- Adds share_of_model: each row's share of its model's spend.
+local function with_share(t, totals)
+  return t:derive("share_of_model", function(r)
     return C.ratio(C.num(r.total_usage), totals[r.model])
   end, { format = "percent" })
 end
@@ -89,27 +86,27 @@ function M.analyse(tables, opts)
       totals[m] = C.sum(tables.keys:filter("model", "eq", m), "total_usage")
     end
   end
-  local keys = with_share(tables.keys, totals, "share_of_model")
+  local keys = with_share(tables.keys, totals)
   local per_model = {}
   for _, m in ipairs(models) do
     local entry = { model = m, spend = totals[m], keys = {}, major = {} }
     for _, r in (#keys > 0 and keys:filter("model", "eq", m) or keys):rows() do
       local k = { key = r.api_key_id, spend = C.num(r.total_usage), tokens = C.num(r.tokens_total),
-                  requests = C.num(r.request_count), share = C.has(r.share_of_model) and r.share_of_model or nil }
+                  requests = C.num(r.request_count), share = C.val(r.share_of_model) }
       entry.keys[#entry.keys + 1] = k
       if k.share and k.share >= th.key_share then entry.major[#entry.major + 1] = k end
     end
     per_model[#per_model + 1] = entry
   end
-  local res = { window = C.window_info(opts.range), label = opts.label, thresholds = th, models = models,
-                totals = totals, keys = keys, per_model = per_model, warnings = warnings }
-  for _, dim in ipairs { "apps", "users" } do
-    local t = tables[dim]
+  local res = C.result(opts, { models = models, totals = totals, keys = keys, per_model = per_model,
+                               warnings = warnings })
+  for _, d in ipairs(DETAIL) do
+    local field, col = d[1], d[2]
+    local t = tables[field]
     if t then
-      C.note(t, "spend by " .. dim:sub(1, -2), warnings)
-      local col = dim == "apps" and "app" or "user"
-      res[dim] = with_share(t, totals, "share_of_model")
-      res[dim .. "_populated"] = #t > 0 and #t:filter(col, "neq", C.null) > 0
+      C.note(t, "spend by " .. col, warnings)
+      res[field] = with_share(t, totals)
+      res[field .. "_populated"] = #t > 0 and #t:filter(col, "neq", C.null) > 0
     end
   end
   return res
@@ -129,25 +126,24 @@ local function suggest(opts)
 end
 
 function M.run(opts)
-  opts = C.options(opts, M.DEFAULTS)
-  local res = M.analyse(C.run_all(M.queries(opts)), opts)
+  local res
+  res, opts = C.run(M, opts)
   if #res.keys == 0 and opts.model then res.suggestions, res.top_models = suggest(opts) end
   return res
 end
 
 function M.tables(res)
   local t = { { "keys", res.keys } }
-  if res.apps then t[#t + 1] = { "apps", res.apps } end
-  if res.users then t[#t + 1] = { "users", res.users } end
+  for _, d in ipairs(DETAIL) do
+    if res[d[1]] then t[#t + 1] = { d[1], res[d[1]] } end
+  end
   return t
 end
 
 function M.render(res)
-  local out = {}
-  local function add(...) out[#out + 1] = format(...) end
+  local out, add, put = C.buffer()
   for _, e in ipairs(res.per_model) do
-    out[#out + 1] = C.heading(format("Keys behind %s: %s (%s .. %s)", e.model, res.label, res.window.start,
-      res.window["end"]))
+    put(C.window_heading("Keys behind " .. e.model, res))
     if #e.keys == 0 then
       add("No traffic on %s in this window.", e.model)
       if res.suggestions and #res.suggestions > 0 then
@@ -157,41 +153,37 @@ function M.render(res)
       end
     else
       add("Model spend %s across %d key%s.", C.money(e.spend), #e.keys, #e.keys == 1 and "" or "s")
-      out[#out + 1] = C.show(res.keys:filter("model", "eq", e.model)
-        :select("api_key_id", "total_usage", "share_of_model", "tokens_total", "request_count"))
+      put(C.show(res.keys:filter("model", "eq", e.model)
+        :select("api_key_id", "total_usage", "share_of_model", "tokens_total", "request_count")))
       for _, k in ipairs(e.major) do
         add("  * %s: %s of the model's spend (%s)", k.key, C.percent(k.share), C.money(k.spend))
       end
     end
-    for _, dim in ipairs { "apps", "users" } do
-      local t = res[dim]
+    for _, d in ipairs(DETAIL) do
+      local field, col = d[1], d[2]
+      local t = res[field]
       if t and #e.keys > 0 then
-        local col = dim == "apps" and "app" or "user"
         add("")
         local sub = t:filter("model", "eq", e.model)
-        if not res[dim .. "_populated"] then
+        if not res[field .. "_populated"] then
           add("By %s: not populated for this model (no %s attribution).", col, col)
         else
           add("By %s:", col)
           local cols = { col }
           if col == "user" and C.has_col(sub, "user_email") then cols[#cols + 1] = "user_email" end
-          for _, c in ipairs { "total_usage", "share_of_model", "request_count" } do cols[#cols + 1] = c end
-          out[#out + 1] = C.show(sub:select(cols))
+          C.append(cols, { "total_usage", "share_of_model", "request_count" })
+          put(C.show(sub:select(cols)))
         end
       end
     end
     add("")
   end
-  for _, w in ipairs(res.warnings) do add("warning: %s", w) end
-  return C.lines(out)
+  return C.finish(out, res.warnings)
 end
 
-if C.is_main("key_drilldown") then
-  C.script(M, "key_drilldown", {
-    positional = { "model" }, required = { model = true }, thresholds = M.DEFAULTS, set = { detail = true },
-    usage = "usage: orscript recipes/key_drilldown.lua MODEL [options]\n"
-      .. "  MODEL: the model's permaslug as the analytics `model` dimension shows it\n" .. C.COMMON_USAGE,
-  })
-end
+C.script(M, "key_drilldown", {
+  positional = { "model" }, required = { model = true }, set = { detail = true }, args = "MODEL [options]",
+  about = "  MODEL: the model's permaslug as the analytics `model` dimension shows it",
+})
 
 return M

@@ -21,13 +21,10 @@
 --
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.run(opts); M.render(res);
 -- M.tables(res).
-local here = debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""
-if not package.path:find((here ~= "" and here or "./") .. "?.lua", 1, true) then
-  package.path = (here ~= "" and here or "./") .. "?.lua;" .. package.path
-end
+-- common.lua and the other recipes live next to this file, however it was loaded.
+local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
+if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
-
-local format = string.format
 
 local M = {}
 
@@ -48,14 +45,13 @@ function M.analyse(tables, opts)
   local th = opts.thresholds
   local warnings = {}
   local whole = C.note(tables.by_model, "prompt and reasoning by model", warnings)
-  local t = tables.by_model
+  local t = C.with_rate(tables.by_model
     :derive("prompt_share", function(r)
       return C.ratio(C.num(r.tokens_prompt), C.num(r.tokens_prompt) + C.num(r.tokens_completion))
     end, { format = "percent" })
     :derive("reasoning_share", function(r)
       return C.ratio(C.num(r.reasoning_tokens), C.num(r.tokens_completion))
-    end, { format = "percent" })
-    :derive("usd_per_mtok", function(r) return C.rate(r.total_usage, r.tokens_total) end, { format = "currency" })
+    end, { format = "percent" }))
 
   local caching, ceiling, trimming, reasoning, moderate = {}, {}, {}, {}, {}
   for _, r in t:rows() do
@@ -66,7 +62,7 @@ function M.analyse(tables, opts)
     local big = usage >= th.min_monthly_usd
     local item = { model = r.model, total_usage = usage, prompt_share = r.prompt_share, cache_hit_rate = hit,
                    tokens_prompt = prompt, cached_tokens = cached, usage_cache = cache_usd,
-                   rate = C.has(r.usd_per_mtok) and r.usd_per_mtok or nil }
+                   rate = C.val(r.usd_per_mtok) }
     if heavy and big then
       if hit < th.low_cache and cached > 0 and cache_usd < 0 then
         local s = -cache_usd / cached
@@ -81,7 +77,7 @@ function M.analyse(tables, opts)
         moderate[#moderate + 1] = item
       end
     end
-    local rs = C.has(r.reasoning_share) and r.reasoning_share or nil
+    local rs = C.val(r.reasoning_share)
     if rs and rs >= th.reasoning_share and big then
       reasoning[#reasoning + 1] = {
         model = r.model, reasoning_tokens = C.num(r.reasoning_tokens), tokens_completion = C.num(r.tokens_completion),
@@ -96,29 +92,21 @@ function M.analyse(tables, opts)
   if not whole then
     warnings[#warnings + 1] = "prompt and reasoning by model was truncated: models outside the result were not checked"
   end
-  local by_model = {}
-  for _, r in t:rows() do by_model[r.model] = r end
-  return { window = C.window_info(opts.range), label = opts.label, thresholds = th, models = t, by_model = by_model,
-           caching = caching, ceiling = ceiling, trimming = trimming, moderate = moderate, reasoning = reasoning,
-           warnings = warnings }
+  return C.result(opts, { models = t, by_model = C.index(t, "model"), caching = caching, ceiling = ceiling,
+                          trimming = trimming, moderate = moderate, reasoning = reasoning, warnings = warnings })
 end
 
-function M.run(opts)
-  opts = C.options(opts, M.DEFAULTS)
-  return M.analyse(C.run_all(M.queries(opts)), opts)
-end
+function M.run(opts) return (C.run(M, opts)) end
 
 function M.tables(res) return { { "prompt_heaviness", res.models } } end
 
 function M.render(res)
   local th = res.thresholds
-  local out = {}
-  local function add(...) out[#out + 1] = format(...) end
-  out[#out + 1] = C.heading(format("Prompt-heaviness: %s (%s .. %s)", res.label, res.window.start,
-    res.window["end"]))
-  out[#out + 1] = C.show(C.rename(res.models, { "model", { "total_usage", "spend" }, "prompt_share",
+  local out, add, put = C.buffer()
+  put(C.window_heading("Prompt-heaviness", res))
+  put(C.show(C.rename(res.models, { "model", { "total_usage", "spend" }, "prompt_share",
     { "reasoning_share", "reasoning" }, { "cache_hit_rate", "hit_rate" }, { "usage_cache", "cache_usd" },
-    { "tokens_prompt", "prompt" }, { "tokens_completion", "completion" } }))
+    { "tokens_prompt", "prompt" }, { "tokens_completion", "completion" } })))
   add("")
   add("Prompt-heavy: at least %s of tokens are prompt; thresholds: hit rate < %s is low, %s is the target.",
     C.percent(th.prompt_heavy), C.percent(th.low_cache), C.percent(th.target_cache))
@@ -153,15 +141,9 @@ function M.render(res)
         C.money(r.impact_usd))
     end
   end
-  for _, w in ipairs(res.warnings) do add("warning: %s", w) end
-  return C.lines(out)
+  return C.finish(out, res.warnings)
 end
 
-if C.is_main("prompt_heaviness") then
-  C.script(M, "prompt_heaviness", {
-    thresholds = M.DEFAULTS,
-    usage = "usage: orscript recipes/prompt_heaviness.lua [options]\n" .. C.COMMON_USAGE,
-  })
-end
+C.script(M, "prompt_heaviness", {})
 
 return M

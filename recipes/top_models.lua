@@ -14,10 +14,9 @@
 --
 -- As a module: M.queries(opts) → {name = Query}; M.analyse(tables, opts) → result;
 -- M.run(opts) → result; M.render(result) → text; M.tables(result) → {{name, Table}}.
-local here = debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""
-if not package.path:find((here ~= "" and here or "./") .. "?.lua", 1, true) then
-  package.path = (here ~= "" and here or "./") .. "?.lua;" .. package.path
-end
+-- common.lua and the other recipes live next to this file, however it was loaded.
+local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
+if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local format = string.format
@@ -32,9 +31,7 @@ M.METRICS = { "total_usage", "request_count", "tokens_total", "cache_hit_rate" }
 -- opts.extra_metrics: more metrics for the by-model query (the review shares it with
 -- prompt_heaviness instead of asking twice).
 function M.queries(opts)
-  local by_metrics = {}
-  for _, m in ipairs(M.METRICS) do by_metrics[#by_metrics + 1] = m end
-  for _, m in ipairs(opts.extra_metrics or {}) do by_metrics[#by_metrics + 1] = m end
+  local by_metrics = C.append(C.append({}, M.METRICS), opts.extra_metrics)
   return {
     total = orscript.query { metrics = M.METRICS, range = opts.range },
     by_model = orscript.query { metrics = by_metrics, by = { "model" }, range = opts.range,
@@ -52,13 +49,12 @@ function M.analyse(tables, opts)
   local base = tables.total[1] or {}
   local baseline = {
     spend = C.num(base.total_usage), tokens = C.num(base.tokens_total),
-    requests = C.num(base.request_count), cache_hit_rate = C.has(base.cache_hit_rate) and base.cache_hit_rate or nil,
+    requests = C.num(base.request_count), cache_hit_rate = C.val(base.cache_hit_rate),
   }
   local B = C.rate(baseline.spend, baseline.tokens)
   baseline.blended_per_mtok = B
 
-  local models = tables.by_model
-    :derive("usd_per_mtok", function(r) return C.rate(r.total_usage, r.tokens_total) end, { format = "currency" })
+  local models = C.with_rate(tables.by_model)
     :derive("x_blended", function(r)
       return B and C.has(r.usd_per_mtok) and B > 0 and r.usd_per_mtok / B or nil
     end, { format = "number" })
@@ -66,7 +62,7 @@ function M.analyse(tables, opts)
 
   local flagged, alternative = {}, nil
   for _, r in models:rows() do
-    local rate = C.has(r.usd_per_mtok) and r.usd_per_mtok or nil
+    local rate = C.val(r.usd_per_mtok)
     if B and rate and rate >= th.expensive_multiple * B and C.num(r.total_usage) >= th.min_monthly_usd then
       flagged[#flagged + 1] = { model = r.model, spend = r.total_usage, tokens = C.num(r.tokens_total),
                                 requests = C.num(r.request_count), rate = rate, multiple = rate / B,
@@ -81,19 +77,13 @@ function M.analyse(tables, opts)
   if not whole then
     warnings[#warnings + 1] = "spend by model was truncated: models outside the result were not compared"
   end
-  local by_model = {}
-  for _, r in models:rows() do by_model[r.model] = r end
-  return {
-    window = C.window_info(opts.range), label = opts.label, thresholds = th,
-    baseline = baseline, blended = B, models = models, by_model = by_model,
+  return C.result(opts, {
+    baseline = baseline, blended = B, models = models, by_model = C.index(models, "model"),
     flagged = flagged, alternative = alternative, warnings = warnings, top = opts.top,
-  }
+  })
 end
 
-function M.run(opts)
-  opts = C.options(opts, M.DEFAULTS)
-  return M.analyse(C.run_all(M.queries(opts)), opts)
-end
+function M.run(opts) return (C.run(M, opts)) end
 
 function M.tables(res)
   return { { "models", res.models } }
@@ -101,18 +91,17 @@ end
 
 function M.render(res)
   local b, th = res.baseline, res.thresholds
-  local out = {}
-  local function add(...) out[#out + 1] = format(...) end
-  out[#out + 1] = C.heading(format("Top models: %s (%s .. %s)", res.label, res.window.start, res.window["end"]))
+  local out, add, put = C.buffer()
+  put(C.window_heading("Top models", res))
   add("Spend %s · %s tokens · %s requests · blended rate %s", C.money(b.spend), C.count(b.tokens),
     C.count(b.requests), C.per_mtok(res.blended))
   add("")
   if #res.models == 0 then
     add("No traffic in this window.")
   else
-    out[#out + 1] = C.show(C.rename(res.models, { "model", { "total_usage", "spend" }, { "total_usage_share", "share" },
+    put(C.show(C.rename(res.models, { "model", { "total_usage", "spend" }, { "total_usage_share", "share" },
       { "usd_per_mtok", "usd_mtok" }, { "x_blended", "x_blended", function(x) return math.floor(x * 10 + 0.5) / 10 end },
-      { "request_count", "requests" }, { "tokens_total", "tokens" }, { "cache_hit_rate", "hit_rate" } }), res.top or 40)
+      { "request_count", "requests" }, { "tokens_total", "tokens" }, { "cache_hit_rate", "hit_rate" } }), res.top or 40))
   end
   add("")
   if #res.flagged == 0 then
@@ -130,15 +119,9 @@ function M.render(res)
     add("Highest-volume model at or below the blended rate: %s at %s (%s tokens).", res.alternative.model,
       C.per_mtok(res.alternative.rate), C.count(res.alternative.tokens))
   end
-  for _, w in ipairs(res.warnings) do add("warning: %s", w) end
-  return C.lines(out)
+  return C.finish(out, res.warnings)
 end
 
-if C.is_main("top_models") then
-  C.script(M, "top_models", {
-    thresholds = M.DEFAULTS, options = { top = "number" },
-    usage = "usage: orscript recipes/top_models.lua [--top N] [options]\n" .. C.COMMON_USAGE,
-  })
-end
+C.script(M, "top_models", { options = { top = "number" }, args = "[--top N] [options]" })
 
 return M

@@ -21,10 +21,9 @@
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.day_queries(res) → the
 -- follow-up query that finds the day a key moved model (or nil); M.apply_days(res,
 -- table); M.run(opts); M.render(res); M.tables(res).
-local here = debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""
-if not package.path:find((here ~= "" and here or "./") .. "?.lua", 1, true) then
-  package.path = (here ~= "" and here or "./") .. "?.lua;" .. package.path
-end
+-- common.lua and the other recipes live next to this file, however it was loaded.
+local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
+if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local time = orscript.time
@@ -75,9 +74,21 @@ local function change_point(v)
   return bc, bb, ba
 end
 
-local function series_of(t, dim, weeks)
+-- {week start = its index in `weeks`}.
+local function week_index(weeks)
   local idx = {}
   for i, w in ipairs(weeks) do idx[w] = i end
+  return idx
+end
+
+local function zeros(n)
+  local v = {}
+  for j = 1, n do v[j] = 0 end
+  return v
+end
+
+local function series_of(t, dim, weeks)
+  local idx = week_index(weeks)
   local out, order = {}, {}
   for _, r in t:rows() do
     local name = r[dim]
@@ -85,9 +96,7 @@ local function series_of(t, dim, weeks)
     local i = idx[r.date]
     if i then
       if not out[name] then
-        local v = {}
-        for j = 1, #weeks do v[j] = 0 end
-        out[name] = v
+        out[name] = zeros(#weeks)
         order[#order + 1] = name
       end
       out[name][i] = out[name][i] + C.num(r.total_usage)
@@ -114,19 +123,14 @@ function M.analyse(tables, opts)
   -- key -> model -> series
   local mix = {}
   do
-    local idx = {}
-    for i, w in ipairs(weeks) do idx[w] = i end
+    local idx = week_index(weeks)
     for _, r in t:rows() do
       local k = r.api_key_id == C.null and NO_KEY or r.api_key_id
       local i = idx[r.date]
       if i then
         mix[k] = mix[k] or {}
-        local v = mix[k][r.model]
-        if not v then
-          v = {}
-          for j = 1, n do v[j] = 0 end
-          mix[k][r.model] = v
-        end
+        local v = mix[k][r.model] or zeros(n)
+        mix[k][r.model] = v
         v[i] = v[i] + C.num(r.total_usage)
       end
     end
@@ -241,8 +245,7 @@ end
 function M.apply_days(res, days)
   if not days then return res end
   C.note(days, "daily spend around model moves", res.warnings)
-  local idx = {}
-  for i, w in ipairs(res.weeks) do idx[w] = i end
+  local idx = week_index(res.weeks)
   for _, ch in ipairs(res.changes) do
     if ch.from_model then
       local first
@@ -299,20 +302,19 @@ end
 
 function M.render(res)
   local th = res.thresholds
-  local out = {}
-  local function add(...) out[#out + 1] = format(...) end
-  out[#out + 1] = C.heading(format("Week over week: %s", res.window.label))
+  local out, add, put = C.buffer()
+  put(C.heading(format("Week over week: %s", res.window.label)))
   for _, n in ipairs(res.notes) do add("note: %s", n) end
   if #res.weekly == 0 then
     add("No traffic in this window.")
   else
     local tabs = M.tables(res)
-    add("Weekly spend by key (latest weeks; weeks start on Sunday):")
-    out[#out + 1] = C.show(last_weeks(tabs[1][2]:sort(res.weeks[#res.weeks], "desc"), "api_key_id", res.weeks, 5))
-    add("")
-    add("Weekly spend by model (latest weeks):")
-    out[#out + 1] = C.show(last_weeks(tabs[2][2]:sort(res.weeks[#res.weeks], "desc"), "model", res.weeks, 5))
-    add("")
+    for i, part in ipairs { { "api_key_id", "Weekly spend by key (latest weeks; weeks start on Sunday):" },
+                            { "model", "Weekly spend by model (latest weeks):" } } do
+      add(part[2])
+      put(C.show(last_weeks(tabs[i][2]:sort(res.weeks[#res.weeks], "desc"), part[1], res.weeks, 5)))
+      add("")
+    end
   end
   if #res.movers > 0 then
     add("Biggest movers: mean weekly spend, latest %d weeks against the %d before (total change %s/week):",
@@ -347,15 +349,9 @@ function M.render(res)
         C.money(g.recent_weekly), C.money(g.impact_usd))
     end
   end
-  for _, w in ipairs(res.warnings) do add("warning: %s", w) end
-  return C.lines(out)
+  return C.finish(out, res.warnings)
 end
 
-if C.is_main("week_over_week") then
-  C.script(M, "week_over_week", {
-    thresholds = M.DEFAULTS, options = { weeks = "number" },
-    usage = "usage: orscript recipes/week_over_week.lua [--weeks N] [options]\n" .. C.COMMON_USAGE,
-  })
-end
+C.script(M, "week_over_week", { options = { weeks = "number" }, args = "[--weeks N] [options]" })
 
 return M

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -57,87 +58,76 @@ int logged_requests(const std::string& err) {
   return n;
 }
 
+// Runs orscript --demo <args...> (see demo) and checks that it succeeds and that its
+// stdout holds each of `lines`; returns the run for further checks.
+RunResult run_ok(const std::vector<std::string>& args, std::initializer_list<const char*> lines,
+                 const std::string& scenario = "") {
+  auto r = demo(args, scenario);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  for (const char* line : lines) CHECK_MESSAGE(has(r.out, line), line);
+  return r;
+}
+
+// Runs orscript --demo <args...> and checks that it is a usage error naming `message`.
+void check_usage_error(const std::vector<std::string>& args, const std::string& message) {
+  auto r = demo(args);
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(has(r.err, message), message);
+}
+
 }  // namespace
 
 TEST_CASE("recipes: top_models prints the blended rate and flags the expensive model") {
-  auto r = demo({"recipes/top_models.lua"});
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "Top models: October 2026 (2026-10-01 .. 2026-11-01)"));
-  CHECK(has(r.out, "blended rate $"));
-  CHECK(has(r.out, "Flagged: effective rate at least 5× the blended"));
-  CHECK(has(r.out, "! openai/gpt-4.5-preview"));
-  CHECK(has(r.out, "Highest-volume model at or below the blended rate:"));
+  run_ok({"recipes/top_models.lua"},
+         {"Top models: October 2026 (2026-10-01 .. 2026-11-01)", "blended rate $",
+          "Flagged: effective rate at least 5× the blended", "! openai/gpt-4.5-preview",
+          "Highest-volume model at or below the blended rate:"});
 }
 
 TEST_CASE("recipes: key_drilldown names the keys behind a model and writes CSV") {
   std::string dir = ot::temp_dir() + "/csv";
-  auto r = demo({"recipes/key_drilldown.lua", "openai/gpt-4.5-preview-2025-02-27", "--csv", dir});
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "Keys behind openai/gpt-4.5-preview-2025-02-27: October 2026"));
-  CHECK(has(r.out, "* batch-pipeline:"));
-  CHECK(has(r.out, "research-notebook"));
-  CHECK(has(r.out, "By user"));
+  run_ok({"recipes/key_drilldown.lua", "openai/gpt-4.5-preview-2025-02-27", "--csv", dir},
+         {"Keys behind openai/gpt-4.5-preview-2025-02-27: October 2026", "* batch-pipeline:", "research-notebook",
+          "By user"});
   CHECK(exists(dir + "/keys.csv"));
   CHECK(exists(dir + "/users.csv"));
   CHECK(has(ot::read_file(dir + "/keys.csv"), "batch-pipeline"));
 }
 
 TEST_CASE("recipes: key_drilldown without a model is a usage error") {
-  auto r = demo({"recipes/key_drilldown.lua"});
-  CHECK(r.exit_code == 2);
-  CHECK(has(r.err, "missing argument MODEL"));
+  check_usage_error({"recipes/key_drilldown.lua"}, "missing argument MODEL");
 }
 
 TEST_CASE("recipes: key_drilldown follows a plain slug to its permaslug, and names models for an unknown one") {
-  auto r = demo({"recipes/key_drilldown.lua", "openai/gpt-4.5-preview"});
-  CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "Keys behind openai/gpt-4.5-preview-2025-02-27"));
-  auto none = demo({"recipes/key_drilldown.lua", "acme/no-such-model"});
-  CHECK(none.exit_code == 0);
-  CHECK(has(none.out, "No traffic on acme/no-such-model in this window."));
-  CHECK(has(none.out, "Models with the most spend in this window: openai/gpt-4.5-preview-2025-02-27"));
+  run_ok({"recipes/key_drilldown.lua", "openai/gpt-4.5-preview"}, {"Keys behind openai/gpt-4.5-preview-2025-02-27"});
+  run_ok({"recipes/key_drilldown.lua", "acme/no-such-model"},
+         {"No traffic on acme/no-such-model in this window.",
+          "Models with the most spend in this window: openai/gpt-4.5-preview-2025-02-27"});
 }
 
 TEST_CASE("recipes: components splits spend and names the web-search-heavy app") {
   std::string json = ot::temp_dir() + "/components.json";
-  auto r = demo({"recipes/components.lua", "--json", json});
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "Spend components: October 2026"));
-  CHECK(has(r.out, "upstream inference"));
-  CHECK(has(r.out, "remainder"));
-  CHECK(has(r.out, "! Acme Research:"));
+  run_ok({"recipes/components.lua", "--json", json},
+         {"Spend components: October 2026", "upstream inference", "remainder", "! Acme Research:"});
   CHECK(has(ot::read_file(json), "\"components_weekly\""));
 }
 
 TEST_CASE("recipes: prompt_heaviness finds the caching and reasoning problems") {
   std::string md = ot::temp_dir() + "/ph.md";
-  auto r = demo({"recipes/prompt_heaviness.lua", "--markdown", md});
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "! caching would pay off on anthropic/claude-sonnet-4.5"));
-  CHECK(has(r.out, "caching is already near its ceiling on google/gemini-2.5-flash"));
-  CHECK(has(r.out, "! deepseek/deepseek-r1"));
+  run_ok({"recipes/prompt_heaviness.lua", "--markdown", md},
+         {"! caching would pay off on anthropic/claude-sonnet-4.5",
+          "caching is already near its ceiling on google/gemini-2.5-flash", "! deepseek/deepseek-r1"});
   CHECK(has(ot::read_file(md), "## prompt_heaviness"));
 }
 
 TEST_CASE("recipes: week_over_week finds the growth and the repointed key") {
-  auto r = demo({"recipes/week_over_week.lua"});
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "Biggest movers"));
-  CHECK(has(r.out, "Level change: support-bot-prod"));
-  CHECK(has(r.out, "moved from openai/gpt-4.1"));
-  CHECK(has(r.out, "on 2026-10-20"));
-  CHECK(has(r.out, "Growth: sales-copilot"));
+  run_ok({"recipes/week_over_week.lua"}, {"Biggest movers", "Level change: support-bot-prod",
+                                          "moved from openai/gpt-4.1", "on 2026-10-20", "Growth: sales-copilot"});
 }
 
 TEST_CASE("recipes: a recipe with a bad threshold is a usage error") {
-  auto r = demo({"recipes/top_models.lua", "--threshold", "nope=3"});
-  CHECK(r.exit_code == 2);
-  CHECK(has(r.err, "unknown threshold 'nope'"));
+  check_usage_error({"recipes/top_models.lua", "--threshold", "nope=3"}, "unknown threshold 'nope'");
 }
 
 TEST_CASE("cost review: demo report, outputs, request count, verification script") {
@@ -161,16 +151,8 @@ TEST_CASE("cost review: demo report, outputs, request count, verification script
   CHECK(has(ot::read_file(dir + "/review.html"), "<svg"));
   CHECK(has(ot::read_file(dir + "/review.md"), "Move batch-pipeline"));
 
-  auto check = demo({"tests/lua/check_review.lua", dir + "/review.json"});
-  INFO(check.err);
-  CHECK(check.exit_code == 0);
-  CHECK(has(check.out, "check_review: ok (demo:"));
-
-  auto verify = demo({dir + "/verify.lua"});
-  INFO(verify.err);
-  CHECK(verify.exit_code == 0);
-  CHECK(has(verify.out, "fixes confirmed"));
-  CHECK(has(verify.out, "open batch-pipeline's spend on openai/gpt-4.5-preview"));
+  run_ok({"tests/lua/check_review.lua", dir + "/review.json"}, {"check_review: ok (demo:"});
+  run_ok({dir + "/verify.lua"}, {"fixes confirmed", "open batch-pipeline's spend on openai/gpt-4.5-preview"});
 }
 
 TEST_CASE("cost review: the lean scenario agrees with its ground truth") {
@@ -181,15 +163,8 @@ TEST_CASE("cost review: the lean scenario agrees with its ground truth") {
   REQUIRE(r.exit_code == 0);
   CHECK(has(r.out, "Cache the prompts sent to anthropic/claude-sonnet-4"));
 
-  auto check = demo({"tests/lua/check_review.lua", dir + "/lean.json"}, "lean");
-  INFO(check.err);
-  CHECK(check.exit_code == 0);
-  CHECK(has(check.out, "check_review: ok (lean:"));
-
-  auto verify = demo({dir + "/verify.lua"}, "lean");
-  INFO(verify.err);
-  CHECK(verify.exit_code == 0);
-  CHECK(has(verify.out, "fixes confirmed"));
+  run_ok({"tests/lua/check_review.lua", dir + "/lean.json"}, {"check_review: ok (lean:"}, "lean");
+  run_ok({dir + "/verify.lua"}, {"fixes confirmed"}, "lean");
 }
 
 TEST_CASE("cost review: with thresholds no account can cross, it says nothing needs changing") {
@@ -200,7 +175,5 @@ TEST_CASE("cost review: with thresholds no account can cross, it says nothing ne
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(has(r.out, "No changes recommended."));
-  auto verify = demo({dir + "/verify.lua"}, "lean");
-  CHECK(verify.exit_code == 0);
-  CHECK(has(verify.out, "Nothing to verify"));
+  run_ok({dir + "/verify.lua"}, {"Nothing to verify"}, "lean");
 }

@@ -53,21 +53,24 @@ local function grouped(x, decimals)
   return negative and "-" or "", group(int) .. frac
 end
 
+-- Dollars with `decimals` decimals and thousands separators.
+local function dollars(x, decimals)
+  local sign, text = grouped(x, decimals)
+  return sign .. "$" .. text
+end
+
 -- Money: 12345.678 → "$12,345.68", -5 → "-$5.00". Missing → "—".
 function M.money(x)
   x = M.num(x)
   if not x then return M.MISSING end
-  local sign, text = grouped(x, 2)
-  return sign .. "$" .. text
+  return dollars(x, 2)
 end
 
 -- Whole dollars for headline figures: 8123.4 → "$8,123".
 function M.money0(x)
   x = M.num(x)
   if not x then return M.MISSING end
-  if abs(x) < 10 then return M.money(x) end
-  local sign, text = grouped(x, 0)
-  return sign .. "$" .. text
+  return dollars(x, abs(x) < 10 and 2 or 0)
 end
 
 -- A 0–1 ratio as a percentage with one decimal: 0.1234 → "12.3%".
@@ -236,6 +239,16 @@ end
 function M.list(t)
   if type(t) ~= "table" then return {} end
   return t
+end
+
+-- The supporting figures of a recommendation as rows {label(fig[1]), value text}
+-- (entries that are not {label, value, kind} tables are skipped).
+function M.figure_rows(rec, label)
+  local rows = {}
+  for _, fig in ipairs(M.list(rec.figures)) do
+    if type(fig) == "table" then rows[#rows + 1] = { label(fig[1]), M.figure(fig[2], fig[3]) } end
+  end
+  return rows
 end
 
 -- The sum of the impacts of a list of recommendations (missing impacts skipped).

@@ -175,11 +175,8 @@ local function recommendation(out, r, i, total)
   local figs = F.list(r.figures)
   if #figs > 0 then
     out[#out + 1] = '<table class="figures"><thead><tr><th>Supporting figure</th><th class="num">Value</th></tr></thead><tbody>'
-    for _, fig in ipairs(figs) do
-      if type(fig) == "table" then
-        out[#out + 1] = format('<tr><td>%s</td><td class="num">%s</td></tr>', esc(F.str(fig[1]) or ""),
-          esc(F.figure(fig[2], fig[3])))
-      end
+    for _, row in ipairs(F.figure_rows(r, function(label) return F.str(label) or "" end)) do
+      out[#out + 1] = format('<tr><td>%s</td><td class="num">%s</td></tr>', esc(row[1]), esc(row[2]))
     end
     out[#out + 1] = "</tbody></table>"
   else
@@ -192,10 +189,10 @@ function M.render(data)
   local out = {}
   local function p(s) out[#out + 1] = s end
   local title = F.str(data.title) or "OpenRouter cost review"
-  local b = type(data.baseline) == "table" and data.baseline or {}
+  local b = F.list(data.baseline)
   local recs = F.list(data.recommendations)
   local none = data.no_findings == true or #recs == 0
-  local charts = type(data.charts) == "table" and data.charts or {}
+  local charts = F.list(data.charts)
 
   p("<!DOCTYPE html>")
   p('<html lang="en"><head><meta charset="utf-8">')
@@ -247,9 +244,9 @@ function M.render(data)
 
   -- Charts
   local models = F.list(charts.spend_by_model)
-  local wk = type(charts.weekly_by_key) == "table" and charts.weekly_by_key or {}
+  local wk = F.list(charts.weekly_by_key)
   local weeks, series = F.list(wk.weeks), F.list(wk.series)
-  local comp = type(charts.components) == "table" and charts.components or {}
+  local comp = F.list(charts.components)
   local cseries = F.list(comp.series)
   if #models > 0 or (#weeks > 0 and #series > 0) or #cseries > 0 then
     p('<section class="charts"><h2>Where the money goes</h2>')

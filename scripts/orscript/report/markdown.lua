@@ -42,7 +42,7 @@ function M.render(data)
   if F.str(data.generated_at) then meta[#meta + 1] = "**Generated:** " .. esc(data.generated_at) end
   if #meta > 0 then p(concat(meta, " · ")); p() end
 
-  local b = type(data.baseline) == "table" and data.baseline or {}
+  local b = F.list(data.baseline)
   p("## Baseline")
   p()
   tbl(out, { "Spend", "Tokens", "Requests", "Blended $/Mtok" }, { "r", "r", "r", "r" },
@@ -72,15 +72,12 @@ function M.render(data)
       if F.str(r.risk) then p("- **Risk:** " .. esc(r.risk)) end
       if F.str(r.kind) then p("- **Kind:** `" .. (F.str(r.kind):gsub("`", "'")) .. "`") end
       p()
-      local frows = {}
-      for _, fig in ipairs(F.list(r.figures)) do
-        if type(fig) == "table" then frows[#frows + 1] = { esc(fig[1]), F.figure(fig[2], fig[3]) } end
-      end
+      local frows = F.figure_rows(r, esc)
       if #frows > 0 then tbl(out, { "Figure", "Value" }, { "l", "r" }, frows) end
     end
   end
 
-  local charts = type(data.charts) == "table" and data.charts or {}
+  local charts = F.list(data.charts)
   local models = F.list(charts.spend_by_model)
   if #models > 0 then
     p("## Spend by model")
@@ -95,7 +92,7 @@ function M.render(data)
     tbl(out, { "Model", "Spend", "Share" }, { "l", "r", "r" }, rows)
   end
 
-  local wk = type(charts.weekly_by_key) == "table" and charts.weekly_by_key or {}
+  local wk = F.list(charts.weekly_by_key)
   local weeks, series = F.list(wk.weeks), F.list(wk.series)
   if #weeks > 0 and #series > 0 then
     p("## Weekly spend by key")
@@ -120,7 +117,7 @@ function M.render(data)
     end
   end
 
-  local comp = type(charts.components) == "table" and charts.components or {}
+  local comp = F.list(charts.components)
   local cweeks, cseries = F.list(comp.weeks), F.list(comp.series)
   if #cseries > 0 then
     p("## Spend components")

@@ -93,7 +93,7 @@ function M.render(data, opts)
   if #meta > 0 then line(paint("dim", concat(meta, "   "))) end
 
   -- Baseline
-  local b = type(data.baseline) == "table" and data.baseline or {}
+  local b = F.list(data.baseline)
   heading("Baseline")
   for _, l in ipairs(table_lines({
     { "Spend", F.money(b.spend) },
@@ -132,12 +132,7 @@ function M.render(data, opts)
       prose("Target  ", r.target, indent)
       prose("Change  ", r.change, indent)
       prose("Risk    ", r.risk, indent)
-      local rows = {}
-      for _, fig in ipairs(F.list(r.figures)) do
-        if type(fig) == "table" then
-          rows[#rows + 1] = { clean(fig[1]) or "", F.figure(fig[2], fig[3]) }
-        end
-      end
+      local rows = F.figure_rows(r, function(label) return clean(label) or "" end)
       if #rows > 0 then
         for _, l in ipairs(table_lines(rows, { "l", "r" }, indent .. "  ",
           function(_, c, s) return c == 1 and paint("dim", s) or s end)) do line(l) end
@@ -146,7 +141,7 @@ function M.render(data, opts)
     end
   end
 
-  local charts = type(data.charts) == "table" and data.charts or {}
+  local charts = F.list(data.charts)
 
   -- Spend by model
   local models = F.list(charts.spend_by_model)
@@ -168,7 +163,7 @@ function M.render(data, opts)
   end
 
   -- Weekly spend by key: the last weeks that fit, with change points listed.
-  local wk = type(charts.weekly_by_key) == "table" and charts.weekly_by_key or {}
+  local wk = F.list(charts.weekly_by_key)
   local weeks, series = F.list(wk.weeks), F.list(wk.series)
   if #weeks > 0 and #series > 0 then
     heading("Weekly spend by key")
@@ -205,7 +200,7 @@ function M.render(data, opts)
   end
 
   -- Components: totals over the window, share of the positive total.
-  local comp = type(charts.components) == "table" and charts.components or {}
+  local comp = F.list(charts.components)
   local cseries = F.list(comp.series)
   if #cseries > 0 then
     heading("Spend components")
