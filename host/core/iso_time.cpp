@@ -59,7 +59,7 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
     if (p < s.size() && s[p] == ':') {
       if (!digits(s, p + 1, 2, sec)) return std::nullopt;
       p += 3;
-      if (p < s.size() && s[p] == '.') {
+      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
         ++p;
         int scale = 100, n = 0;
         while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
@@ -75,12 +75,18 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
       if ((s[p] == 'Z' || s[p] == 'z') && p + 1 == s.size()) {
         ++p;
       } else if (s[p] == '+' || s[p] == '-') {
-        int oh, om;
-        if (!digits(s, p + 1, 2, oh) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, om) ||
-            p + 6 != s.size())
-          return std::nullopt;
+        // ±HH:MM, ±HHMM or ±HH
+        int oh, om = 0;
+        std::size_t q = p + 3;
+        if (!digits(s, p + 1, 2, oh)) return std::nullopt;
+        if (q < s.size() && s[q] == ':') ++q;
+        if (q < s.size()) {
+          if (!digits(s, q, 2, om)) return std::nullopt;
+          q += 2;
+        }
+        if (q != s.size() || oh > 23 || om > 59) return std::nullopt;
         offset_min = (oh * 60 + om) * (s[p] == '-' ? -1 : 1);
-        p += 6;
+        p = q;
       } else {
         return std::nullopt;
       }

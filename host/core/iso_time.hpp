@@ -12,8 +12,9 @@
 
 namespace orscript {
 
-// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]" and the same with a
-// space instead of T. Rejects impossible dates (2026-02-30). Returns Unix ms.
+// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM|±HHMM|±HH]", with a space
+// instead of T and ',' for '.' too (lenient, as a client of the API must be). Rejects
+// impossible dates (2026-02-30). Returns Unix ms.
 std::optional<std::int64_t> parse_iso8601(std::string_view text);
 // "2026-05-01T00:00:00.000Z"
 std::string format_iso8601_ms(std::int64_t unix_ms);

@@ -1,4 +1,5 @@
 // table.cpp: columns, column lookup with suggestions, names of enums, time values.
+#include "host/core/iso_time.hpp"
 #include "host/core/table.hpp"
 
 #include <algorithm>
@@ -101,94 +102,10 @@ MetricStyle metric_style(std::string_view name, const Schema* schema) {
 
 // --- time -----------------------------------------------------------------------------
 
-namespace {
-// Days since 1970-01-01 of a proleptic Gregorian date (era-based civil calendar arithmetic).
-std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = static_cast<int>(yoe + era * 400 + (m <= 2));
-}
-
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    char c = s[i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
-}
-
-int days_in_month(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-}  // namespace
-
 std::optional<double> parse_time(std::string_view s) {
-  int y, mo, d;
-  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d))
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;
-  double secs = static_cast<double>(days_from_civil(y, mo, d)) * 86400.0;
-  if (s.size() == 10) return secs;
-  if (s[10] != 'T' && s[10] != ' ' && s[10] != 't') return std::nullopt;
-  int hh, mm, ss = 0;
-  if (!digits(s, 11, 2, hh) || s.size() < 16 || s[13] != ':' || !digits(s, 14, 2, mm)) return std::nullopt;
-  std::size_t pos = 16;
-  double frac = 0;
-  if (pos < s.size() && s[pos] == ':') {
-    if (!digits(s, pos + 1, 2, ss)) return std::nullopt;
-    pos += 3;
-    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-      double scale = 0.1;
-      ++pos;
-      std::size_t start = pos;
-      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-        frac += (s[pos] - '0') * scale;
-        scale /= 10;
-        ++pos;
-      }
-      if (pos == start) return std::nullopt;
-    }
-  }
-  if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;
-  secs += hh * 3600.0 + mm * 60.0 + ss + frac;
-  if (pos == s.size()) return secs;
-  if ((s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) return secs;
-  if (s[pos] == '+' || s[pos] == '-') {
-    int oh, om = 0;
-    if (!digits(s, pos + 1, 2, oh)) return std::nullopt;
-    std::size_t p = pos + 3;
-    if (p < s.size() && s[p] == ':') ++p;
-    if (p < s.size()) {
-      if (!digits(s, p, 2, om)) return std::nullopt;
-      p += 2;
-    }
-    if (p != s.size()) return std::nullopt;
-    double off = oh * 3600.0 + om * 60.0;
-    return s[pos] == '+' ? secs - off : secs + off;
-  }
-  return std::nullopt;
+  auto ms = parse_iso8601(s);
+  if (!ms) return std::nullopt;
+  return static_cast<double>(*ms) / 1000.0;
 }
 
 std::string iso_time(double t, std::string_view granularity) {
@@ -196,20 +113,21 @@ std::string iso_time(double t, std::string_view granularity) {
   auto secs = static_cast<std::int64_t>(whole);
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   std::int64_t rem = secs - days * 86400;
-  int y, m, d;
+  int y;
+  unsigned m, d;
   civil_from_days(days, y, m, d);
   char buf[48];
   bool coarse = granularity.empty() || granularity == "day" || granularity == "week" || granularity == "month";
   if (rem == 0 && whole == t && coarse) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
   } else {
     int ms = static_cast<int>(std::lround((t - whole) * 1000));
     if (ms == 1000) ms = 999;
     int hh = static_cast<int>(rem / 3600), mi = static_cast<int>(rem % 3600 / 60), ss = static_cast<int>(rem % 60);
     if (ms)
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss, ms);
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss, ms);
     else
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mi, ss);
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, hh, mi, ss);
   }
   return buf;
 }

@@ -14,6 +14,9 @@ TEST_CASE("ISO-8601 forms the API and users write all parse to the same instant"
   CHECK(parse_iso8601("2026-05-01T02:00:00+02:00") == may1);
   CHECK(parse_iso8601("2026-04-30T19:00-05:00") == may1);
   CHECK(parse_iso8601("2026-05-01T00:00:00.5Z") == may1 + 500);
+  CHECK(parse_iso8601("2026-05-01T00:00:00,5Z") == may1 + 500);
+  CHECK(parse_iso8601("2026-05-01T02:00:00+0200") == may1);
+  CHECK(parse_iso8601("2026-05-01T02:00:00+02") == may1);
 }
 
 TEST_CASE("impossible or malformed dates are rejected") {
@@ -24,6 +27,9 @@ TEST_CASE("impossible or malformed dates are rejected") {
   CHECK_FALSE(parse_iso8601("2026-05-01Tnoon"));
   CHECK_FALSE(parse_iso8601("yesterday"));
   CHECK_FALSE(parse_iso8601("2026-05-01T00:00:00Zjunk"));
+  CHECK_FALSE(parse_iso8601("2026-05-01T00:00:00+2"));
+  CHECK_FALSE(parse_iso8601("2026-05-01T00:00:00+02:0"));
+  CHECK_FALSE(parse_iso8601("2026-05-01T00:00:00+25:00"));
   CHECK(parse_iso8601("2028-02-29"));  // leap year
   CHECK_FALSE(parse_iso8601("2100-02-29"));
 }
