@@ -98,7 +98,13 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
   s.now_ms = now_ms;
   const std::int64_t today = day_index(now_ms);
   const std::int64_t first_day = today - sc.history_days;
-  const std::int64_t detail_day = today - sc.detail_days;
+  // Generation-level detail covers the last `detail_days` and at least the whole last
+  // full calendar month, so month reviews see every 31-day field for every day.
+  const Civil now_civil = civil_from_days(today);
+  const std::int64_t last_month_start =
+      now_civil.month == 1 ? days_from_civil(now_civil.year - 1, 12, 1) : days_from_civil(now_civil.year, now_civil.month - 1, 1);
+  const std::int64_t detail_day = std::max(first_day, std::min(today - sc.detail_days, last_month_start));
+  const double detail_span = static_cast<double>(today - detail_day + 1);
   s.history_start_ms = first_day * kDayMs;
   s.detail_start_ms = detail_day * kDayMs;
   s.ctx_buckets = {"1K", "10K", "100K", "1M", "10M"};
@@ -156,7 +162,7 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
     p.weekly_mean = wsum > 0 ? wsum / 7 : 1;
     double acc = 0;
     for (int h = 0; h < 24; ++h) p.hour_cdf[h] = (acc += st.hourly[h]);
-    expected_events += st.requests_per_day * (sc.detail_days + 1);
+    expected_events += st.requests_per_day * detail_span;
   }
   if (s.countries.size() > 250 || s.finish_reasons.size() > 250 || s.providers.size() > 250 ||
       sc.models.size() > 250 || sc.streams.size() > 60000)
@@ -309,7 +315,7 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
   std::size_t split = 0;
   double acc_events = 0;
   while (split < sc.streams.size() && acc_events < expected_events / 2)
-    acc_events += sc.streams[split++].requests_per_day * (sc.detail_days + 1);
+    acc_events += sc.streams[split++].requests_per_day * detail_span;
   Events second_events;
   Rollups second_rollups;
   std::thread worker([&] { run(split, sc.streams.size(), expected_events - acc_events, second_events, second_rollups); });
