@@ -194,7 +194,12 @@ HttpResponse Api::handle(const HttpRequest& req) {
   } else {
     r = route(req, endpoint, qs);
   }
-  if (f.malformed && r.body.size() > 1) r.body.resize(r.body.size() / 2);
+  if (f.html) {
+    r.status = 200;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = "<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1></body></html>";
+  }
+    if (f.malformed && r.body.size() > 1) r.body.resize(r.body.size() / 2);
   if (f.oversize > r.body.size()) r.body.append(f.oversize - r.body.size(), ' ');
   r.delivery.delay_ms = f.delay_ms;
   if (f.reset) r.delivery.cut = Delivery::Cut::reset;

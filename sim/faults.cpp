@@ -90,7 +90,7 @@ Faults::Faults(const std::vector<std::string>& specs, std::uint64_t seed) : seed
           it.a = v.empty() ? 1 : std::atoll(v.c_str());
           if (it.a < 0) bad(spec, "burst429 needs a count");
           if (it.first < 0) it.first = it.a;
-        } else if (it.name == "reset" || it.name == "truncate" || it.name == "malformed") {
+        } else if (it.name == "reset" || it.name == "truncate" || it.name == "malformed" || it.name == "html") {
           if (!v.empty()) bad(spec, it.name + " takes no value");
         } else if (it.name == "drip") {
           it.a = 16;
@@ -136,6 +136,7 @@ FaultDecision Faults::decide(std::string_view endpoint) {
       else if (it.name == "reset") d.reset = true;
       else if (it.name == "truncate") d.truncate = true;
       else if (it.name == "malformed") d.malformed = true;
+      else if (it.name == "html") d.html = true;
       else if (it.name == "drip") {
         d.drip_bytes = static_cast<std::size_t>(it.a);
         d.drip_interval_ms = it.b;

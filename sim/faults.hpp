@@ -21,6 +21,7 @@ struct FaultDecision {
   std::optional<int> status;   // answer with this error status instead
   bool burst429 = false;       // answer 429 with rate-limit headers
   bool reset = false, truncate = false, malformed = false;
+  bool html = false;           // answer 200 with a text/html page (a portal or proxy answered)
   std::size_t drip_bytes = 0;
   std::int64_t drip_interval_ms = 0;
   std::size_t oversize = 0;    // pad the body to at least this many bytes
@@ -37,7 +38,7 @@ class Faults {
 
  private:
   struct Item {
-    std::string name;          // latency, jitter, status, burst429, reset, truncate, malformed, drip, oversize
+    std::string name;          // latency, jitter, status, burst429, reset, truncate, malformed, html, drip, oversize
     std::int64_t a = 0, b = 0; // parsed value(s)
     double probability = 1.0;
     std::int64_t first = -1;   // only the first N matching requests (-1: all)

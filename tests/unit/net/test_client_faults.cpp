@@ -139,6 +139,18 @@ TEST_CASE("faults: persistent reset, truncation and malformed JSON are clear htt
   }
 }
 
+TEST_CASE("faults: a 200 that is a web page, not JSON, is a clear http error and not retried") {
+  SimFixture sim(SimFixture::with_faults({"analytics/query:html"}));
+  ApiClient client(sim.options());
+  auto e = sim.error_of(client, client.analytics_query(kQuery));
+  CHECK(e.kind == ErrorKind::http);
+  CHECK(e.status == 200);
+  CHECK(std::string(e.what()).find("content type 'text/html") != std::string::npos);
+  CHECK(std::string(e.what()).find("check that the base URL") != std::string::npos);
+  CHECK(client.stats().requests_sent == 1);
+  sim.check_no_key();
+}
+
 TEST_CASE("faults: an oversized body hits the cap and is not retried") {
   SimFixture sim(SimFixture::with_faults({"*:oversize=256KB"}));
   auto opts = sim.options();

@@ -61,6 +61,17 @@ TEST_CASE("burst429 answers the first N with 429 and rate-limit headers") {
   CHECK(c.request("POST", "/api/v1/analytics/query", rawhttp::bearer(s->management_key()), R"({"metrics":["request_count"]})").status == 200);
 }
 
+TEST_CASE("the html fault answers 200 with a web page, not JSON") {
+  auto s = with_faults({"analytics/meta:html#1"});
+  rawhttp::Conn c(s->port());
+  auto r = meta(*s, c);
+  CHECK(r.status == 200);
+  CHECK(r.header("content-type").rfind("text/html", 0) == 0);
+  CHECK(r.body.rfind("<!DOCTYPE html>", 0) == 0);
+  auto again = meta(*s, c);  // only the first request
+  CHECK(again.header("content-type") == "application/json");
+}
+
 TEST_CASE("malformed JSON keeps valid framing") {
   auto s = with_faults({"analytics/meta:malformed#1"});
   rawhttp::Conn c(s->port());
