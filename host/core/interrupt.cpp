@@ -9,7 +9,13 @@ std::atomic<bool> g_interrupted{false};
 std::atomic<void (*)()> g_callback{nullptr};
 
 extern "C" void on_sigint(int) {
-  if (g_interrupted.exchange(true)) std::signal(SIGINT, SIG_DFL);
+  if (g_interrupted.exchange(true)) {
+    // A second Ctrl-C before the first was handled (e.g. a JIT-compiled loop, which
+    // ignores Lua hooks): die of SIGINT now, as an unresponsive program should.
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+    return;
+  }
   if (auto cb = g_callback.load()) cb();
 }
 }  // namespace

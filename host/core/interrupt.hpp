@@ -7,8 +7,9 @@
 
 namespace orscript {
 
-// Installs a SIGINT handler that sets the flag (a second Ctrl-C while the flag is
-// still set restores the default action, so a stuck process can always be killed).
+// Installs a SIGINT handler that sets the flag. A second Ctrl-C while the flag is still
+// set kills the process with SIGINT, so a stuck program (a JIT-compiled loop ignores
+// the Lua hook) always stops.
 void install_interrupt_handler();
 bool interrupt_requested();
 void request_interrupt();  // what the handler does; also usable from tests

@@ -290,3 +290,23 @@ TEST_CASE("with a real key: no core dumps, and --api-key is overwritten in the p
   CHECK(r.out == "true\t0\n");  // key gone from cmdline; PR_GET_DUMPABLE is 0
   CHECK(r.err.find("cmdlinecmdline") == std::string::npos);
 }
+
+TEST_CASE("Ctrl-C during a slow request in a script: exit 130 with a message") {
+  auto path = script("slow.lua", "print('started') io.stdout:flush()\n"
+                                 "orscript.query{metrics = {'total_usage'}}:run()\nprint('not reached')\n");
+  ot::Pty pty({ot::binary_path(), "--demo", "--fault", "analytics/query:latency=60s", path});
+  pty.expect("started");
+  pty.send("\x03");
+  CHECK(pty.wait() == 130);
+  CHECK(pty.transcript().find("interrupted") != std::string::npos);
+  CHECK(pty.transcript().find("not reached") == std::string::npos);
+}
+
+TEST_CASE("a second Ctrl-C stops even a JIT-compiled loop that ignores the first") {
+  auto path = script("spin.lua", "print('spinning') io.stdout:flush()\nlocal x = 0 while true do x = x + 1 end\n");
+  ot::Pty pty({ot::binary_path(), path});
+  pty.expect("spinning");
+  pty.send("\x03");
+  pty.send("\x03");
+  CHECK(pty.wait() == 130);
+}
