@@ -685,20 +685,10 @@ int l_sum(lua_State* L) {
   return 1;
 }
 
-int l_to_csv(lua_State* L) {
-  std::string s = check_table(L, 1)->to_csv();
-  lua_pushlstring(L, s.data(), s.size());
-  return 1;
-}
-
-int l_to_json(lua_State* L) {
-  std::string s = check_table(L, 1)->to_json();
-  lua_pushlstring(L, s.data(), s.size());
-  return 1;
-}
-
-int l_to_markdown(lua_State* L) {
-  std::string s = check_table(L, 1)->to_markdown();
+// t:to_csv(), t:to_json(), t:to_markdown(): the table as text in one format.
+template <std::string (Table::*Format)() const>
+int l_to_text(lua_State* L) {
+  std::string s = (check_table(L, 1)->*Format)();
   lua_pushlstring(L, s.data(), s.size());
   return 1;
 }
@@ -915,9 +905,9 @@ void register_table(lua_State* L, HostContext* ctx) {
       {"change", entry<l_change>},
       {"sum", entry<l_sum>},
       {"format", entry<l_format>},
-      {"to_csv", entry<l_to_csv>},
-      {"to_json", entry<l_to_json>},
-      {"to_markdown", entry<l_to_markdown>},
+      {"to_csv", entry<l_to_text<&Table::to_csv>>},
+      {"to_json", entry<l_to_text<&Table::to_json>>},
+      {"to_markdown", entry<l_to_text<&Table::to_markdown>>},
       {"write", entry<l_write>},
       {nullptr, nullptr},
   };

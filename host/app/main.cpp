@@ -104,6 +104,8 @@ int run(int argc, char** argv) {
   }
 
   Runtime rt(ctx);
+  // Scripts hear about the first Ctrl-C; the REPL (which just cancels) clears this.
+  set_interrupt_notice("\norscript: interrupting (press Ctrl-C again to kill)\n");
   rt.set_arg_table(args, o.script ? o.script_index : args.size());
   for (auto& a : o.actions) {
     int code = a.kind == cli::Action::execute ? rt.run_string(a.text, "=(command line)") : rt.require_global(a.text);

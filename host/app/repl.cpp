@@ -183,6 +183,7 @@ int evaluate(Session& s) {
 }  // namespace
 
 int run_repl(Runtime& rt) {
+  set_interrupt_notice(nullptr);  // at the prompt Ctrl-C just cancels; no "again to kill" notice
   lua_State* L = rt.state();
   Session s(rt, isatty(0) != 0);
   HostContext& ctx = rt.context();

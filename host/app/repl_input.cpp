@@ -4,9 +4,11 @@
 //
 // How Ctrl-C at the prompt works: libedit's own signal handling is off
 // (rl_catch_signals = 0), so orscript's SIGINT handler (host/core/interrupt) stays
-// installed. It sets the interrupt flag and, having no SA_RESTART, makes the blocked
-// read() fail with EINTR. The key reader sees the flag, notes the interruption and
-// hands libedit a newline so that readline() returns; read_line then drops the line.
+// installed. It sets the interrupt flag and writes to the interrupt pipe, which the key
+// reader polls beside the terminal, so a Ctrl-C is seen even when it lands just before
+// the reader blocks. The reader notes the interruption and hands libedit a newline so
+// that readline() returns; read_line then drops the line.
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,6 +37,14 @@ int interruptible_getc(std::FILE* in) {
       (void)!write(STDOUT_FILENO, "^C", 2);
       return '\n';
     }
+    // Wait for a key or a Ctrl-C: polling the interrupt pipe too closes the window
+    // between the flag check above and a blocking read.
+    pollfd fds[2] = {{fileno(in), POLLIN, 0}, {interrupt_wakeup_fd(), POLLIN, 0}};
+    if (poll(fds, fds[1].fd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return EOF;
+    }
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;  // the pipe: see the flag
     unsigned char c;
     ssize_t r = read(fileno(in), &c, 1);
     if (r == 1) return c;

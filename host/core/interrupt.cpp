@@ -1,12 +1,18 @@
 #include "host/core/interrupt.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
+#include <cstring>
 
 namespace orscript {
 namespace {
 std::atomic<bool> g_interrupted{false};
 std::atomic<void (*)()> g_callback{nullptr};
+std::atomic<const char*> g_notice{nullptr};
+int g_wakeup[2] = {-1, -1};  // self-pipe: the handler writes, pollers read
 
 extern "C" void on_sigint(int) {
   if (g_interrupted.exchange(true)) {
@@ -16,11 +22,20 @@ extern "C" void on_sigint(int) {
     std::raise(SIGINT);
     return;
   }
+  if (g_wakeup[1] >= 0) {
+    ssize_t ignored = write(g_wakeup[1], "!", 1);  // non-blocking: a full pipe is fine
+    (void)ignored;
+  }
+  if (const char* notice = g_notice.load()) {
+    ssize_t ignored = write(2, notice, std::strlen(notice));
+    (void)ignored;
+  }
   if (auto cb = g_callback.load()) cb();
 }
 }  // namespace
 
 void install_interrupt_handler() {
+  if (g_wakeup[0] < 0 && pipe2(g_wakeup, O_NONBLOCK | O_CLOEXEC) != 0) g_wakeup[0] = g_wakeup[1] = -1;
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
@@ -30,7 +45,14 @@ void install_interrupt_handler() {
 bool interrupt_requested() { return g_interrupted.load(std::memory_order_relaxed); }
 void request_interrupt() { g_interrupted.store(true); }
 void set_interrupt_callback(void (*callback)()) { g_callback.store(callback); }
+void set_interrupt_notice(const char* text) { g_notice.store(text); }
+int interrupt_wakeup_fd() { return g_wakeup[0]; }
 void clear_interrupt() {
+  if (g_wakeup[0] >= 0) {
+    char buf[64];
+    while (read(g_wakeup[0], buf, sizeof buf) > 0) {
+    }
+  }
   g_interrupted.store(false);
   struct sigaction old {};
   sigaction(SIGINT, nullptr, &old);

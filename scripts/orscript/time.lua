@@ -203,13 +203,16 @@ function M.last_month()
   return new_range(M.add(this, -1, "month"), this, "month")
 end
 
--- From the start of this month to now.
-function M.this_month()
+-- From the start of the current `grain` bucket to now (never empty).
+local function so_far(grain)
   local now = core.now()
-  local s = M.floor(now, "month")
+  local s = M.floor(now, grain)
   if now <= s then now = s + 1 end
-  return new_range(s, now, "month")
+  return new_range(s, now, grain)
 end
+
+-- From the start of this month to now.
+function M.this_month() return so_far("month") end
 
 -- The last `n` complete UTC days (today excluded).
 function M.last_days(n)
@@ -230,12 +233,7 @@ function M.last_hours(n)
 end
 
 -- Today so far (UTC).
-function M.today()
-  local now = core.now()
-  local s = M.floor(now, "day")
-  if now <= s then now = s + 1 end
-  return new_range(s, now, "day")
-end
+function M.today() return so_far("day") end
 
 -- The last `n` complete Sunday-start weeks.
 function M.weeks(n)

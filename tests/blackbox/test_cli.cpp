@@ -307,6 +307,8 @@ TEST_CASE("a second Ctrl-C stops even a JIT-compiled loop that ignores the first
   ot::Pty pty({ot::binary_path(), path});
   pty.expect("spinning");
   pty.send("\x03");
+  // Signals do not queue: wait until the first was handled before sending the second.
+  pty.expect("press Ctrl-C again to kill");
   pty.send("\x03");
   CHECK(pty.wait() == 130);
 }
