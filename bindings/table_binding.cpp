@@ -647,15 +647,21 @@ int l_join(lua_State* L) {
   return 1;
 }
 
+// opts[key] as a list of column names (a name or a list), or nullopt when absent.
+std::optional<std::vector<std::string>> opt_names(lua_State* L, int idx, const char* key, const char* where) {
+  std::optional<std::vector<std::string>> out;
+  get_opt(L, idx, key);
+  if (!lua_isnil(L, -1)) out = names_arg(L, lua_gettop(L), where, true);
+  lua_pop(L, 1);
+  return out;
+}
+
 int l_share(lua_State* L) {
   Table& t = *check_table(L, 1);
   const char* col = luaL_checkstring(L, 2);
   check_opts(L, 3);
   bool partial = opt_bool(L, 3, "partial");
-  std::vector<std::string> by;
-  get_opt(L, 3, "by");
-  if (!lua_isnil(L, -1)) by = names_arg(L, lua_gettop(L), "t:share: by", true);
-  lua_pop(L, 1);
+  auto by = opt_names(L, 3, "by", "t:share: by").value_or(std::vector<std::string>{});
   push_table(L, t.share(col, by, partial));
   return 1;
 }
@@ -664,10 +670,7 @@ int l_change(lua_State* L) {
   Table& t = *check_table(L, 1);
   const char* col = luaL_checkstring(L, 2);
   check_opts(L, 3);
-  std::optional<std::vector<std::string>> by;
-  get_opt(L, 3, "by");
-  if (!lua_isnil(L, -1)) by = names_arg(L, lua_gettop(L), "t:change: by", true);
-  lua_pop(L, 1);
+  auto by = opt_names(L, 3, "by", "t:change: by");
   std::string time = opt_string(L, 3, "time", "t:change");
   push_table(L, t.change(col, by, time));
   return 1;
