@@ -5,7 +5,8 @@
 #
 #   tools/setup.sh            install + build
 #   tools/setup.sh --tests    also install what only the tests need (headless Chromium,
-#                             to check that the HTML report renders)
+#                             to check that the HTML report renders; zsh, man-db and
+#                             dpkg-dev for the Debian package test)
 #   BUILD_DIR=out tools/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev liblu
           libssl-dev doctest-dev libedit-dev zlib1g-dev ccache)
 for arg in "$@"; do
   case "$arg" in
-    --tests) PACKAGES+=(chromium) ;;
+    --tests) PACKAGES+=(chromium zsh man-db dpkg-dev) ;;  # + the package test: zsh -n, man -l, dpkg-shlibdeps
     *) echo "setup: unknown argument '$arg' (use --tests or nothing)" >&2; exit 2 ;;
   esac
 done
