@@ -1,7 +1,9 @@
 #include "host/core/platform.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -55,6 +57,23 @@ std::filesystem::path executable_path() {
   if (ec || exe.empty()) return {};
   auto real = std::filesystem::canonical(exe, ec);  // macOS returns the path as invoked
   return ec ? exe : real;
+}
+
+int cloexec_pipe(int fds[2], bool nonblocking) {
+#if defined(__APPLE__)
+  if (pipe(fds) != 0) return -1;
+  for (int i = 0; i < 2; ++i) {
+    if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0 ||
+        (nonblocking && fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK) != 0)) {
+      close(fds[0]);
+      close(fds[1]);
+      return -1;
+    }
+  }
+  return 0;
+#else
+  return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
+#endif
 }
 
 }  // namespace orscript::platform

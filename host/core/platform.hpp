@@ -16,4 +16,8 @@ void deny_core_dumps_and_tracing();
 // The absolute path of the running executable, symlinks resolved; empty if unknown.
 std::filesystem::path executable_path();
 
+// pipe(2) with both ends close-on-exec (and non-blocking if asked): pipe2 where it
+// exists, pipe + fcntl on macOS. Returns 0, or -1 with errno set.
+int cloexec_pipe(int fds[2], bool nonblocking);
+
 }  // namespace orscript::platform

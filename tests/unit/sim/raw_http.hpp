@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0  // macOS: no such flag; a test dies of SIGPIPE only if the server misbehaves
+#endif
 
 #include <cerrno>
 #include <cstdint>
