@@ -6,16 +6,19 @@
 #   tools/setup.sh            install + build
 #   tools/setup.sh --tests    also install what only the tests need (headless Chromium,
 #                             to check that the HTML report renders; zsh, man-db and
-#                             dpkg-dev for the Debian package test)
+#                             dpkg-dev for the Debian package test), and build the
+#                             tree a second time with clang into build-clang
+#                             (warnings are errors there; benchmarks left out)
 #   BUILD_DIR=out tools/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+TESTS=0
 PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev libluajit-5.1-dev
           libssl-dev doctest-dev libedit-dev zlib1g-dev ccache)
 for arg in "$@"; do
   case "$arg" in
-    --tests) PACKAGES+=(chromium zsh man-db dpkg-dev) ;;  # + the package test: zsh -n, man -l, dpkg-shlibdeps
+    --tests) TESTS=1; PACKAGES+=(chromium zsh man-db dpkg-dev clang) ;;  # package test: zsh -n, man -l, dpkg-shlibdeps
     *) echo "setup: unknown argument '$arg' (use --tests or nothing)" >&2; exit 2 ;;
   esac
 done
@@ -45,3 +48,14 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS" >&2
+
+# The clang build: the test command runs the suite there too, so both compilers are proven
+# warning-free and green. ccache makes a second run cheap.
+if ((TESTS)); then
+  CLANG_BUILD_DIR=${CLANG_BUILD_DIR:-build-clang}
+  if [ ! -f "$CLANG_BUILD_DIR/CMakeCache.txt" ]; then
+    CXX=clang++ cmake -S . -B "$CLANG_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DORSCRIPT_WERROR=ON -DORSCRIPT_BENCH=OFF >&2
+  fi
+  cmake --build "$CLANG_BUILD_DIR" -j "$JOBS" >&2
+fi

@@ -72,8 +72,9 @@ int message_handler(lua_State* L) {
 std::string find_library_dir() {
   auto dir = layout::data_dir();
   if (dir.empty()) {
-    throw Error(ErrorKind::internal, "cannot find orscript's Lua library: expected ../share/orscript/scripts beside " +
-                                         platform::executable_path().string() + "; reinstall orscript");
+    auto expected = platform::executable_path().parent_path().parent_path() / "share" / "orscript" / "scripts";
+    throw Error(ErrorKind::internal, "cannot find orscript's Lua library: no " + expected.string() +
+                                         "; reinstall orscript (a binary moved alone needs ../share/orscript beside it)");
   }
   return (dir / "scripts").string();
 }

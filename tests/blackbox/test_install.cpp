@@ -2,6 +2,7 @@
 // version line, and the man page and completion answers derived from --help.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -124,4 +125,14 @@ TEST_CASE("completion adds metric names from a cached account catalogue") {
   auto r = ot::orscript({"--complete", "--", "query", "brand"}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "brand_new_metric\n");
+}
+
+TEST_CASE("a binary moved away from its share folder says where it looked, exit 70") {
+  std::string dir = std::filesystem::canonical(ot::temp_dir()).string();
+  std::filesystem::create_directories(dir + "/bin");
+  std::filesystem::copy_file(ot::binary_path(), dir + "/bin/orscript");
+  auto r = ot::run({dir + "/bin/orscript", "-e", "print(1)"});
+  CHECK(r.exit_code == 70);
+  CHECK(r.err.find("cannot find orscript's Lua library: no " + dir + "/share/orscript/scripts") != std::string::npos);
+  CHECK(r.out == "");
 }
