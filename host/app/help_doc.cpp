@@ -220,8 +220,25 @@ std::string man_page(const Doc& doc, const std::string& version) {
   return o.str();
 }
 
-std::string complete(const Doc& doc, const std::vector<std::string>& words, const std::string& cache_dir) {
+std::string complete(const Doc& doc, const std::vector<std::string>& words_in, const std::string& cache_dir) {
   auto opts = options(doc);
+  // --opt=value: bash splits it at '=' into "--opt" "=" "value", zsh keeps one word. Both
+  // become "--opt" "value"; zsh's candidates then carry the "--opt=" prefix back.
+  std::vector<std::string> words;
+  std::string value_prefix;
+  for (std::size_t i = 0; i < words_in.size(); ++i) {
+    if (words_in[i] == "=" && !words.empty() && is_option_name(words.back())) {
+      if (i + 1 == words_in.size()) words.emplace_back();
+      continue;
+    }
+    words.push_back(words_in[i]);
+  }
+  if (!words.empty() && words.back().starts_with("--") && words.back().find('=') != std::string::npos) {
+    std::string last = words.back();
+    value_prefix = last.substr(0, last.find('=') + 1);
+    words.back() = value_prefix.substr(0, value_prefix.size() - 1);
+    words.push_back(last.substr(value_prefix.size()));
+  }
   auto takes_arg = [&](const std::string& w) {
     return std::any_of(opts.begin(), opts.end(), [&](auto& o) { return o.name == w && !o.arg.empty(); });
   };
@@ -272,8 +289,10 @@ std::string complete(const Doc& doc, const std::vector<std::string>& words, cons
     out.push_back("@files");
   }
   std::string text;
-  for (auto& c : out)
-    if (c.rfind(cur, 0) == 0 || c[0] == '@') text += c + "\n";
+  for (auto& c : out) {
+    if (c[0] == '@' && !value_prefix.empty()) continue;  // a shell cannot complete files inside one word
+    if (c.rfind(cur, 0) == 0 || c[0] == '@') text += (c[0] == '@' ? "" : value_prefix) + c + "\n";
+  }
   return text;
 }
 

@@ -113,6 +113,11 @@ TEST_CASE("completion: options, option values, recipes and their flags, metrics 
   CHECK(complete({"some/script.lua", "--f"}) == "@files\n");  // a script's own arguments
   CHECK(complete({"query", "total_usage,tokens_p"}) == "total_usage,tokens_prompt\n");
   CHECK(complete({"query", "total_usage", "by", "wor"}) == "workspace\n");
+  // --opt=value, as bash splits it and as zsh keeps it
+  CHECK(complete({"--scenario", "=", "le"}) == "lean\n@files\n");
+  CHECK(complete({"--scenario", "="}) == "demo\nlean\n@files\n");
+  CHECK(complete({"--scenario=le"}) == "--scenario=lean\n");
+  CHECK(complete({"--scenario=lean", "--sc"}) == "--scenario\n");
 }
 
 TEST_CASE("completion adds metric names from a cached account catalogue") {
