@@ -206,7 +206,8 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
                             rng.lognormal(1.0, st.daily_noise);
       const std::int64_t day_ms = day * kDayMs;
       if (day >= detail_day) {
-        const std::uint64_t n = rng.poisson(lambda);
+        // An exact stream (hand-checked test scenarios) sends its mean, rounded.
+        const std::uint64_t n = st.exact ? static_cast<std::uint64_t>(std::llround(lambda)) : rng.poisson(lambda);
         for (std::uint64_t k = 0; k < n; ++k) {
           const double u = rng.uniform() * plan.hour_cdf[23];
           const int hour = static_cast<int>(std::upper_bound(plan.hour_cdf.begin(), plan.hour_cdf.end(), u) -
@@ -215,10 +216,10 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
           const auto prompt = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.prompt_tokens.mean, ln_p_sigma))));
           const auto completion = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.completion_tokens.mean, ln_c_sigma))));
           const auto reasoning = st.reasoning_share > 0
-              ? static_cast<std::uint32_t>(std::min<double>(completion, std::round(completion * std::min(1.0, st.reasoning_share * (0.8 + 0.4 * rng.uniform())))))
+              ? static_cast<std::uint32_t>(std::min<double>(completion, std::round(completion * std::min(1.0, st.reasoning_share * (st.exact ? 1.0 : 0.8 + 0.4 * rng.uniform())))))
               : 0u;
           const auto cached = st.cache_hit_rate > 0
-              ? static_cast<std::uint32_t>(std::round(prompt * std::min(0.98, st.cache_hit_rate * (0.5 + rng.uniform()))))
+              ? static_cast<std::uint32_t>(std::round(prompt * std::min(0.98, st.cache_hit_rate * (st.exact ? 1.0 : 0.5 + rng.uniform()))))
               : 0u;
           const double writes = std::round((prompt - cached) * st.cache_write_share);
           const double upstream = (prompt * pr.prompt + (completion - reasoning) * pr.completion + reasoning * pr.reasoning) / 1e6;
@@ -278,8 +279,12 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
           e.byok_fee.push_back(fee);
         }
       } else {
+        double hour_acc = 0;  // exact streams: hours take their rounded share of the day
         for (int h = 0; h < 24; ++h) {
-          const std::uint64_t n = rng.poisson(lambda * st.hourly[h]);
+          const double before = hour_acc;
+          hour_acc += st.hourly[h];
+          const std::uint64_t n = st.exact ? static_cast<std::uint64_t>(std::llround(lambda * hour_acc) - std::llround(lambda * before))
+                                           : rng.poisson(lambda * st.hourly[h]);
           if (n == 0) continue;
           const double dn = static_cast<double>(n);
           const double prompt = std::round(dn * st.prompt_tokens.mean * rng.lognormal(1.0, ln_p_sigma / std::sqrt(dn)));

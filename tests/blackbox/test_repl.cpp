@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ namespace ot = orscript::test;
 namespace {
 
 const std::string kPrompt = "orscript[demo]> ";
+const std::string kNow = "2026-11-18T12:00:00Z";  // the demo's data and clock never follow the wall clock
 
 ot::RunOptions repl_options(const std::string& home) {
   ot::RunOptions o;
@@ -38,9 +40,14 @@ struct Repl {
     pty.expect(kPrompt);
   }
 
-  static std::vector<std::string> argv(std::vector<std::string> args) {
-    args.insert(args.begin(), ot::binary_path());
-    return args;
+  static std::vector<std::string> argv(const std::vector<std::string>& args) {
+    std::vector<std::string> out{ot::binary_path()};
+    if (std::find(args.begin(), args.end(), "--demo") != args.end()) {
+      out.push_back("--now");
+      out.push_back(kNow);
+    }
+    for (auto& a : args) out.push_back(a);
+    return out;
   }
   static ot::RunOptions options(const std::string& dir, const std::map<std::string, std::string>& env) {
     auto o = repl_options(dir);
@@ -78,6 +85,17 @@ TEST_CASE("repl: an unfinished chunk continues on a second prompt and is one his
   r.pty.send("\x04");
   CHECK(r.pty.wait() == 0);
   CHECK(has(r.history(), "function f()\\nreturn 3 end\n"));
+}
+
+TEST_CASE("repl: entries from the history file are recalled with Ctrl-P (previous line)") {
+  std::string home = ot::temp_dir();
+  ::mkdir((home + "/state").c_str(), 0700);
+  ::mkdir((home + "/state/orscript").c_str(), 0700);
+  ot::write_file(home + "/state/orscript/history", "older = 1\n6 * 7\n");
+  Repl r({"--demo"}, home);
+  r.pty.send("\x10\r");  // Ctrl-P: the newest entry from the file, then Enter runs it
+  CHECK(has(r.pty.expect(kPrompt), "\n42\r\n"));
+  CHECK(has(r.run("older"), "\nnil\r\n"));  // the older entry was recalled by nobody: not run
 }
 
 TEST_CASE("repl: a line starting with local gets a note once") {
@@ -282,7 +300,7 @@ TEST_CASE("repl: -i on a pipe runs line by line without prompts") {
   std::string home = ot::temp_dir();
   auto o = repl_options(home);
   o.stdin_text = "1+1\nfunction f()\nreturn 3 end\nf()\n.mode\n";
-  auto r = ot::orscript({"--demo", "-i"}, o);
+  auto r = ot::orscript({"--demo", "--now", kNow, "-i"}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2\n3\ntable\n");
   CHECK_FALSE(has(r.out + r.err, "orscript[demo]>"));
