@@ -182,7 +182,8 @@ TEST_CASE("--help lists options and every exit code") {
   auto r = ot::orscript({"--help"});
   CHECK(r.exit_code == 0);
   for (const char* s : {"-e chunk", "--demo", "--api-key-file", "Exit codes:", "  2    usage", "  3    auth",
-                        "  6    network", "  130  interrupted"})
+                        "  4    api", "  5    rate limited", "  6    network", "  7    data", "  70   internal",
+                        "  130  interrupted"})
   {
     const std::string note = std::string("missing: ") + s;
     CHECK_MESSAGE(r.out.find(s) != std::string::npos, note);
