@@ -117,6 +117,12 @@ function M.window(range, now)
   }
 end
 
+-- The window's facts without the range object (for the data table and JSON).
+function M.window_facts(W)
+  return { from = W.from, to = W.to, data_stop = W.data_stop, days = W.days, full_days = W.full_days,
+           partial = W.partial, future = W.future, factor = W.factor }
+end
+
 local function window_label(W)
   local label = C.window_label(W.range)
   if W.future then return label .. " (not started: no data yet)" end
@@ -785,7 +791,7 @@ end
 local function empty_data(W, th, label, warnings, t0, r0)
   local data = {
     title = "OpenRouter cost review", account = (orscript.account()), generated_at = time.format(orscript.now()),
-    window = { start = time.date(W.from), ["end"] = time.date(W.to), label = label }, W = W,
+    window = { start = time.date(W.from), ["end"] = time.date(W.to), label = label }, W = M.window_facts(W),
     baseline = { spend = 0, tokens = 0, requests = 0, byok_usage = 0, byok_share = 0 },
     recommendations = {}, observations = { "No traffic in this window." }, warnings = warnings,
     no_findings = true, no_traffic = true, thresholds = th, total_impact_usd = 0, checks = {}, charts = {},
@@ -1162,7 +1168,7 @@ function M.run(opts)
     title = "OpenRouter cost review",
     account = (orscript.account()),
     generated_at = generated_at,
-    window = info, W = W,
+    window = info, W = M.window_facts(W),
     baseline = { spend = baseline.spend, tokens = baseline.tokens, requests = baseline.requests,
                  blended_per_mtok = B, byok_usage = baseline.byok_usage, byok_share = baseline.byok_share,
                  monthly_spend = baseline.spend * W.factor,

@@ -56,7 +56,8 @@ T.test("every planted recommendation is found within 1%", function()
 end)
 
 T.test("each planted kind is present on the demo", function()
-  for _, kind in ipairs { "expensive_model", "caching", "web_search", "reasoning", "growth" } do
+  for _, kind in ipairs { "expensive_model", "caching", "web_search", "reasoning", "growth", "file_parsing",
+                          "prompt_trimming" } do
     T.truthy(find(kind), "no " .. kind .. " recommendation")
   end
   local e = find("expensive_model")
@@ -159,7 +160,7 @@ end)
 
 T.test("thresholds come from one table and can be changed per run", function()
   T.eq(review.THRESHOLDS.expensive_multiple, 5)
-  T.eq(review.THRESHOLDS.weekly_to_monthly, 4.348)
+  T.near(review.WEEKS_PER_MONTH, 30.4 / 7, 1e-12)
   local quiet = review.run { thresholds = { min_monthly_usd = 1e12 } }
   T.eq(#quiet.recommendations, 0)
   T.eq(quiet.no_findings, true)
