@@ -136,6 +136,8 @@ end
 -- ---------------------------------------------------------------------------------
 -- Queries
 
+local query  -- defined with the whole-answer helpers below
+
 -- Metrics of `list` the catalogue offers (and the missing ones, into `missing`).
 local function offered(schema, list, missing)
   local out = {}
@@ -149,30 +151,90 @@ local function queries(W, schema, wrange, missing)
   local r = time.range(W.from, W.data_stop)
   local q = {}
   local base = offered(schema, { "total_usage", "tokens_total", "request_count", "byok_usage" }, missing)
-  q.total = orscript.query { metrics = base, range = r }
-  q.by_model = orscript.query { metrics = offered(schema, MODEL_METRICS, missing), by = { "model" }, range = r,
+  q.total = query { metrics = base, range = r }
+  q.by_model = query { metrics = offered(schema, MODEL_METRICS, missing), by = { "model" }, range = r,
                                 order = { "total_usage", "desc" }, limit = 10000 }
   local long = offered(schema, LONG_COMPONENTS, missing)
   local short = offered(schema, SHORT_COMPONENTS, missing)
-  q.daily = orscript.query { metrics = C.append({ "total_usage" }, long), grain = "day", range = r,
+  q.daily = query { metrics = C.append({ "total_usage" }, long), grain = "day", range = r,
                              order = { "date", "asc" }, limit = 10000 }
   local surch = {}
   for _, m in ipairs(long) do if m == "usage_web" or m == "usage_upstream_web" then surch[#surch + 1] = m end end
-  q.surcharges = orscript.query { metrics = C.append({ "total_usage" }, surch), by = { "api_key_id", "app" },
+  q.surcharges = query { metrics = C.append({ "total_usage" }, surch), by = { "api_key_id", "app" },
                                   range = r, limit = 10000 }
   if #short > 0 then
-    q.daily_detail = orscript.query { metrics = C.append({ "total_usage" }, short), grain = "day", range = r,
+    q.daily_detail = query { metrics = C.append({ "total_usage" }, short), grain = "day", range = r,
                                       order = { "date", "asc" }, limit = 10000 }
-    q.surcharges_detail = orscript.query { metrics = C.append({ "total_usage" }, short),
+    q.surcharges_detail = query { metrics = C.append({ "total_usage" }, short),
                                            by = { "api_key_id", "app" }, range = r, limit = 10000 }
   end
   if schema:granularity("week") and schema:dimension("api_key_id") then
-    q.weekly_key = orscript.query { metrics = { "total_usage", "request_count" }, by = { "api_key_id" },
+    q.weekly_key = query { metrics = { "total_usage", "request_count" }, by = { "api_key_id" },
                                     grain = "week", range = wrange, limit = 10000 }
-    q.weekly_km = orscript.query { metrics = { "total_usage", "tokens_total" }, by = { "api_key_id", "model" },
+    q.weekly_km = query { metrics = { "total_usage", "tokens_total" }, by = { "api_key_id", "model" },
                                    grain = "week", range = wrange, limit = 10000 }
   end
   return q, long, short
+end
+
+-- ---------------------------------------------------------------------------------
+-- Whole answers: a truncated result is asked again in parts until every part is whole:
+-- halved in time on a grain boundary while the window holds more than one bucket, then
+-- split by model (a model filter with half the models each). The parts' rows are joined.
+
+local SPEC = setmetatable({}, { __mode = "k" })   -- query -> the spec it was built from
+local query_of = orscript.query
+function query(spec)
+  local q = query_of(spec)
+  SPEC[q] = spec
+  return q
+end
+
+-- Two specs covering `spec`, or nil when it cannot be split further.
+local function halves(spec, models)
+  local r = spec.range
+  if spec.grain then
+    local b = r:buckets(spec.grain)
+    if #b >= 2 then
+      local mid = b[math.floor(#b / 2) + 1]
+      return { C.merge(spec, { range = time.range(r.start, mid) }), C.merge(spec, { range = time.range(mid, r.stop) }) }
+    end
+  end
+  local list, rest = nil, {}
+  for _, f in ipairs(spec.where or {}) do
+    if f[1] == "model" and f[2] == "in" then list = f[3] else rest[#rest + 1] = f end
+  end
+  list = list or models
+  if not list or #list < 2 then return nil end
+  local a, b = {}, {}
+  for i, m in ipairs(list) do if i <= #list / 2 then a[#a + 1] = m else b[#b + 1] = m end end
+  local function with(ms)
+    local w = C.append({}, rest)
+    w[#w + 1] = { "model", "in", ms }
+    return C.merge(spec, { where = w })
+  end
+  return { with(a), with(b) }
+end
+
+-- The rows of `spec` in parts until each is whole; a table-like {rows(), meta} or nil.
+local function in_parts(spec, models, depth, counts)
+  local parts = halves(spec, models)
+  if not parts or depth > 12 then return nil end
+  local pend = {}
+  for i, p in ipairs(parts) do pend[i] = query_of(p):submit() end
+  local rows = {}
+  for i, p in ipairs(parts) do
+    counts.split = counts.split + 1
+    local t = core.wait(pend[i])
+    if t.meta.truncated then
+      local sub = in_parts(p, models, depth + 1, counts)
+      if not sub then return nil end
+      for _, r in sub:rows() do rows[#rows + 1] = r end
+    else
+      for _, r in t:rows() do rows[#rows + 1] = r end
+    end
+  end
+  return { meta = { truncated = false, warnings = {} }, rows = function() return ipairs(rows) end, n = #rows }
 end
 
 -- The weeks the weekly checks read: from 3 weeks before the window's first week (or 9 weeks
@@ -768,16 +830,15 @@ end
 
 -- Waits for a pending query; a truncated answer is asked again through the planner (split)
 -- until it is whole. Returns the table, or nil with the reason (a warning is recorded).
-local function whole(pend, query, what, warnings, counts)
+local function whole(pend, q, what, warnings, counts, models)
   local ok, t = pcall(core.wait, pend)
   if not ok then
     warnings[#warnings + 1] = format("%s: the query failed (%s)", what, type(t) == "table" and tostring(t.message) or tostring(t))
     return nil, "its query failed"
   end
   if t.meta.truncated then
-    counts.split = counts.split + 1
-    local ok2, t2 = pcall(function() return query:run { split = true } end)
-    if not ok2 or t2.meta.truncated then
+    local ok2, t2 = pcall(in_parts, SPEC[q], models, 1, counts)
+    if not ok2 or not t2 then
       warnings[#warnings + 1] = format("%s: the API truncated the result at its row limit and splitting it did not "
         .. "give a whole answer; the checks that need it did not run", what)
       return nil, "its result was truncated"
@@ -853,6 +914,7 @@ function M.run(opts)
     end
   end
   local counts = { split = 0 }
+  local model_names  -- every model of the window, once known (to split a truncated answer by model)
   local function get(name, what)
     if not qs[name] then return nil, "not available in the catalogue" end
     if split_later[name] then
@@ -864,7 +926,7 @@ function M.run(opts)
       end
       return t
     end
-    return whole(pend[name], qs[name], what, warnings, counts)
+    return whole(pend[name], qs[name], what, warnings, counts, model_names)
   end
 
   local by_model_t = get("by_model", "spend by model")
@@ -883,6 +945,8 @@ function M.run(opts)
   baseline.byok_share = baseline.spend > 0 and baseline.byok_usage / baseline.spend or 0
   local B = baseline.blended_per_mtok
   local models = model_rows(by_model_t)
+  model_names = {}
+  for i, m in ipairs(models) do model_names[i] = m.model end
   local flagged = R.flag_models(models, B, th, W.factor)
   local rates = {}
   for _, m in ipairs(models) do rates[m.model] = m.rate end
@@ -913,7 +977,7 @@ function M.run(opts)
   if #flagged > 0 and schema:dimension("api_key_id") then
     local list = {}
     for _, f in ipairs(flagged) do list[#list + 1] = f.model end
-    drill_q = orscript.query { metrics = { "total_usage", "tokens_total", "request_count" },
+    drill_q = query { metrics = { "total_usage", "tokens_total", "request_count" },
                                by = { "api_key_id", "model" }, where = { { "model", "in", list } },
                                range = time.range(W.from, W.data_stop), order = { "total_usage", "desc" },
                                limit = 10000 }
@@ -951,7 +1015,7 @@ function M.run(opts)
   for m in pairs(day_models) do dm[#dm + 1] = m end
   table.sort(dm)
   if #dm > 0 then
-    days_q = orscript.query { metrics = { "total_usage" }, by = { "api_key_id", "model" }, grain = "day",
+    days_q = query { metrics = { "total_usage" }, by = { "api_key_id", "model" }, grain = "day",
                               where = { { "model", "in", dm } }, range = time.range(lo, hi), limit = 10000 }
     days_p = days_q:submit()
     phase3 = phase3 + 1

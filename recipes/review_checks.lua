@@ -51,8 +51,10 @@ end
 M.zeros = zeros
 
 -- The single spike among weeks lo..#v of `v`: the index of the only week at least `ratio` ×
--- the median of the other weeks of that span, and that median. nil when no week or more than
--- one week qualifies (several high weeks are a level change or growth, not a spike).
+-- the median of the other weeks of that span (and, where they exist, at least `ratio` × the
+-- mean of the up to 3 weeks just before it and just after it in the whole series, so the edge
+-- of a level change is not a spike), and that median. nil when no week or more than one week
+-- qualifies (several high weeks are a level change or growth, not a spike).
 function M.spike(v, ratio, lo)
   lo = max(1, lo or 1)
   local found, base
@@ -60,7 +62,10 @@ function M.spike(v, ratio, lo)
     local others = {}
     for j = lo, #v do if j ~= i then others[#others + 1] = v[j] end end
     local m = median(others)
-    if #others >= 2 and v[i] > 0 and v[i] >= ratio * m and m > 0 then
+    local before, nb = mean(v, i - 3, i - 1)
+    local after, na = mean(v, i + 1, i + 3)
+    if #others >= 2 and v[i] > 0 and m > 0 and v[i] >= ratio * m and (nb == 0 or v[i] >= ratio * before)
+        and (na == 0 or v[i] >= ratio * after) then
       if found then return nil end
       found, base = i, m
     end
