@@ -956,6 +956,17 @@ function M.run(opts)
   local tk, why_k = get("weekly_key", "weekly spend by key")
   local tkm, why_km = get("weekly_km", "weekly spend by key and model")
   local ks, km = nil, nil
+  if weeks and tk then
+    -- Leading weeks before the account's data starts (or only partly covered by it) are not
+    -- weeks of spend: drop those whose total is under half the median week.
+    local totals = {}
+    for i, w in ipairs(weeks) do totals[w] = 0 end
+    for _, r in tk:rows() do if totals[r.date] then totals[r.date] = totals[r.date] + num(r.total_usage) end end
+    local list = {}
+    for i, w in ipairs(weeks) do list[i] = totals[w] end
+    local med = R.median(list)
+    while #weeks > R.SPIKE_WEEKS and totals[weeks[1]] < 0.5 * med do table.remove(weeks, 1) end
+  end
   if weeks then ks, km = weekly_series(tk, tkm, weeks) end
   local first_week = 1
   if weeks then
@@ -1060,13 +1071,18 @@ function M.run(opts)
       end
     end
     comp.sums, comp.remainder = sums, comp.total - sum
+    -- The remainder is the BYOK fees only when the generation-level components cover the window.
+    local covered = 0
+    if detail then for _, r in detail:rows() do covered = covered + num(r.total_usage) end end
+    if #short > 0 and (not detail or covered < 0.999 * comp.total) then comp.remainder = nil end
     local cw = { weeks = {}, series = {} }
     local by = {}
     for _, name in ipairs(comp_names) do
       by[name] = { name = name, values = {} }
       cw.series[#cw.series + 1] = by[name]
     end
-    local rem = { name = "remainder", label = "BYOK fees (remainder)", values = {} }
+    local rem = { name = "remainder", values = {},
+                  label = comp.remainder and "BYOK fees (remainder)" or "remainder (BYOK fees and undetailed components)" }
     for i, e in ipairs(weekly) do
       cw.weeks[i] = e.week
       local s = 0
@@ -1098,6 +1114,18 @@ function M.run(opts)
   end
   if qs.surcharges_detail then
     local sd, why_d = get("surcharges_detail", "file and web-fetch surcharges by key and app")
+    -- Generation-level data exists only for recent days: say how much of the window it covers.
+    local covered = 0
+    if sd then for _, r in sd:rows() do covered = covered + num(r.total_usage) end end
+    local share = baseline.spend > 0 and covered / baseline.spend or 1
+    if sd and share < 0.5 then
+      sd, why_d = nil, format("the API keeps generation-level detail (usage_file, usage_web_fetch) for only %s of "
+        .. "this window's spend", C.percent(share))
+      warnings[#warnings + 1] = why_d .. "; file parsing and web fetch were not checked"
+    elseif sd and share < 0.999 then
+      warnings[#warnings + 1] = format("usage_file and usage_web_fetch cover %s of this window's spend (the API "
+        .. "keeps generation-level detail for recent days only); their findings are sized on that part", C.percent(share))
+    end
     if sd then surcharge_rows(sd, short) else for _, m in ipairs(short) do unavailable[m] = why_d end end
   end
   for m, why in pairs(missing) do unavailable[m] = why end
