@@ -30,11 +30,12 @@
 //     components: upstream 186.00 + 12.40          = $198.40; cache = -$2.48; data, web
 //       not used; remainder 195.92 - 198.40 + 2.48 = $0.00
 //     by model: acme/large 186.00 / 195.92 = 94.9 %, acme/small 9.92 / 195.92 = 5.1 %
+//     per 30.4-day month: 195.92 x 30.4 / 31      = $192.128 -> $192.13 (factor 0.980645)
 //     weekly (any complete week): alpha 7 x $6.00 = $42.00; beta 7 x 1000 x $0.00032 = $2.24
 //   The one recommendation, expensive_model (alpha on acme/large):
 //     r(large) / B = 40 / 2.384906                 = 16.8 x (>= 5: expensive)
 //     alternative a = acme/small (r = $0.128 <= B, the only cheaper model)
-//     the key's tokens at a's rate 4.65 x 0.128    = $0.5952 (shown $0.60)
+//     the key's tokens at a's rate 4.65 x 0.128    = $0.5952
 //     window saving 186.00 - 0.5952                = $185.4048
 //     MONTHLY impact (docs: window figure x 30.4 / D) 185.4048 x 30.4 / 31 = $181.8163 -> $181.82
 // Nothing else crosses a threshold (acme/small is prompt-heavy, 0.8, but its hit rate 0.5
@@ -124,13 +125,14 @@ TEST_CASE("hand review: terminal figures match the hand figures") {
   CHECK(has(line_with(t, "Tokens", "BASELINE"), "82,150,000"));
   CHECK(has(line_with(t, "Requests", "BASELINE"), "34,100"));
   CHECK(has(line_with(t, "Blended rate", "BASELINE"), "$2.38/Mtok"));
+  CHECK(has(line_with(t, "Per 30.4-day month", "BASELINE"), "$192.13"));
   // The recommendation's supporting figures.
   CHECK(has(t, "acme/large ($40.00/Mtok, 16.8× the blended $2.38/Mtok)"));
   CHECK(has(t, "acme/small ($0.13/Mtok"));
-  CHECK(has(t, "4,650,000 tokens would cost"));
-  CHECK(has(t, "$0.60 instead of $186.00"));
+  CHECK(has(line_with(t, "spend on acme/large by this key", "RECOMMENDATIONS"), "$186.00"));
   CHECK(has(line_with(t, "tokens", "spend on acme/large by this key"), "4,650,000"));
-  CHECK(has(line_with(t, "requests", "spend on acme/large by this key"), "3,100"));
+  CHECK(has(line_with(t, "model's effective rate", "RECOMMENDATIONS"), "$40.00/Mtok"));
+  CHECK(has(line_with(t, "alternative's effective rate", "RECOMMENDATIONS"), "$0.13/Mtok"));
   // Spend by model and by week.
   CHECK(has(line_with(t, "acme/large", "SPEND BY MODEL"), "$186.00  94.9%"));
   CHECK(has(line_with(t, "acme/small", "SPEND BY MODEL"), "$9.92   5.1%"));
@@ -143,45 +145,48 @@ TEST_CASE("hand review: terminal figures match the hand figures") {
   // Each component.
   CHECK(has(line_with(t, "Upstream inference", "SPEND COMPONENTS"), "$198.40"));
   CHECK(has(line_with(t, "Cache", "SPEND COMPONENTS"), "-$2.48"));
-  CHECK(has(line_with(t, "Data discount", "SPEND COMPONENTS"), "not used"));
-  CHECK(has(line_with(t, "Remainder", "SPEND COMPONENTS"), "$0.00"));
+  CHECK(has(line_with(t, "remainder", "SPEND COMPONENTS"), "$0.00"));
 }
 
 TEST_CASE("hand review: JSON figures match the hand figures") {
   const Review& r = review();
   REQUIRE(r.run.exit_code == 0);
+  CHECK(number(r.report.at("version")) == 1);
+  auto& w = r.report.at("window");
+  CHECK(w.at("from") == "2026-10-01T00:00:00Z");
+  CHECK(w.at("to") == "2026-11-01T00:00:00Z");
+  CHECK(number(w.at("days")) == 31);
+  CHECK(w.at("partial") == false);
+  CHECK(std::fabs(number(w.at("monthly_factor")) - 30.4 / 31) < 1e-9);
   auto& b = r.report.at("baseline");
-  cents(b.at("spend"), 195.92, "spend");
-  CHECK(number(b.at("tokens")) == 82150000);
-  CHECK(number(b.at("requests")) == 34100);
+  cents(b.at("total_usage"), 195.92, "spend");
+  CHECK(number(b.at("tokens_total")) == 82150000);
+  CHECK(number(b.at("request_count")) == 34100);
   CHECK(std::fabs(number(b.at("blended_per_mtok")) - 195.92 / 82.15) < 1e-6);
+  CHECK(number(b.at("byok_share")) == 0);
+  cents(b.at("monthly_spend"), 192.13, "per 30.4-day month");
   auto& rec = r.report.at("recommendations").as_array().at(0);
   CHECK(rec.at("alternative") == "acme/small");
-  for (auto& f : rec.at("figures").as_array()) {
-    const std::string name(f.at(0).as_string());
-    CAPTURE(name);
-    if (name.rfind("spend on acme/large", 0) == 0) cents(f.at(1), 186.00, "key spend");
-    if (name == "tokens") CHECK(number(f.at(1)) == 4650000);
-    if (name == "requests") CHECK(number(f.at(1)) == 3100);
-    if (name == "model's effective rate") cents(f.at(1), 40.00, "r(large)");
-    if (name == "alternative's effective rate") CHECK(std::fabs(number(f.at(1)) - 0.128) < 1e-6);
-  }
-  auto& by_model = r.report.at("charts").at("spend_by_model").as_array();
-  REQUIRE(by_model.size() == 2);
-  for (auto& m : by_model) cents(m.at("value"), m.at("label") == "acme/large" ? 186.00 : 9.92, "spend by model");
-  for (auto& s : r.report.at("charts").at("weekly_by_key").at("series").as_array())
-    for (auto& v : s.at("values").as_array()) cents(v, s.at("name") == "alpha" ? 42.00 : 2.24, "weekly");
+  CHECK(rec.at("app").is_null());
+  cents(rec.at("spend"), 186.00, "key spend");
+  CHECK(number(rec.at("tokens")) == 4650000);
+  CHECK(number(rec.at("requests")) == 3100);
+  cents(rec.at("rate"), 40.00, "r(large)");
+  CHECK(std::fabs(number(rec.at("alt_rate")) - 0.128) < 1e-6);
+  CHECK(std::fabs(number(rec.at("multiple")) - 40 / (195.92 / 82.15)) < 1e-4);
+  CHECK(number(rec.at("share")) == doctest::Approx(1.0));
+  CHECK(r.report.at("observations").as_array().empty());
 }
 
-// MONTHLY IMPACT (contract /work/contract/review.md, branch i10-review): window saving
-// $185.4048 x 30.4 / 31 = $181.82 a month. Fails on a review that reports the window figure
-// ($185.40) as the monthly impact.
+// The monthly impact (docs/recipes.md, docs/review-json.md): window saving $185.4048 x
+// 30.4 / 31 = $181.82 a month. A review that reported the window figure ($185.40) fails.
 TEST_CASE("hand review: the recommendation's monthly impact, by hand") {
   const Review& r = review();
   REQUIRE(r.run.exit_code == 0);
   auto& rec = r.report.at("recommendations").as_array().at(0);
   cents(rec.at("impact_usd"), 181.82, "monthly impact");
-  CHECK(has(r.terminal, "$181.82/mo"));
+  CHECK(has(r.terminal, " 1. $181.82/mo  Move alpha's traffic from acme/large to acme/small"));
+  CHECK(has(r.terminal, "up to $181.82/month in all"));
   CHECK(has(r.html, "<span class=\"amount\">$181.82</span>"));
 }
 
@@ -190,9 +195,12 @@ TEST_CASE("hand review: HTML figures match the hand figures") {
   REQUIRE(r.run.exit_code == 0);
   const std::string& h = r.html;
   CHECK(has(h, "<div class=\"label\">Spend</div><div class=\"value\">$195.92</div>"));
-  CHECK(has(h, "82,150,000"));
-  CHECK(has(h, "34,100"));
-  CHECK(has(h, "$2.38/Mtok"));
+  CHECK(has(h, "<div class=\"sub\">82,150,000</div>"));
+  CHECK(has(h, "<div class=\"sub\">34,100</div>"));
+  CHECK(has(h, "<div class=\"label\">Blended rate</div><div class=\"value\">$2.38/Mtok</div>"));
+  CHECK(has(h, "<div class=\"label\">Per 30.4-day month</div><div class=\"value\">$192.13</div>"));
+  CHECK(has(h, "<title>acme/small: $9.92</title>"));
+  CHECK(has(h, "<td>spend on acme/large by this key (October 2026)</td><td class=\"num\">$186.00</td>"));
   CHECK(has(h, "share of gross spend $198.40, less $2.48 of credits = $195.92 net"));
   CHECK(has(h, "<title>Cache: -$2.48</title>"));
   CHECK(has(h, "$40.00/Mtok"));
