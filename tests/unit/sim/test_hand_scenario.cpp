@@ -14,7 +14,8 @@
 //   Account: $195.92, 82,150,000 tokens, 34,100 requests, B = 195.92 / 82.15 =
 //     $2.384906/Mtok; acme/large is 40 / 2.384906 = 16.77 x B.
 //   expensive_model (alpha, acme/large -> acme/small), over the window:
-//     186 - 4,650,000 x 0.128 / 1e6 = 186 - 0.5952 = $185.4048.
+//     186 - 4,650,000 x 0.128 / 1e6 = 186 - 0.5952 = $185.4048; monthly (the ground truth's
+//     unit: x 30.4 / 31 days) $181.8163.
 #include "tests/unit/sim/sim_fixture.hpp"
 
 #include <string>
@@ -110,5 +111,5 @@ TEST_CASE("hand scenario: the ground truth's blended rate and expensive-model sa
   CHECK(num(item->at("spend_usd")) == doctest::Approx(186.00).epsilon(1e-6));
   CHECK(num(item->at("rate_per_mtok")) == doctest::Approx(40.0).epsilon(1e-6));
   CHECK(num(item->at("alternative_per_mtok")) == doctest::Approx(0.128).epsilon(1e-6));
-  CHECK(num(item->at("impact_usd")) == doctest::Approx(185.4048).epsilon(1e-6));
+  CHECK(num(item->at("impact_usd")) == doctest::Approx(185.4048 * 30.4 / 31).epsilon(1e-6));
 }
