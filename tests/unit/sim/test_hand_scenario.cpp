@@ -18,11 +18,23 @@
 //     unit: x 30.4 / 31 days) $181.8163.
 #include "tests/unit/sim/sim_fixture.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "host/core/error.hpp"
+#include "sim/scenario.hpp"
 
 using namespace simtest;
 
 namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 orscript::sim::Server& hand() {
   static std::unique_ptr<orscript::sim::Server> server = [] {
@@ -112,4 +124,17 @@ TEST_CASE("hand scenario: the ground truth's blended rate and expensive-model sa
   CHECK(num(item->at("rate_per_mtok")) == doctest::Approx(40.0).epsilon(1e-6));
   CHECK(num(item->at("alternative_per_mtok")) == doctest::Approx(0.128).epsilon(1e-6));
   CHECK(num(item->at("impact_usd")) == doctest::Approx(185.4048 * 30.4 / 31).epsilon(1e-6));
+}
+
+TEST_CASE("hand scenario: 'exact' must be a boolean, and the error names the field") {
+  std::string text = read_text(std::string(ORSCRIPT_SRC) + "/tests/fixtures/hand_scenario.json");
+  const std::string from = "\"exact\": true", to = "\"exact\": \"yes\"";
+  text.replace(text.find(from), from.size(), to);
+  try {
+    orscript::sim::parse_scenario(text, "hand.json");
+    FAIL("a string 'exact' was accepted");
+  } catch (const orscript::Error& e) {
+    CHECK(e.kind == orscript::ErrorKind::usage);
+    CHECK(std::string(e.what()).find("$.streams.0.exact: expected true or false") != std::string::npos);
+  }
 }
