@@ -88,7 +88,8 @@ M.JSON_VERSION = 1
 local LONG_COMPONENTS = { "usage_upstream", "usage_cache", "usage_data", "usage_web", "usage_upstream_web" }
 local SHORT_COMPONENTS = { "usage_file", "usage_web_fetch" }
 local MODEL_METRICS = { "total_usage", "tokens_total", "request_count", "tokens_prompt", "tokens_completion",
-                        "reasoning_tokens", "cached_tokens", "usage_cache", "byok_usage" }
+                        "reasoning_tokens", "cached_tokens", "usage_cache", "byok_usage", "usage_web",
+                        "usage_upstream_web" }
 local KIND_LABEL = {
   expensive_model = "expensive model on a key", expensive_model_spread = "expensive model spread over keys",
   caching = "caching", cache_writes = "cache writes", prompt_trimming = "prompt trimming",
@@ -167,6 +168,8 @@ local function queries(W, schema, wrange, missing)
                                       order = { "date", "asc" }, limit = 10000 }
     q.surcharges_detail = query { metrics = C.append({ "total_usage" }, short),
                                            by = { "api_key_id", "app" }, range = r, limit = 10000 }
+    q.detail_by_model = query { metrics = C.append({ "total_usage" }, short), by = { "model" }, range = r,
+                                limit = 10000 }
   end
   if schema:granularity("week") and schema:dimension("api_key_id") then
     q.weekly_key = query { metrics = { "total_usage", "request_count" }, by = { "api_key_id" },
@@ -259,6 +262,7 @@ local function model_rows(t)
                         prompt = num(r.tokens_prompt), completion = num(r.tokens_completion),
                         reasoning = num(r.reasoning_tokens), cached = num(r.cached_tokens),
                         cache_usd = num(r.usage_cache), byok = num(r.byok_usage),
+                        surcharges = num(r.usage_web) + num(r.usage_upstream_web),
                         byok_share = spend > 0 and num(r.byok_usage) / spend or 0 }
     end
   end
@@ -899,13 +903,13 @@ function M.run(opts)
     end
   end
   local pend = {}
-  local order = { "weekly_km", "by_model", "total", "weekly_key", "daily", "surcharges", "daily_detail",
-                  "surcharges_detail" }
+  local order = { "weekly_km", "by_model", "detail_by_model", "total", "weekly_key", "daily", "surcharges",
+                  "daily_detail", "surcharges_detail" }
   local phase2 = 0
   local split_later = {}
   for _, name in ipairs(order) do
     if qs[name] then
-      if #too_long > 0 and (name == "daily_detail" or name == "surcharges_detail") then
+      if #too_long > 0 and (name == "daily_detail" or name == "surcharges_detail" or name == "detail_by_model") then
         split_later[name] = true
       else
         pend[name] = qs[name]:submit()
@@ -943,11 +947,22 @@ function M.run(opts)
   end
   baseline.blended_per_mtok = C.rate(baseline.spend, baseline.tokens)
   baseline.byok_share = baseline.spend > 0 and baseline.byok_usage / baseline.spend or 0
-  local B = baseline.blended_per_mtok
   local models = model_rows(by_model_t)
+  -- File and web-fetch surcharges per model (generation-level): the models' inference rates.
+  local dbm = qs.detail_by_model and get("detail_by_model", "file and web-fetch surcharges by model")
+  if dbm then
+    local extra = {}
+    for _, r in dbm:rows() do extra[r.model] = num(r.usage_file) + num(r.usage_web_fetch) end
+    for _, m in ipairs(models) do m.surcharges = m.surcharges + (extra[m.model] or 0) end
+  end
+  local surcharges = 0
+  for _, m in ipairs(models) do surcharges = surcharges + m.surcharges end
+  -- The blended inference rate (surcharges left out), the yardstick of "expensive".
+  local B = C.rate(baseline.spend - surcharges, baseline.tokens)
   model_names = {}
   for i, m in ipairs(models) do model_names[i] = m.model end
   local flagged = R.flag_models(models, B, th, W.factor)
+  local by_rate = R.expensive_by_rate(models, B, th)
   local rates = {}
   for _, m in ipairs(models) do rates[m.model] = m.rate end
 
@@ -1006,20 +1021,9 @@ function M.run(opts)
   for _, ch in ipairs(checks.changes or {}) do
     if ch.from_model then want_days({ ch.from_model, ch.to_model }, ch.index) end
   end
-  local stopped = {}
-  if km and weeks then
-    for _, f in ipairs(flagged) do
-      for key, mm in pairs(km) do
-        local s = mm[f.model]
-        if s then
-          local lc = R.level_change(s.spend, th.level_change, 0, th.spike_ratio)
-          if lc and lc.index >= first_week and lc.after <= R.GONE * lc.before then
-            stopped[#stopped + 1] = { key = key, model = f.model, index = lc.index }
-            want_days({ f.model }, lc.index)
-          end
-        end
-      end
-    end
+  local fixed = km and weeks and checks:fixed(by_rate, km, weeks, first_week) or {}
+  for _, o in ipairs(checks.observations) do
+    if o.kind == "fixed" then want_days({ o.from_model }, o.index) end
   end
   local days_q, days_p
   local dm = {}
@@ -1155,7 +1159,7 @@ function M.run(opts)
     checks:record("expensive_model", { models = #models }, 0, "spend by key on the expensive models is unavailable")
     checks:record("expensive_model_spread", { models = #models }, 0, "spend by key on the expensive models is unavailable")
   else
-    checks:expensive(models, B, flagged, drill_for, km, weeks, first_week)
+    checks:expensive(models, B, flagged, drill_for, km, weeks, first_week, fixed)
   end
   if days_p then
     local t = whole(days_p, days_q, "daily spend around model moves", warnings, counts)

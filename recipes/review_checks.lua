@@ -145,22 +145,33 @@ function Checks:monthly(x) return x * self.ctx.factor end
 
 -- Expensive models: rate >= expensive_multiple × blended and monthly spend >= min_monthly_usd.
 function M.flag_models(models, B, th, factor)
-  local flagged, alt = {}, nil
+  local flagged = {}
   for _, m in ipairs(models) do
-    local rate = C.rate(m.spend, m.tokens)
-    m.rate = rate
-    if B and rate and rate >= th.expensive_multiple * B and m.spend * factor >= th.min_monthly_usd then
+    m.rate = C.rate(m.spend, m.tokens)
+    -- The inference rate: what the model itself costs, without the surcharges (web search, files,
+    -- web fetch) its callers add; a model is not expensive because its traffic searches the web.
+    m.inf_rate = C.rate(m.spend - (m.surcharges or 0), m.tokens)
+    if B and m.inf_rate and m.inf_rate >= th.expensive_multiple * B and m.spend * factor >= th.min_monthly_usd then
       flagged[#flagged + 1] = m
     end
   end
   return flagged
 end
 
+-- Models expensive by rate alone (any spend): a key that left one has fixed a problem.
+function M.expensive_by_rate(models, B, th)
+  local out = {}
+  for _, m in ipairs(models) do
+    if B and m.inf_rate and m.inf_rate >= th.expensive_multiple * B then out[#out + 1] = m end
+  end
+  return out
+end
+
 -- The alternative for model `m`: the model != m at or below the blended rate with the most tokens.
 function M.alternative(models, B, not_model)
   local alt
   for _, a in ipairs(models) do
-    if B and a.rate and a.rate <= B and a.tokens > 0 and a.model ~= not_model and a.model ~= C.null
+    if B and a.inf_rate and a.inf_rate <= B and a.tokens > 0 and a.model ~= not_model and a.model ~= C.null
         and (not alt or a.tokens > alt.tokens) then
       alt = a
     end
@@ -168,12 +179,38 @@ function M.alternative(models, B, not_model)
   return alt
 end
 
+-- Already-fixed moves: a key whose weekly spend on a model expensive by rate changed level in or
+-- after the window and fell to <= GONE of what it was, which was worth min_monthly_usd a month.
+-- Returns {key .. "\0" .. model = true} and adds "fixed" observations.
+function Checks:fixed(expensive, km, weeks, first_week)
+  local th, out = self.th, {}
+  for _, m in ipairs(expensive) do
+    for key, mm in pairs(km or {}) do
+      local s = mm[m.model]
+      if s then
+        local ch = M.level_change(s.spend, th.level_change, 0, th.spike_ratio)
+        if ch and ch.index >= first_week then
+          local before, after, n = M.around(ch.series, ch.index)
+          if n >= 1 and after <= M.GONE * before and before * M.WEEKS_PER_MONTH >= th.min_monthly_usd then
+            out[key .. "\0" .. m.model] = true
+            self.observations[#self.observations + 1] = { kind = "fixed", key = key, from_model = m.model,
+              week = weeks[ch.index], index = ch.index, weekly_before = before, weekly_after = after, weeks_after = n,
+              saving_monthly = (before - after) * M.WEEKS_PER_MONTH }
+          end
+        end
+      end
+    end
+  end
+  return out
+end
+
 -- expensive_model / expensive_model_spread, with the run rate after a (key, model) change
 -- point and already-fixed moves as observations.
 --   drill: list of {key, model, spend, tokens, requests} over the window (flagged models only)
 --   km: key -> model -> {spend = {...}, tokens = {...}} weekly (nil when unavailable)
-function Checks:expensive(models, B, flagged, drill, km, weeks, first_week)
+function Checks:expensive(models, B, flagged, drill, km, weeks, first_week, fixed)
   local th = self.th
+  fixed = fixed or {}
   local recs, spread = {}, {}
   local by_model = {}
   for _, r in ipairs(drill or {}) do
@@ -182,16 +219,21 @@ function Checks:expensive(models, B, flagged, drill, km, weeks, first_week)
   end
   for _, f in ipairs(flagged) do
     local alt = M.alternative(models, B, f.model)
-    local alt_rate = alt and alt.rate or 0
+    local alt_rate = alt and alt.inf_rate or 0
     local rows = by_model[f.model] or {}
     local major = {}
+    local live = {}
     for _, k in ipairs(rows) do
       k.share = f.spend > 0 and k.spend / f.spend or 0
-      if k.share >= th.key_share then major[#major + 1] = k end
+      if not fixed[k.key .. "\0" .. f.model] then
+        live[#live + 1] = k
+        if k.share >= th.key_share then major[#major + 1] = k end
+      end
     end
+    rows = live
     local function sized(k)
-      local item = { model = f.model, key = k.key, alternative = alt and alt.model or nil, rate = f.rate,
-                     multiple = f.rate / B, blended = B, alt_rate = alt and alt.rate or nil, spend = k.spend,
+      local item = { model = f.model, key = k.key, alternative = alt and alt.model or nil, rate = f.inf_rate,
+                     multiple = f.inf_rate / B, blended = B, alt_rate = alt and alt.inf_rate or nil, spend = k.spend,
                      tokens = k.tokens, requests = k.requests, share = k.share, model_spend = f.spend,
                      byok_share = f.byok_share,
                      basis = "window", impact_usd = self:monthly(k.spend - k.tokens * alt_rate / 1e6) }
@@ -215,17 +257,13 @@ function Checks:expensive(models, B, flagged, drill, km, weeks, first_week)
       for _, k in ipairs(major) do
         local item = sized(k)
         item.kind = "expensive_model"
-        if item.fixed then
-          self.observations[#self.observations + 1] = { kind = "fixed", key = k.key, from_model = f.model,
-            week = item.change_week, weekly_before = item.weekly_before, weekly_after = item.weekly_after,
-            weeks_after = item.weeks_after, saving_monthly = (item.weekly_before - item.weekly_after) * M.WEEKS_PER_MONTH }
-        elseif item.impact_usd >= th.min_monthly_usd then
+        if not item.fixed and item.impact_usd >= th.min_monthly_usd then
           recs[#recs + 1] = item
         end
       end
     elseif #rows > 0 then
       local total = { kind = "expensive_model_spread", model = f.model, alternative = alt and alt.model or nil,
-                      rate = f.rate, multiple = f.rate / B, blended = B, alt_rate = alt and alt.rate or nil,
+                      rate = f.inf_rate, multiple = f.inf_rate / B, blended = B, alt_rate = alt and alt.inf_rate or nil,
                       model_spend = f.spend, byok_share = f.byok_share, keys = {}, impact_usd = 0, spend = 0,
                       tokens = 0, requests = 0 }
       local top_share = 0
