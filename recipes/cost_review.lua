@@ -164,12 +164,11 @@ local function queries(W, schema, wrange, missing)
   q.surcharges = query { metrics = C.append({ "total_usage" }, surch), by = { "api_key_id", "app" },
                                   range = r, limit = 10000 }
   if #short > 0 then
-    q.daily_detail = query { metrics = C.append({ "total_usage" }, short), grain = "day", range = r,
-                                      order = { "date", "asc" }, limit = 10000 }
+    -- One query for both: by model and day (days for the component split, models for their rates).
+    q.daily_detail = query { metrics = C.append({ "total_usage" }, short), by = { "model" }, grain = "day",
+                             range = r, limit = 10000 }
     q.surcharges_detail = query { metrics = C.append({ "total_usage" }, short),
-                                           by = { "api_key_id", "app" }, range = r, limit = 10000 }
-    q.detail_by_model = query { metrics = C.append({ "total_usage" }, short), by = { "model" }, range = r,
-                                limit = 10000 }
+                                  by = { "api_key_id", "app" }, range = r, limit = 10000 }
   end
   if schema:granularity("week") and schema:dimension("api_key_id") then
     q.weekly_key = query { metrics = { "total_usage", "request_count" }, by = { "api_key_id" },
@@ -903,13 +902,13 @@ function M.run(opts)
     end
   end
   local pend = {}
-  local order = { "weekly_km", "by_model", "detail_by_model", "total", "weekly_key", "daily", "surcharges",
-                  "daily_detail", "surcharges_detail" }
+  local order = { "weekly_km", "by_model", "daily_detail", "total", "weekly_key", "daily", "surcharges",
+                  "surcharges_detail" }
   local phase2 = 0
   local split_later = {}
   for _, name in ipairs(order) do
     if qs[name] then
-      if #too_long > 0 and (name == "daily_detail" or name == "surcharges_detail" or name == "detail_by_model") then
+      if #too_long > 0 and (name == "daily_detail" or name == "surcharges_detail") then
         split_later[name] = true
       else
         pend[name] = qs[name]:submit()
@@ -949,11 +948,21 @@ function M.run(opts)
   baseline.byok_share = baseline.spend > 0 and baseline.byok_usage / baseline.spend or 0
   local models = model_rows(by_model_t)
   -- File and web-fetch surcharges per model (generation-level): the models' inference rates.
-  local dbm = qs.detail_by_model and get("detail_by_model", "file and web-fetch surcharges by model")
+  local dbm = qs.daily_detail and get("daily_detail", "file and web-fetch components by model and day")
+  local detail  -- the same by day: {rows() -> (i, {date, total_usage, usage_file, usage_web_fetch})}
   if dbm then
-    local extra = {}
-    for _, r in dbm:rows() do extra[r.model] = num(r.usage_file) + num(r.usage_web_fetch) end
+    local extra, days, list = {}, {}, {}
+    for _, r in dbm:rows() do
+      extra[r.model] = (extra[r.model] or 0) + num(r.usage_file) + num(r.usage_web_fetch)
+      local d = days[r.date]
+      if not d then d = { date = r.date, total_usage = 0 }; days[r.date] = d; list[#list + 1] = d end
+      d.total_usage = d.total_usage + num(r.total_usage)
+      for _, name in ipairs(short) do
+        if C.has(r[name]) then d[name] = (d[name] or 0) + r[name] end
+      end
+    end
     for _, m in ipairs(models) do m.surcharges = m.surcharges + (extra[m.model] or 0) end
+    detail = { rows = function() return ipairs(list) end }
   end
   local surcharges = 0
   for _, m in ipairs(models) do surcharges = surcharges + m.surcharges end
@@ -1040,7 +1049,6 @@ function M.run(opts)
   checks:per_model(models)
   local comp = { total = 0, surcharges = 0 }
   local daily = get("daily", "components by day")
-  local detail = qs.daily_detail and get("daily_detail", "file and web-fetch components by day") or nil
   local comp_names = {}
   if daily then
     local sums = {}
@@ -1266,7 +1274,7 @@ function M.run(opts)
     generated_at = generated_at,
     window = info, W = M.window_facts(W),
     baseline = { spend = baseline.spend, tokens = baseline.tokens, requests = baseline.requests,
-                 blended_per_mtok = B, byok_usage = baseline.byok_usage, byok_share = baseline.byok_share,
+                 blended_per_mtok = baseline.blended_per_mtok, inference_per_mtok = B, byok_usage = baseline.byok_usage, byok_share = baseline.byok_share,
                  monthly_spend = baseline.spend * W.factor,
                  projected_spend = W.partial and W.days > 0 and baseline.spend * W.full_days / W.days or nil,
                  fees = comp.remainder },
