@@ -121,7 +121,7 @@ end
 -- The window's facts without the range object (for the data table and JSON).
 function M.window_facts(W)
   return { from = W.from, to = W.to, data_stop = W.data_stop, days = W.days, full_days = W.full_days,
-           partial = W.partial, future = W.future, factor = W.factor }
+           partial = W.partial, future = W.future, factor = W.factor, data_from = W.data_from }
 end
 
 local function window_label(W)
@@ -982,6 +982,22 @@ function M.run(opts)
   local B = C.rate(baseline.spend - surcharges, baseline.tokens)
   model_names = {}
   for i, m in ipairs(models) do model_names[i] = m.model end
+  -- Days with data: an account (or the API's history) that starts inside the window is
+  -- normalised over the days it has, and the label says so.
+  local daily = get("daily", "components by day")
+  if daily then
+    local first
+    for _, r in daily:rows() do
+      if num(r.total_usage) > 0 and (not first or r.date < first) then first = r.date end
+    end
+    local fms = first and time.parse(first)
+    if fms and fms > W.from then
+      W.days = max(0, (W.data_stop - fms) / time.DAY)
+      W.factor = W.days > 0 and R.MONTH_DAYS / W.days or 0
+      W.data_from = fms
+      label = label .. format(" (data from %s: %.1f days)", first, W.days)
+    end
+  end
   local flagged = R.flag_models(models, B, th, W.factor)
   local by_rate = R.expensive_by_rate(models, B, th)
   local rates = {}
@@ -1060,7 +1076,6 @@ function M.run(opts)
   -- Meanwhile: per-model checks, components and surcharges.
   checks:per_model(models)
   local comp = { total = 0, surcharges = 0 }
-  local daily = get("daily", "components by day")
   local comp_names = {}
   if daily then
     local sums = {}
