@@ -617,6 +617,20 @@ function M.run(opts)
   local rates = {}
   for _, m in ipairs(models) do rates[m.model] = m.rate end
 
+  -- Phase 3a: the keys behind each expensive model, as soon as the models are known.
+  local phase3 = 0
+  local drill_q, drill_p
+  if #flagged > 0 and schema:dimension("api_key_id") then
+    local list = {}
+    for _, f in ipairs(flagged) do list[#list + 1] = f.model end
+    drill_q = query { metrics = { "total_usage", "tokens_total", "request_count" },
+                               by = { "api_key_id", "model" }, where = { { "model", "in", list } },
+                               range = time.range(W.from, W.data_stop), order = { "total_usage", "desc" },
+                               limit = 10000 }
+    drill_p = drill_q:submit()
+    phase3 = phase3 + 1
+  end
+
   -- Weekly series.
   local weeks = wrange and C.week_list(wrange) or nil
   local tk, why_k = get("weekly_key", "weekly spend by key")
@@ -648,19 +662,7 @@ function M.run(opts)
   checks:weekly(ks or {}, km, weeks or {}, rates, first_week,
     (not weeks or not ks) and ("weekly spend by key is unavailable" .. (why_k and (": " .. why_k) or "")) or nil)
 
-  -- Phase 3: the keys behind each expensive model, and the days of the model moves.
-  local phase3 = 0
-  local drill_q, drill_p
-  if #flagged > 0 and schema:dimension("api_key_id") then
-    local list = {}
-    for _, f in ipairs(flagged) do list[#list + 1] = f.model end
-    drill_q = query { metrics = { "total_usage", "tokens_total", "request_count" },
-                               by = { "api_key_id", "model" }, where = { { "model", "in", list } },
-                               range = time.range(W.from, W.data_stop), order = { "total_usage", "desc" },
-                               limit = 10000 }
-    drill_p = drill_q:submit()
-    phase3 = phase3 + 1
-  end
+  -- Phase 3b: the day of each model move, as soon as the weekly series are known.
   -- Moves whose day we want: key-level moves, and expensive (key, model) series that stopped.
   local day_models, lo, hi = {}, nil, nil
   local function want_days(models_list, wk_index)
