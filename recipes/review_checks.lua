@@ -122,6 +122,31 @@ function M.around(v, i)
   return before, after, n
 end
 
+-- The figures of a model move `ch` taken at week index i (the week the new model started):
+-- the key's spend on the old model over the 3 weeks before, on the new one over the complete
+-- weeks after (the run rate), the same for requests, and the key's total around it.
+function M.move_figures(ch, i, weeks)
+  ch.index, ch.week = i, weeks[i]
+  ch.weekly_before = mean(ch.from_spend, i - 3, i - 1)
+  ch.weekly_after, ch.weeks_after = mean(ch.to_spend, i + 1, #ch.to_spend)
+  ch.requests_before = mean(ch.from_req, i - 3, i - 1)
+  ch.requests_after = mean(ch.to_req, i + 1, #ch.to_req)
+  local kb, ka = M.around(ch.key_series, i)
+  ch.key_before, ch.key_after = kb, ka
+  ch.direction = ch.weekly_after < ch.weekly_before and "down" or "up"
+  ch.impact_usd = (ch.weekly_after - ch.weekly_before) * M.WEEKS_PER_MONTH
+end
+
+-- A move to a dearer model: per-token rate up, weekly spend and spend per request up by at
+-- least upgrade_ratio (the model, not the volume), worth min_monthly_usd a month.
+function M.is_upgrade(ch, th)
+  local pb = ch.requests_before > 0 and ch.weekly_before / ch.requests_before or nil
+  local pa = ch.requests_after > 0 and ch.weekly_after / ch.requests_after or nil
+  return ch.rate_from and ch.rate_to and ch.rate_to > ch.rate_from and ch.weeks_after >= 1
+    and ch.weekly_after >= th.upgrade_ratio * ch.weekly_before and pb and pa and pa >= th.upgrade_ratio * pb
+    and ch.impact_usd >= th.min_monthly_usd
+end
+
 -- ---------------------------------------------------------------------------------
 -- Checks. Each returns findings (tables with kind, key/model/app, impact_usd and the
 -- figures behind it) and adds a check record {kind, ran, scope, findings, reason, nothing}.
@@ -145,22 +170,33 @@ function Checks:monthly(x) return x * self.ctx.factor end
 
 -- Expensive models: rate >= expensive_multiple × blended and monthly spend >= min_monthly_usd.
 function M.flag_models(models, B, th, factor)
-  local flagged, alt = {}, nil
+  local flagged = {}
   for _, m in ipairs(models) do
-    local rate = C.rate(m.spend, m.tokens)
-    m.rate = rate
-    if B and rate and rate >= th.expensive_multiple * B and m.spend * factor >= th.min_monthly_usd then
+    m.rate = C.rate(m.spend, m.tokens)
+    -- The inference rate: what the model itself costs, without the surcharges (web search, files,
+    -- web fetch) its callers add; a model is not expensive because its traffic searches the web.
+    m.inf_rate = C.rate(m.spend - (m.surcharges or 0), m.tokens)
+    if B and m.inf_rate and m.inf_rate >= th.expensive_multiple * B and m.spend * factor >= th.min_monthly_usd then
       flagged[#flagged + 1] = m
     end
   end
   return flagged
 end
 
+-- Models expensive by rate alone (any spend): a key that left one has fixed a problem.
+function M.expensive_by_rate(models, B, th)
+  local out = {}
+  for _, m in ipairs(models) do
+    if B and m.inf_rate and m.inf_rate >= th.expensive_multiple * B then out[#out + 1] = m end
+  end
+  return out
+end
+
 -- The alternative for model `m`: the model != m at or below the blended rate with the most tokens.
 function M.alternative(models, B, not_model)
   local alt
   for _, a in ipairs(models) do
-    if B and a.rate and a.rate <= B and a.tokens > 0 and a.model ~= not_model and a.model ~= C.null
+    if B and a.inf_rate and a.inf_rate <= B and a.tokens > 0 and a.model ~= not_model and a.model ~= C.null
         and (not alt or a.tokens > alt.tokens) then
       alt = a
     end
@@ -168,12 +204,38 @@ function M.alternative(models, B, not_model)
   return alt
 end
 
+-- Already-fixed moves: a key whose weekly spend on a model expensive by rate changed level in or
+-- after the window and fell to <= GONE of what it was, which was worth min_monthly_usd a month.
+-- Returns {key .. "\0" .. model = true} and adds "fixed" observations.
+function Checks:fixed(expensive, km, weeks, first_week)
+  local th, out = self.th, {}
+  for _, m in ipairs(expensive) do
+    for key, mm in pairs(km or {}) do
+      local s = mm[m.model]
+      if s then
+        local ch = M.level_change(s.spend, th.level_change, 0, th.spike_ratio)
+        if ch and ch.index >= first_week then
+          local before, after, n = M.around(ch.series, ch.index)
+          if n >= 1 and after <= M.GONE * before and before * M.WEEKS_PER_MONTH >= th.min_monthly_usd then
+            out[key .. "\0" .. m.model] = true
+            self.observations[#self.observations + 1] = { kind = "fixed", key = key, from_model = m.model,
+              week = weeks[ch.index], index = ch.index, weekly_before = before, weekly_after = after, weeks_after = n,
+              saving_monthly = (before - after) * M.WEEKS_PER_MONTH }
+          end
+        end
+      end
+    end
+  end
+  return out
+end
+
 -- expensive_model / expensive_model_spread, with the run rate after a (key, model) change
 -- point and already-fixed moves as observations.
 --   drill: list of {key, model, spend, tokens, requests} over the window (flagged models only)
 --   km: key -> model -> {spend = {...}, tokens = {...}} weekly (nil when unavailable)
-function Checks:expensive(models, B, flagged, drill, km, weeks, first_week)
+function Checks:expensive(models, B, flagged, drill, km, weeks, first_week, fixed)
   local th = self.th
+  fixed = fixed or {}
   local recs, spread = {}, {}
   local by_model = {}
   for _, r in ipairs(drill or {}) do
@@ -182,16 +244,21 @@ function Checks:expensive(models, B, flagged, drill, km, weeks, first_week)
   end
   for _, f in ipairs(flagged) do
     local alt = M.alternative(models, B, f.model)
-    local alt_rate = alt and alt.rate or 0
+    local alt_rate = alt and alt.inf_rate or 0
     local rows = by_model[f.model] or {}
     local major = {}
+    local live = {}
     for _, k in ipairs(rows) do
       k.share = f.spend > 0 and k.spend / f.spend or 0
-      if k.share >= th.key_share then major[#major + 1] = k end
+      if not fixed[k.key .. "\0" .. f.model] then
+        live[#live + 1] = k
+        if k.share >= th.key_share then major[#major + 1] = k end
+      end
     end
+    rows = live
     local function sized(k)
-      local item = { model = f.model, key = k.key, alternative = alt and alt.model or nil, rate = f.rate,
-                     multiple = f.rate / B, blended = B, alt_rate = alt and alt.rate or nil, spend = k.spend,
+      local item = { model = f.model, key = k.key, alternative = alt and alt.model or nil, rate = f.inf_rate,
+                     multiple = f.inf_rate / B, blended = B, alt_rate = alt and alt.inf_rate or nil, spend = k.spend,
                      tokens = k.tokens, requests = k.requests, share = k.share, model_spend = f.spend,
                      byok_share = f.byok_share,
                      basis = "window", impact_usd = self:monthly(k.spend - k.tokens * alt_rate / 1e6) }
@@ -215,17 +282,13 @@ function Checks:expensive(models, B, flagged, drill, km, weeks, first_week)
       for _, k in ipairs(major) do
         local item = sized(k)
         item.kind = "expensive_model"
-        if item.fixed then
-          self.observations[#self.observations + 1] = { kind = "fixed", key = k.key, from_model = f.model,
-            week = item.change_week, weekly_before = item.weekly_before, weekly_after = item.weekly_after,
-            weeks_after = item.weeks_after, saving_monthly = (item.weekly_before - item.weekly_after) * M.WEEKS_PER_MONTH }
-        elseif item.impact_usd >= th.min_monthly_usd then
+        if not item.fixed and item.impact_usd >= th.min_monthly_usd then
           recs[#recs + 1] = item
         end
       end
     elseif #rows > 0 then
       local total = { kind = "expensive_model_spread", model = f.model, alternative = alt and alt.model or nil,
-                      rate = f.rate, multiple = f.rate / B, blended = B, alt_rate = alt and alt.rate or nil,
+                      rate = f.inf_rate, multiple = f.inf_rate / B, blended = B, alt_rate = alt and alt.inf_rate or nil,
                       model_spend = f.spend, byok_share = f.byok_share, keys = {}, impact_usd = 0, spend = 0,
                       tokens = 0, requests = 0 }
       local top_share = 0
@@ -365,42 +428,62 @@ function Checks:weekly(ks, km, weeks, rates, first_week, reason)
   end
   local n = #weeks
   local n_keys = 0
-  local upgraded = {}
+  local upgraded, moved = {}, {}
+  -- Model moves: in one key, one model's weekly spend stops (<= GONE of its old level) in the
+  -- week (or the week next to) another model's starts; the largest start takes the nearest stop.
+  for key, mm in pairs(km or {}) do
+    local stops, starts = {}, {}
+    for model, ms in pairs(mm) do
+      local d = M.despiked(ms.spend, th.spike_ratio)
+      local c = M.change_point(d)
+      if c then
+        -- Levels away from the transition: weeks before c - 1 and after c (one holds the move day).
+        local b, a = mean(d, 1, c - 2), mean(d, c + 1, n)
+        if b > 0 and a <= M.GONE * b then stops[#stops + 1] = { model = model, c = c, level = b } end
+        if a > 0 and b <= M.GONE * a then starts[#starts + 1] = { model = model, c = c, level = a } end
+      end
+    end
+    table.sort(starts, function(x, y) return x.level > y.level end)
+    table.sort(stops, function(x, y) return x.level > y.level end)
+    local used = {}
+    for _, st in ipairs(starts) do
+      local best
+      for j, sp in ipairs(stops) do
+        if not used[j] and not best and abs(sp.c - st.c) <= 1 then best = j end
+      end
+      if best then
+        used[best] = true
+        local from, to = mm[stops[best].model], mm[st.model]
+        local ch = { key = key, from_model = stops[best].model, to_model = st.model,
+                     from_spend = M.despiked(from.spend, th.spike_ratio), to_spend = M.despiked(to.spend, th.spike_ratio),
+                     from_req = from.requests, to_req = to.requests, key_series = ks[key] and ks[key].spend or zeros(n) }
+        -- Per-token rates of the two models in this key, before and after the move.
+        local sb, tb, sa, ta = 0, 0, 0, 0
+        for i = 1, st.c - 1 do sb, tb = sb + from.spend[i], tb + from.tokens[i] end
+        for i = st.c + 1, n do sa, ta = sa + to.spend[i], ta + to.tokens[i] end
+        ch.rate_from, ch.rate_to = tb > 0 and sb / tb * 1e6 or nil, ta > 0 and sa / ta * 1e6 or nil
+        M.move_figures(ch, st.c, weeks)
+        self.changes[#self.changes + 1] = ch
+        moved[key] = true
+      end
+    end
+  end
   for key, s in pairs(ks) do
     n_keys = n_keys + 1
-    local v = s.spend
-    -- Model moves: a level change where one model stops and another starts.
-    local ch = M.level_change(v, th.level_change, th.min_monthly_usd, th.spike_ratio)
+    -- A change of level without a model move (an observation unless it is growth).
+    local ch = not moved[key] and M.level_change(s.spend, th.level_change, th.min_monthly_usd, th.spike_ratio)
     if ch then
       ch.key, ch.week = key, weeks[ch.index]
       ch.direction = ch.after < ch.before and "down" or "up"
-      local c = ch.index
-      local from, to
-      for model, ms in pairs(km and km[key] or {}) do
-        local mb = mean(ms.spend, 1, c - 2)
-        local ma = mean(ms.spend, c + 1, n)
-        if mb > 0 and ma <= M.GONE * mb and (not from or mb > from.before) then
-          from = { model = model, before = mb }
-        end
-        if ma > 0 and mb <= M.GONE * ma and (not to or ma > to.after) then to = { model = model, after = ma } end
-      end
-      if from and to then ch.from_model, ch.to_model = from.model, to.model end
-      ch.weekly_before, ch.weekly_after, ch.weeks_after = M.around(ch.series, c)
-      ch.requests_before, ch.requests_after = M.around(s.requests, c)
+      ch.weekly_before, ch.weekly_after, ch.weeks_after = M.around(ch.series, ch.index)
       self.changes[#self.changes + 1] = ch
-      local rf, rt = ch.from_model and rates[ch.from_model], ch.to_model and rates[ch.to_model]
-      local dearer = rf and rt and rt > rf or (ch.from_model and not (rf and rt) and ch.direction == "up")
-      local per_req_before = ch.requests_before > 0 and ch.weekly_before / ch.requests_before or nil
-      local per_req_after = ch.requests_after > 0 and ch.weekly_after / ch.requests_after or nil
-      if ch.from_model and dearer and ch.weeks_after >= 1 and ch.weekly_after >= th.upgrade_ratio * ch.weekly_before
-          and per_req_before and per_req_after and per_req_after >= th.upgrade_ratio * per_req_before then
-        ch.kind = "model_upgrade"
-        ch.impact_usd = (ch.weekly_after - ch.weekly_before) * M.WEEKS_PER_MONTH
-        if ch.impact_usd >= th.min_monthly_usd then
-          upgrades[#upgrades + 1] = ch
-          upgraded[key] = true
-        end
-      end
+    end
+  end
+  for _, ch in ipairs(self.changes) do
+    if ch.from_model and M.is_upgrade(ch, th) then
+      ch.kind = "model_upgrade"
+      upgrades[#upgrades + 1] = ch
+      upgraded[ch.key] = true
     end
   end
   -- Growth and spikes over the last 6 complete weeks.

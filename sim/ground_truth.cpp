@@ -46,8 +46,10 @@ json::object range(std::int64_t a, std::int64_t b) {
 
 struct Fig {
   double usage = 0, tokens = 0, prompt = 0, completion = 0, reasoning = 0, cached = 0, cache = 0, web = 0, hit = 0,
-         requests = 0;
+         requests = 0, surcharges = 0;
   double rate() const { return tokens > 0 ? usage / tokens * 1e6 : 0; }
+  // The inference rate: without the surcharges (web search, files, web fetch) callers add.
+  double inf_rate() const { return tokens > 0 ? (usage - surcharges) / tokens * 1e6 : 0; }
 };
 
 Fig fig(const json::object& r) {
@@ -62,6 +64,7 @@ Fig fig(const json::object& r) {
   f.web = num(r, "usage_web");
   f.hit = num(r, "cache_hit_rate");
   f.requests = num(r, "request_count");
+  f.surcharges = num(r, "usage_web") + num(r, "usage_upstream_web") + num(r, "usage_file") + num(r, "usage_web_fetch");
   return f;
 }
 
@@ -72,7 +75,8 @@ json::value compute_ground_truth(const Store& s) {
   const std::int64_t month_end = bucket_start(Granularity::month, s.now_ms);
   const std::int64_t month_start = bucket_start(Granularity::month, month_end - 1);
   const json::array all_metrics{"total_usage", "tokens_total", "tokens_prompt", "tokens_completion", "reasoning_tokens",
-                                "cached_tokens", "usage_cache", "usage_web", "cache_hit_rate", "request_count"};
+                                "cached_tokens", "usage_cache", "usage_web", "cache_hit_rate", "request_count",
+                                "usage_upstream_web", "usage_file", "usage_web_fetch"};
   const json::object month = range(month_start, month_end);
   // Every impact is monthly: a window figure × 30.4 / days in the window.
   const double S = kMonthDays / (double(month_end - month_start) / kDayMs);
@@ -81,6 +85,8 @@ json::value compute_ground_truth(const Store& s) {
   const json::array base_rows = rows(s, json::object{{"metrics", all_metrics}, {"time_range", month}});
   const Fig base = base_rows.empty() ? Fig{} : fig(base_rows[0].as_object());
   const double B = base.rate();
+  // "Expensive" compares inference rates: a model is not expensive because its callers search the web.
+  const double Binf = base.inf_rate();
   std::map<std::string, Fig> models;
   for (auto& r : rows(s, json::object{{"metrics", all_metrics}, {"dimensions", json::array{"model"}}, {"time_range", month}}))
     models[str(r.as_object(), "model")] = fig(r.as_object());
@@ -102,14 +108,14 @@ json::value compute_ground_truth(const Store& s) {
   json::array items;
   // expensive_model
   for (auto& [m, f] : models) {
-    if (!(f.tokens > 0 && f.rate() >= kExpensiveMultiple * B && f.usage * S >= kMinMonthlyUsd)) continue;
+    if (!(f.tokens > 0 && f.inf_rate() >= kExpensiveMultiple * Binf && f.usage * S >= kMinMonthlyUsd)) continue;
     std::string alt;
     double alt_tokens = -1, alt_rate = 0;
     for (auto& [a, g] : models)
-      if (a != m && g.tokens > 0 && g.rate() <= B && g.tokens > alt_tokens) {
+      if (a != m && g.tokens > 0 && g.inf_rate() <= Binf && g.tokens > alt_tokens) {
         alt = a;
         alt_tokens = g.tokens;
-        alt_rate = g.rate();
+        alt_rate = g.inf_rate();
       }
     for (auto& km : key_model) {
       if (km.model != m || km.usage < kKeyShare * f.usage) continue;
@@ -117,8 +123,8 @@ json::value compute_ground_truth(const Store& s) {
       if (impact < kMinMonthlyUsd) continue;
       items.push_back(json::object{{"kind", "expensive_model"}, {"recommend", true}, {"model", m}, {"key", km.key},
                                    {"key_hash", key_hash(km.key)}, {"alternative", alt.empty() ? json::value(nullptr) : json::value(alt)},
-                                   {"spend_usd", km.usage}, {"tokens", km.tokens}, {"rate_per_mtok", f.rate()},
-                                   {"blended_per_mtok", B}, {"alternative_per_mtok", alt_rate},
+                                   {"spend_usd", km.usage}, {"tokens", km.tokens}, {"rate_per_mtok", f.inf_rate()},
+                                   {"blended_per_mtok", Binf}, {"alternative_per_mtok", alt_rate},
                                    {"impact_usd", impact}});
     }
   }

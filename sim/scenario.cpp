@@ -309,6 +309,10 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
       if (!e->is_bool()) c.fail(p + ".exact", "expected true or false");
       st.exact = e->get_bool();
     }
+    if (auto* x = opt(so, "exact_volume")) {
+      if (!x->is_bool()) c.fail(p + ".exact_volume", "expected true or false");
+      st.exact_volume = x->get_bool();
+    }
     st.prompt_tokens = lognormal(c, so, "prompt_tokens", st.prompt_tokens, p);
     st.completion_tokens = lognormal(c, so, "completion_tokens", st.completion_tokens, p);
     st.reasoning_share = num_or(c, so, "reasoning_share", 0, p, 0, 1);
