@@ -65,6 +65,19 @@ struct Repl {
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
+// A fresh home holding `dir/file` (folders made 0700) with `text`.
+std::string home_with(const std::string& dir, const std::string& file, const std::string& text) {
+  std::string home = ot::temp_dir(), path = home;
+  for (std::size_t pos = 0; pos != std::string::npos;) {
+    std::size_t next = dir.find('/', pos);
+    path = home + "/" + dir.substr(0, next);
+    ::mkdir(path.c_str(), 0700);
+    pos = next == std::string::npos ? next : next + 1;
+  }
+  ot::write_file(path + "/" + file, text);
+  return home;
+}
+
 }  // namespace
 
 TEST_CASE("repl: an expression prints itself; =expr works; _ holds the last result") {
@@ -88,11 +101,7 @@ TEST_CASE("repl: an unfinished chunk continues on a second prompt and is one his
 }
 
 TEST_CASE("repl: entries from the history file are recalled with Ctrl-P (previous line)") {
-  std::string home = ot::temp_dir();
-  ::mkdir((home + "/state").c_str(), 0700);
-  ::mkdir((home + "/state/orscript").c_str(), 0700);
-  ot::write_file(home + "/state/orscript/history", "older = 1\n6 * 7\n");
-  Repl r({"--demo"}, home);
+  Repl r({"--demo"}, home_with("state/orscript", "history", "older = 1\n6 * 7\n"));
   r.pty.send("\x10\r");  // Ctrl-P: the newest entry from the file, then Enter runs it
   CHECK(has(r.pty.expect(kPrompt), "\n42\r\n"));
   CHECK(has(r.run("older"), "\nnil\r\n"));  // the older entry was recalled by nobody: not run
@@ -288,11 +297,7 @@ TEST_CASE("repl: the start-up file runs first; its errors are reported, not fata
 }
 
 TEST_CASE("repl: ~/.config/orscript/init.lua is the default start-up file") {
-  std::string home = ot::temp_dir();
-  ::mkdir((home + "/config").c_str(), 0700);
-  ::mkdir((home + "/config/orscript").c_str(), 0700);
-  ot::write_file(home + "/config/orscript/init.lua", "from_config = 7\n");
-  Repl r({"--demo"}, home);
+  Repl r({"--demo"}, home_with("config/orscript", "init.lua", "from_config = 7\n"));
   CHECK(has(r.run("from_config * 6"), "\n42\r\n"));
 }
 
