@@ -62,7 +62,7 @@ function M.render(data)
     if total then p(format("Estimated savings if all are applied: **%s/month**.", F.money(total))); p() end
     local rows = {}
     for i, r in ipairs(recs) do
-      rows[#rows + 1] = { tostring(F.num(r.rank) or i), F.impact_text(r, "/month"), esc(r.title), esc(r.target) }
+      rows[#rows + 1] = { tostring(F.num(r.rank) or i), F.impact_text(r, ""), esc(r.title), esc(r.target) }
     end
     tbl(out, { "#", "Monthly impact", "Recommendation", "Target" }, { "r", "r", "l", "l" }, rows)
     for i, r in ipairs(recs) do
