@@ -433,7 +433,7 @@ local function build(seed, attempt)
     st.weekly = st.weekly or {1, 1, 1, 1, 1, 1, 1}
     st.changes = st.changes or {}
     for _, f in ipairs({"rs", "chr", "cws", "ws", "fr", "fer", "byok", "dd"}) do st[f] = st[f] or 0 end
-    st.sigma = st.sigma or 0.25
+    st.sigma = st.sigma or 0.15
     st.noise = st.noise or 0
     if st.exact == nil then st.exact = true end
     acc.streams[#acc.streams + 1] = st
@@ -441,7 +441,8 @@ local function build(seed, attempt)
   end
 
   -- Background models: the workhorse (cheapest, most used) and a few others within 2.2x.
-  local pw = r.logu(0.15, 3)
+  -- Small teams tend to run a premium model; large accounts a cheap workhorse.
+  local pw = size < 0.3 and r.logu(0.8, 5) or r.logu(0.15, 3)
   local workhorse = add_model(pw, 4 * pw, {role = "workhorse", cache_read = pw / 4, cache_write = pw * 1.25})
   acc.workhorse = workhorse
 
@@ -538,7 +539,7 @@ local function build(seed, attempt)
   local function fit(impact, unit, rate_factor)
     local rpd = r.logu(20, rpd_cap)
     local price = math.min(math.max(impact / (unit * rpd), pw / 2), 2.5 * B0 / rate_factor)
-    return price, math.min(rpd_cap, impact / (unit * price))
+    return price, math.max(20, math.min(rpd_cap, impact / (unit * price)))
   end
 
   local plant_seq = 0
@@ -556,9 +557,9 @@ local function build(seed, attempt)
   -- Requests a day of an expensive model whose tokens stay a small share of the account's.
   local function expensive_rpd(mult, tokens, impact_per_rpd, lo, hi)
     local max_rpd = bg_day_tokens / (4 * mult) / tokens
-    local rpd = plant_impact(lo, hi) / impact_per_rpd
-    if rpd > max_rpd then rpd = max_rpd end
-    return rpd
+    local rpd = math.min(max_rpd, plant_impact(lo, hi) / impact_per_rpd)
+    -- Fewer requests would leave the month's figures to the noise of token sizes.
+    return rpd >= 8 and rpd or nil
   end
 
   local builders = {}
@@ -568,7 +569,8 @@ local function build(seed, attempt)
     local C = P * r.range(0.5, 1.2)
     local mdl = expensive_model(mult, P, C, "expensive")
     local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
-    local rpd = expensive_rpd(mult, P + C, unit, 120, max_impact)
+    local rpd = expensive_rpd(mult, P + C, unit, 70, max_impact)
+    if not rpd then return false end
     p.key, p.model = r.pick(bg_keys), mdl
     add_stream{owner = p.id, key = p.key, model = mdl, rpd = rpd, P = P, C = C}
     local minor = decoy_share or (r.chance(0.4) and r.range(0.03, 0.1) or nil)
@@ -586,7 +588,8 @@ local function build(seed, attempt)
     local C = P * r.range(0.5, 1.2)
     local mdl = expensive_model(mult, P, C, "expensive")
     local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
-    local rpd = expensive_rpd(mult, P + C, unit, 120, max_impact)
+    local rpd = expensive_rpd(mult, P + C, unit, 70, max_impact)
+    if not rpd then return false end
     local n = r.int(10, math.min(20, #bg_keys))
     local keys = {}
     for i, k in ipairs(bg_keys) do keys[i] = k end
@@ -604,7 +607,7 @@ local function build(seed, attempt)
     local C = P * r.range(0.03, 0.15)
     local chr = hit or r.range(0.03, 0.13)
     local crf = r.range(0.1, 0.25)
-    local price, rpd = fit(plant_impact(120, max_impact), 30.4 * (T.target_cache - chr) * P * (1 - crf) / 1e6,
+    local price, rpd = fit(plant_impact(70, max_impact), 30.4 * (T.target_cache - chr) * P * (1 - crf) / 1e6,
                            (P * (1 - chr * (1 - crf)) + 4 * C) / (P + C))
     local mdl = add_model(price, 4 * price, {cache_read = price * crf, cache_write = price})
     p.model = mdl
@@ -620,7 +623,7 @@ local function build(seed, attempt)
     local k = decoy and r.range(1.1, 1.3) or r.range(0.1, 0.6)
     local chr = math.min(k * b / (a + k * b), 0.6)
     local unit = decoy and 30.4 * P * chr * a / 1e6 or 30.4 * (P * chr * -a + P * (1 - chr) * b) / 1e6
-    local price, rpd = fit(plant_impact(120, max_impact), unit,
+    local price, rpd = fit(plant_impact(70, max_impact), unit,
                            (P * (1 - 0.9 * chr + (1 - chr) * b) + 4 * C) / (P + C))
     local mdl = add_model(price, 4 * price, {cache_read = price * 0.1, cache_write = price * cwf})
     p.model = mdl
@@ -631,7 +634,7 @@ local function build(seed, attempt)
     local P = decoy and r.range(15000, 17500) or r.logu(25000, 80000)
     local C = r.range(300, 2000)
     local chr = with_cache and r.range(0.56, 0.64) or 0
-    local price, rpd = fit(plant_impact(120, max_impact), 30.4 * T.prompt_trim_share * P * (1 - chr) / 1e6, 1)
+    local price, rpd = fit(plant_impact(70, max_impact), 30.4 * T.prompt_trim_share * P * (1 - chr) / 1e6, 1)
     local mdl = add_model(price, price, {cache_read = with_cache and price * 0.1 or price, cache_write = price,
                                          reasoning = price})
     p.model = mdl
@@ -643,7 +646,7 @@ local function build(seed, attempt)
     rs = rs or r.range(0.6, 0.8)
     -- r(m) = (P + 4C) price / (P + C) per token.
     local unit = 30.4 * T.reasoning_cut * C * rs * (P + 4 * C) / (P + C) / 1e6
-    local price, rpd = fit(impact or plant_impact(120, max_impact), unit, (P + 4 * C) / (P + C))
+    local price, rpd = fit(impact or plant_impact(70, max_impact), unit, (P + 4 * C) / (P + C))
     local mdl = add_model(price, 4 * price)
     p.model = mdl
     add_stream{owner = p.id, key = r.pick(bg_keys), model = mdl, rpd = rpd, P = P, C = C, rs = rs}
@@ -665,7 +668,7 @@ local function build(seed, attempt)
     local P = math.min(12000, per_req * 1e6 / (pr.prompt + pr.completion))
     local C = (per_req * 1e6 - P * pr.prompt) / pr.completion
     if P < 100 or C > 60000 then return false end
-    local rpd = math.min(5000, plant_impact(120, max_impact) / (30.4 * rate * unit_price))
+    local rpd = math.min(5000, plant_impact(70, max_impact) / (30.4 * rate * unit_price))
     local st = {owner = p.id, model = mdl, rpd = rpd, P = P, C = C}
     st[field] = rate
     if own_key then
@@ -689,7 +692,7 @@ local function build(seed, attempt)
     p.key = add_key("plant")
     local ratio = r.range(0.7, 1.4)
     local wp = acc.models[workhorse].prices
-    local impact = plant_impact(120, max_impact)
+    local impact = plant_impact(70, max_impact)
     local cost = impact / (impact_per_cost * r.logu(30, rpd_cap))
     local P = math.min(12000, math.max(800, cost * 1e6 / (wp.prompt + ratio * wp.completion)))
     local C = P * ratio
@@ -727,7 +730,8 @@ local function build(seed, attempt)
     local C = P * r.range(0.5, 1.2)
     local mdl = expensive_model(mult, P, C, "fixed")
     local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
-    local rpd = expensive_rpd(mult, P + C, unit, 150, max_impact)
+    local rpd = expensive_rpd(mult, P + C, unit, 90, max_impact)
+    if not rpd then return false end
     local n = 2  -- earlier, the weeks before would look like a spike over the weeks after
     p.key = add_key("plant")
     p.model, p.week = mdl, n
@@ -745,9 +749,10 @@ local function build(seed, attempt)
     local C = P * r.range(0.5, 1.2)
     local mdl = expensive_model(mult, P, C, "decoy")
     local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
+    local rpd = expensive_rpd(mult, P + C, unit, 90, max_impact)
+    if not rpd then return false end
     p.model = mdl
-    add_stream{owner = p.id, key = r.pick(bg_keys), model = mdl, rpd = expensive_rpd(mult, P + C, unit, 150, max_impact),
-               P = P, C = C}
+    add_stream{owner = p.id, key = r.pick(bg_keys), model = mdl, rpd = rpd, P = P, C = C}
   end
   function builders.d_caching(p) builders.caching(p, r.range(0.24, 0.3)) end
   function builders.d_cache_writes(p) builders.cache_writes(p, true) end
@@ -781,7 +786,7 @@ local function build(seed, attempt)
     local p = new_plant(c.kind, is_decoy)
     if c.kind == "expensive_model" and r.chance(0.3) then
       p.key_share_decoy = true
-      builders.expensive_model(p, r.range(0.13, 0.16))
+      if builders.expensive_model(p, r.range(0.13, 0.16)) == false then p.dropped = "infeasible" end
     elseif builders[c.kind](p, COMPONENT[c.kind] and c.own_key or nil) == false then
       p.dropped = "infeasible"
     end
@@ -978,5 +983,4 @@ function M.generate(seed)
   return {seed = seed, now = acc.now, scenario = scenario_of(acc, seed), truth = truth}
 end
 
-M._build, M._oracle = build, oracle
 return M
