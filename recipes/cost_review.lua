@@ -901,7 +901,7 @@ function M.run(opts)
 
   local generated_at = time.format(orscript.now())
   local total_impact = 0
-  for _, r in ipairs(recs) do total_impact = total_impact + r.impact_usd end
+  for _, r in ipairs(recs) do if not r.one_off then total_impact = total_impact + r.impact_usd end end
   local info = C.window_info(range)
   info.label = label
   local data = {
