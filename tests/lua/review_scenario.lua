@@ -197,4 +197,15 @@ end
 local run = POINTS[point]
 if not run then error("review_scenario: unknown point '" .. tostring(point) .. "'", 0) end
 run()
+
+T.test("the verification script runs, one check per recommendation", function()
+  local fn = assert(load(data.verify_script, "=verify"))
+  local lines, real_print = {}, print
+  print = function(...) lines[#lines + 1] = table.concat({ ... }, "\t") end
+  local ok, err = pcall(fn)
+  print = real_print
+  T.truthy(ok, tostring(err))
+  T.eq(#lines, #data.recommendations + 1, table.concat(lines, "\n"))
+  T.truthy(lines[#lines]:find("fixes confirmed", 1, true) or lines[#lines]:find("Nothing to verify", 1, true))
+end)
 T.done()
