@@ -92,6 +92,16 @@ POINTS.model_upgrade = function()
     T.near(r.impact_usd, (after - before) * MONTH / 7, 0.1)
     T.truthy(r.action:find("acme/mid", 1, true), "the action names the model to go back to")
   end)
+  T.test("a move of part of a key's traffic is found on the models, not the key's total", function()
+    local r = rec("model_upgrade", "key", "k-mixed")
+    T.truthy(r, "model_upgrade for k-mixed; got " .. kinds())
+    T.eq(r.from_model, "acme/cheap")
+    T.eq(r.to_model, "acme/mid")
+    -- 1000 requests a day of 2000 + 300 tokens: $0.1/$0.4 before, $1/$4 after.
+    local before = 1000 * 7 * (2000 * 0.1 + 300 * 0.4) / 1e6
+    local after = 1000 * 7 * (2000 * 1 + 300 * 4) / 1e6
+    T.near(r.impact_usd, (after - before) * MONTH / 7, 0.1)
+  end)
   T.test("no expensive-model advice for the model the key just moved to", function()
     T.eq(rec("expensive_model", "key", "k-upgrade"), nil, kinds())
     T.eq(rec("growth", "key", "k-upgrade"), nil, "the move is not growth")
@@ -144,6 +154,9 @@ POINTS.new_checks = function()
     T.eq(r.week, "2026-10-25")
     -- 600 requests a day, ten times for one week: 9 extra weeks' worth at $1/$4.
     T.near(r.impact_usd, 9 * 600 * 7 * (2000 * 1 + 300 * 4) / 1e6, 0.15)
+    T.eq(r.one_off, true)
+    T.truthy(text:find("once", 1, true) and not text:find(string.format("%.2f/mo", r.impact_usd), 1, true),
+      "a one-off is not printed as monthly")
   end)
   T.test("cache writes that cost more than they save", function()
     local r = rec("cache_writes", "model", "acme/cachey")
