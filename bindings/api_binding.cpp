@@ -12,11 +12,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -462,6 +465,13 @@ int l_error(lua_State* L) {
   return lua_error(L);
 }
 
+// core._test_internal_error(): throws a plain C++ exception through the trampoline, as a
+// bug would, so the black-box tests can see exit code 70. Exists only when the environment
+// has ORSCRIPT_TEST_HOOKS=1 (never documented as API).
+int l_test_internal_error(lua_State*) {
+  throw std::logic_error("deliberate internal error from the ORSCRIPT_TEST_HOOKS test hook");
+}
+
 }  // namespace
 
 void register_api(lua_State* L, HostContext* ctx) {
@@ -494,6 +504,10 @@ void register_api(lua_State* L, HostContext* ctx) {
   };
   lua_pushlightuserdata(L, ctx);
   luaL_setfuncs(L, functions, 1);
+  if (const char* hooks = std::getenv("ORSCRIPT_TEST_HOOKS"); hooks && std::string_view(hooks) == "1") {
+    lua_pushcfunction(L, entry<l_test_internal_error>);
+    lua_setfield(L, -2, "_test_internal_error");
+  }
 }
 
 }  // namespace orscript::lua

@@ -82,7 +82,8 @@ TEST_CASE("credits total_usage equals all credits usage analytics reports") {
   CHECK(num(c.at("data").at("total_credits")) > total);
   auto q = query(R"({"metrics":["credits_usage"],"time_range":{"start":"2025-11-18T12:00:00Z","end":"2026-11-18T12:00:00Z"}})");
   CHECK(num(rows(q)[0].at("credits_usage")) == doctest::Approx(total).epsilon(1e-9));
-  CHECK(total == doctest::Approx(demo().total_credits_usage()));
+  // (Not compared with total_credits_usage(): /credits is served from it. Figures checked
+  // against hand-worked values: test_hand_scenario.cpp.)
 }
 
 TEST_CASE("keys list hashes and usage - key reports the key kind") {
