@@ -945,6 +945,37 @@ local function scenario_of(acc, seed)
   return sc
 end
 
+-- JSON with object keys sorted (byte-identical files for a seed; LuaJIT's table order is
+-- not stable between processes). An empty table is an array.
+function M.encode(v)
+  local t = type(v)
+  if t == "table" then
+    if next(v) == nil or v[1] ~= nil then
+      local parts = {}
+      for i = 1, #v do parts[i] = M.encode(v[i]) end
+      return "[" .. table.concat(parts, ",") .. "]"
+    end
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    local parts = {}
+    for i, k in ipairs(keys) do
+      local val = v[k]
+      if val == nil then val = v[tonumber(k)] end
+      parts[i] = string.format("%q", k):gsub("\\\n", "\\n") .. ":" .. M.encode(val)
+    end
+    return "{" .. table.concat(parts, ",") .. "}"
+  elseif t == "string" then
+    return (string.format("%q", v):gsub("\\\n", "\\n"))
+  elseif t == "number" then
+    if v == math.floor(v) and math.abs(v) < 1e15 then return string.format("%d", v) end
+    return string.format("%.17g", v)
+  elseif t == "boolean" then
+    return tostring(v)
+  end
+  return "null"
+end
+
 -- A random account for `seed`: {seed, now, scenario, truth}.
 function M.generate(seed)
   local acc, findings, info
