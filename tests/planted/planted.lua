@@ -364,6 +364,7 @@ end
 
 local function build(seed, attempt)
   local r = new_rng(seed * 1000 + attempt)
+  local rb = new_rng(seed * 1000 + attempt + 500)
   local acc = {models = {}, model_list = {}, keys = {}, key_list = {}, apps = {}, app_list = {}, streams = {},
                plants = {}, decoys = {}, fixed_pairs = {}, model_changes = {}, observations = {}}
   -- Clock: a day in 2026 at 12:00 UTC; the window is the last full month.
@@ -437,6 +438,12 @@ local function build(seed, attempt)
     st.sigma = st.sigma or 0.15
     st.noise = st.noise or 0
     if st.exact == nil then st.exact = true end
+    -- Some planted traffic runs on the customer's own provider keys or with a data discount
+    -- (its own draws, so the account's other choices do not move).
+    if st.owner ~= "background" then
+      if rb.chance(0.25) then st.byok = rb.range(0.3, 1) end
+      if rb.chance(0.2) then st.dd = rb.range(0.05, 0.2) end
+    end
     acc.streams[#acc.streams + 1] = st
     return st
   end
