@@ -269,6 +269,11 @@ Query parse_query(const json::value& body, std::int64_t now_ms) {
           is.add(p, "Invalid ISO datetime");
           continue;
         }
+        // SDK 1.3.19: seconds are required; minute precision ("…T00:00Z") is rejected.
+        if (const std::string_view text = v->get_string(); text.size() < 19 || text[16] != ':') {
+          is.add(p, "Invalid ISO datetime: seconds are required (YYYY-MM-DDTHH:MM:SSZ)");
+          continue;
+        }
         (k[0] == 's' ? q.start_ms : q.end_ms) = *t;
       }
     }

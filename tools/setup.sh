@@ -5,16 +5,20 @@
 #
 #   tools/setup.sh            install + build
 #   tools/setup.sh --tests    also install what only the tests need (headless Chromium,
-#                             to check that the HTML report renders)
+#                             to check that the HTML report renders; Node.js and npm, and
+#                             the pinned official TypeScript SDK into tests/sdk/node_modules
+#                             for the SDK conformance test)
 #   BUILD_DIR=out tools/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+TESTS=0
 PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev libluajit-5.1-dev
           libssl-dev doctest-dev libedit-dev zlib1g-dev ccache)
 for arg in "$@"; do
   case "$arg" in
-    --tests) PACKAGES+=(chromium) ;;
+    # npm: Debian's package, unless an npm came with the installed nodejs (NodeSource's does)
+    --tests) PACKAGES+=(chromium nodejs); command -v npm >/dev/null || PACKAGES+=(npm); TESTS=1 ;;
     *) echo "setup: unknown argument '$arg' (use --tests or nothing)" >&2; exit 2 ;;
   esac
 done
@@ -36,6 +40,13 @@ if ((${#missing[@]})); then
     echo "setup: these are Debian 12 (bookworm) packages; check your apt sources and network." >&2
     exit 1
   fi
+fi
+
+# The SDK conformance test's npm packages, exactly as pinned in tests/sdk/package-lock.json
+# (never global; install scripts are not run).
+if ((TESTS)) && [ ! -d tests/sdk/node_modules/@openrouter/sdk ]; then
+  echo "setup: installing the pinned @openrouter/sdk into tests/sdk/node_modules" >&2
+  npm ci --prefix tests/sdk --no-audit --no-fund --ignore-scripts >&2
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}

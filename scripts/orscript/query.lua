@@ -424,10 +424,6 @@ end
 -- ---------------------------------------------------------------------------------
 -- Body
 
-local BODY_ORDER = { "metrics", "dimensions", "filters", "granularity", "time_range", "order_by", "limit",
-  "group_limit", "classifier_dimensions", "classifier_filters", "field", "operator", "value", "include_unset",
-  "start", "end", "direction", "classifier_id", "dimension_names", "include_nulls" }
-M.BODY_ORDER = BODY_ORDER
 
 local function filters_json(list)
   local out = {}
@@ -469,7 +465,9 @@ function M.body_of(s, window)
   return b
 end
 
-function M.encode(body) return U.json(body, BODY_ORDER) end
+-- The one JSON encoder for request bodies (the C++ one: keys sorted), so the text
+-- below is byte for byte what q:run() sends.
+function M.encode(body) return core.json_encode(body) end
 
 -- The JSON text that q:run() sends (after checking the query).
 function Query:body()
@@ -508,7 +506,7 @@ function Query:explain(opts)
   if #s.where > 0 then
     local fs = {}
     for _, f in ipairs(s.where) do
-      local v = type(f.value) == "table" and U.json(f.value) or U.json(f.value)
+      local v = core.json_encode(f.value)
       fs[#fs + 1] = format("%s %s %s%s", f.field, f.op, v, f.include_unset and " (or unset)" or "")
     end
     add("  filters:     %s (all must hold)", concat(fs, " AND "))
