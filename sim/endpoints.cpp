@@ -318,7 +318,7 @@ HttpResponse Api::analytics_query(const HttpRequest& req, const std::string& tok
   }
   Query q;
   try {
-    q = parse_query(body, store_->now_ms);
+    q = parse_query(body, store_->now_ms, &store_->scenario);
   } catch (const QueryError& e) {
     return error_response(e.status, e.what());
   }

@@ -193,6 +193,12 @@ local function set_classifier(s, c)
   if type(c.id) ~= "string" or c.id == "" then fail("invalid 'classifier': 'id' must be the classifier's UUID") end
   local names = c.names or {}
   if type(names) ~= "table" or #names > 2 then fail("invalid 'classifier': 'names' takes at most 2 dimension names") end
+  for i, n in ipairs(names) do
+    if type(n) ~= "string" or #n > 64 or not n:match("^[%a_][%w_]*$") then
+      fail("invalid 'classifier': name %d must be a dimension name (letters, digits, underscores; at most 64 characters), got %s",
+        i, U.show(n))
+    end
+  end
   local filters = {}
   for i, f in ipairs(c.where or {}) do
     local flt = filter_from_table(f)
@@ -510,6 +516,20 @@ function Query:explain(opts)
       fs[#fs + 1] = format("%s %s %s%s", f.field, f.op, v, f.include_unset and " (or unset)" or "")
     end
     add("  filters:     %s (all must hold)", concat(fs, " AND "))
+  end
+  if s.classifier then
+    local c = s.classifier
+    if #c.names > 0 then
+      add("  classifier:  %s: grouped by its %s (one column each%s)", c.id, concat(c.names, ", "),
+        c.include_nulls and "; untagged generations as null" or "; untagged generations left out")
+    elseif c.include_nulls or #c.where == 0 then
+      add("  classifier:  %s: one row per label of every classifier dimension (clf_dimension_name, clf_dimension_value)", c.id)
+    end
+    if #c.where > 0 then
+      local fs = {}
+      for _, f in ipairs(c.where) do fs[#fs + 1] = format("%s %s %s", f.field, f.op, core.json_encode(f.value)) end
+      add("  classifier filters: %s (all must hold; untagged generations never match)", concat(fs, " AND "))
+    end
   end
   if info.default_window then
     add("  window:      none given: the API's default, the last 7 days (%s .. %s); older data is missed",
