@@ -159,6 +159,10 @@ void parse_classifier(Issues& is, const json::object& o, const Scenario* sc, Que
       continue;
     }
     const std::string idv(id->get_string());
+    if (const json::value* dn = field(co, "dimension_names"); dn && dn->is_array() && dn->get_array().size() > 2) {
+      is.add(K + ".dimension_names", "Too big: expected array to have <=2 items");
+      continue;
+    }
     if (!first_id.empty() && idv != first_id) {
       is.add(K + ".classifier_id", "must equal classifier_dimensions.classifier_id");
       continue;

@@ -93,7 +93,10 @@ TEST_CASE("keys list hashes and usage - key reports the key kind") {
   boost::json::array a;
   for (const char* ws : {"", "?workspace_id=b3e1f7a2-5c6d-4e8f-a1b2-c3d4e5f6a7b8",
                          "?workspace_id=e9c8b7a6-1d2e-4f3a-8b9c-0d1e2f3a4b5c"})
-    for (auto& key : get_json(std::string("keys") + ws, demo().management_key()).at("data").as_array()) a.push_back(key);
+  {
+    const boost::json::value list = get_json(std::string("keys") + ws, demo().management_key());
+    for (auto& key : list.at("data").as_array()) a.push_back(key);
+  }
   CHECK(a.size() == 12);
   for (auto& key : a) {
     CHECK(key.at("hash").as_string().size() == 64);

@@ -83,7 +83,7 @@ TEST_CASE("windows: start before end, 31 days for generation-level fields, 365 o
   CHECK(rows(m)[0].at("date__minute").as_string().size() == 19);
 }
 
-TEST_CASE("classifier fields answer 400 because the scenario defines none") {
+TEST_CASE("classifier fields answer 400 for an id the scenario does not define") {
   auto m = bad(R"({"metrics":["total_usage"],"classifier_dimensions":{"classifier_id":"1b2c3d4e-0000-4000-8000-000000000000"}})");
   CHECK(m.find("Classifier not found") != std::string::npos);
   CHECK(bad(R"({"metrics":["total_usage"],"classifier_dimensions":{"classifier_id":"x","dimension_names":["a","b","c"]}})") ==
