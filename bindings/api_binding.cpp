@@ -1,9 +1,11 @@
 // api_binding.cpp: the API half of the `orscript.core` C module.
 //
-// Owns: submitting endpoint calls from Lua (`core.submit` → an `orscript.Pending`
-// userdata holding the client's Ticket), waiting for one or many of them and turning
-// the responses into Lua values (result tables for the tabular endpoints, plain tables
-// for meta/key/credits/generation), keeping HostContext::schema in step with the
+// Owns: submitting endpoint calls from Lua (`core.submit(name, args)` → an
+// `orscript.Pending` userdata holding the client's Ticket; name, path/query/body split,
+// result kind and the --dry-run refusal of state-changing calls all come from the
+// endpoint table, host/net/endpoint_table.hpp, which `core.endpoints()` hands to Lua),
+// waiting for one or many of them and turning the responses into Lua values (result
+// tables for the tabular endpoints, plain tables for the others), keeping HostContext::schema in step with the
 // catalogue, and the small host services the Lua library needs (clock, JSON, cache
 // directory, account label, structured errors raised from Lua). Does not own: query
 // checks, planning or time arithmetic (scripts/orscript/*.lua), the HTTP client

@@ -2,9 +2,11 @@
 -- generation) as checked requests.
 --
 -- Owns: the orscript.Request object (an endpoint plus checked parameters, run now or
--- submitted for orscript.all), the parameter checks of each endpoint (spec §4–§8),
--- and the one-call wrappers orscript.activity{...}, orscript.rankings.daily{...}, ...
--- Does not own: HTTP (core.submit/core.wait) or result tables (C++).
+-- submitted for orscript.all), the parameter checks of every endpoint, driven by the
+-- endpoint table (host/net/endpoint_table.cpp, via core.endpoints()) plus each
+-- wrapper's cross-field rules, and the one-call wrappers orscript.activity{...},
+-- orscript.rankings.daily{...}, orscript.request.call(name, ...). Does not own: HTTP
+-- (core.submit/core.wait), result tables (C++) or key management (keys.lua).
 local core = require "orscript.core"
 local U = require "orscript.util"
 local T = require "orscript.time"
@@ -149,6 +151,13 @@ M.request = R
 -- GET /activity: per-day usage by model endpoint over the last 30 completed UTC days.
 function R.activity(opts)
   local fname = "orscript.activity"
+  local key = type(opts) == "table" and opts.key or nil
+  if key ~= nil then
+    if opts.key_hash ~= nil or opts.api_key_hash ~= nil then fail(fname, "give either 'key' or 'key_hash', not both") end
+    opts = U.copy(opts)
+    opts.key = nil
+    opts.api_key_hash = require("orscript.keys").resolve_key(key, fname)
+  end
   local p = checked("activity", fname, opts, nil, { key_hash = "api_key_hash" })
   if p.date ~= nil then
     local today = T.floor(core.now(), "day")

@@ -270,7 +270,7 @@ function orscript.all(list) end
 ---@param opts? {refresh?: boolean}
 ---@return orscript.Schema
 function orscript.meta(opts) end
----@param opts? orscript.params.activity|{key_hash?: string}
+---@param opts? orscript.params.activity|{key?: string, key_hash?: string} key: a name or hash
 ---@return orscript.Table
 function orscript.activity(opts) end
 ---@param opts? orscript.params.session_cost
