@@ -22,9 +22,9 @@ struct Workspace {
   std::string id;    // UUID
   std::string name;
   bool is_default = false;
-  std::string slug;         // default: the name in lower case, non-alphanumerics as '-'
-  std::string description;  // "" means null
-  std::string created;      // YYYY-MM-DD
+  std::string slug{};         // default: the name in lower case, non-alphanumerics as '-'
+  std::string description{};  // "" means null
+  std::string created{};      // YYYY-MM-DD
 };
 
 struct User {
