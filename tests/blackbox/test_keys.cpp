@@ -12,7 +12,7 @@ namespace {
 const char* kNow = "2026-11-18T12:00:00Z";
 }
 
-TEST_CASE("state-changing key calls are refused under --dry-run, before anything is sent") {
+TEST_CASE("state-changing key calls are refused under --dry-run / before anything is sent") {
   for (const char* chunk : {"orscript.set_key_limit('batch-pipeline', {limit = 10})", "orscript.disable_key('staging')",
                             "orscript.set_budget('Default', 'daily', 5)",
                             "orscript.request.call('key_update', {hash = ('a'):rep(64), disabled = true}):run()"}) {
@@ -24,7 +24,7 @@ TEST_CASE("state-changing key calls are refused under --dry-run, before anything
   }
 }
 
-TEST_CASE("-V logs each change to the account with its body, never the key") {
+TEST_CASE("-V logs each change to the account with its body / never the key") {
   auto r = ot::orscript({"--demo", "--now", kNow, "-V", "-e",
                          "local k = orscript.set_key_limit('batch-pipeline', {limit = 10, reset = 'weekly'})"
                          " print(k.limit, k.limit_reset)"});

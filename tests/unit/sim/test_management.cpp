@@ -36,7 +36,7 @@ std::string with_week(const std::string& fields) {
 
 }  // namespace
 
-TEST_CASE("every key field the SDK requires is present, nullable ones as null") {
+TEST_CASE("every key field the SDK requires is present / nullable ones as null") {
   auto k = call("GET", std::string("keys?workspace_id=") + kDataPlatform, 200).at("data").as_array().at(0).as_object();
   for (const char* f : {"hash", "name", "label", "disabled", "limit", "limit_remaining", "limit_reset",
                         "include_byok_in_limit", "usage", "usage_daily", "usage_weekly", "usage_monthly", "byok_usage",
@@ -53,7 +53,7 @@ TEST_CASE("every key field the SDK requires is present, nullable ones as null") 
       CHECK_MESSAGE(o->contains(f), f);
 }
 
-TEST_CASE("/keys: default workspace, newest first, offset, include_disabled, workspace_id checks") {
+TEST_CASE("/keys: default workspace / newest first / offset / include_disabled / workspace_id checks") {
   auto all = call("GET", std::string("keys?include_disabled=true&workspace_id=") + kDataPlatform, 200).at("data").as_array();
   REQUIRE(all.size() == 5);
   for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i - 1].at("created_at").as_string() >= all[i].at("created_at").as_string());
@@ -67,7 +67,7 @@ TEST_CASE("/keys: default workspace, newest first, offset, include_disabled, wor
   call("GET", "keys", 403, {}, demo().inference_key());
 }
 
-TEST_CASE("PATCH /keys/{hash} changes later reads; limit_remaining follows the period; a disabled key is refused") {
+TEST_CASE("PATCH /keys/{hash} changes later reads - limit_remaining follows the period - a disabled key is refused") {
   const std::string h = hash_of("support-bot-prod");  // the inference token's key
   auto before = call("GET", "keys/" + h, 200).at("data");
   CHECK(before.at("limit").is_null());
@@ -102,7 +102,7 @@ TEST_CASE("disabled keys leave the list unless include_disabled=true") {
   CHECK(count() == n);
 }
 
-TEST_CASE("workspaces: pages, total_count, by id or slug") {
+TEST_CASE("workspaces: pages / total_count / by id or slug") {
   auto all = call("GET", "workspaces", 200);
   CHECK(all.at("total_count") == 3);
   CHECK(all.at("data").as_array().size() == 3);
@@ -115,7 +115,7 @@ TEST_CASE("workspaces: pages, total_count, by id or slug") {
   call("GET", "workspaces?limit=101", 400);
 }
 
-TEST_CASE("budgets: strictly decreasing lifetime > monthly > weekly > daily, lifetime has reset_interval null") {
+TEST_CASE("budgets: strictly decreasing lifetime > monthly > weekly > daily / lifetime has reset_interval null") {
   const std::string ws = "workspaces/product/budgets";
   call("PUT", ws + "/monthly", 200, R"({"limit_usd":300})");
   call("PUT", ws + "/daily", 200, R"({"limit_usd":20,"include_byok_in_budgets":true})");
@@ -144,7 +144,7 @@ TEST_CASE("time_range needs seconds") {
   query(R"({"metrics":["total_usage"],"time_range":{"start":"2026-11-01T00:00:00Z","end":"2026-11-15T00:00:00.000Z"}})");
 }
 
-TEST_CASE("classifier dimensions: one column per name, long form without names, nulls on request") {
+TEST_CASE("classifier dimensions: one column per name / long form without names / nulls on request") {
   auto by_task = query(with_week(std::string(R"("metrics":["request_count"],"classifier_dimensions":{"classifier_id":")") +
                                  kClassifier + R"(","dimension_names":["task_type"]})"));
   double tagged = 0;
@@ -184,7 +184,7 @@ TEST_CASE("classifier dimensions: one column per name, long form without names, 
   }
 }
 
-TEST_CASE("classifier filters narrow the rows; bad classifier fields are 400 with zod-style texts") {
+TEST_CASE("classifier filters narrow the rows - bad classifier fields are 400 with zod-style texts") {
   const std::string id = kClassifier;
   auto only = query(with_week(R"("metrics":["request_count"],"dimensions":["api_key_id"],"classifier_filters":{"classifier_id":")" + id +
                               R"(","filters":[{"field":"task_type","operator":"in","value":["code_generation","debugging"]}]})"));
