@@ -16,10 +16,15 @@
 
 namespace orscript::sim {
 
+using Weights = std::vector<std::pair<std::string, double>>;  // value -> relative weight
+
 struct Workspace {
   std::string id;    // UUID
   std::string name;
   bool is_default = false;
+  std::string slug{};         // default: the name in lower case, non-alphanumerics as '-'
+  std::string description{};  // "" means null
+  std::string created{};      // YYYY-MM-DD
 };
 
 struct User {
@@ -44,6 +49,24 @@ struct Key {
   std::string created;     // YYYY-MM-DD
   std::optional<double> limit;  // USD spending limit, none = unlimited
   bool disabled = false;
+  std::string limit_reset;      // "daily", "weekly", "monthly"; "" = never resets (null)
+  bool include_byok_in_limit = false;
+  std::string expires_at;       // "YYYY-MM-DDTHH:MM:SSZ"; "" = never expires (null)
+  std::string creator_user_id;  // default: the key's user, else the first user; "" = null
+  std::string external_user;    // "" = null
+};
+
+// A classifier: labels generations along up to two named dimensions. Each stream's
+// generations get a label per dimension drawn from its weights (a share 1 - coverage
+// stays untagged: null). Labels are derived from the generation, not stored.
+struct Classifier {
+  std::string id;    // UUID
+  std::string name;
+  std::vector<std::string> dimensions;  // 1..2 snake_case names
+  double coverage = 1.0;
+  // per stream, per dimension: label weights (the scenario's "labels" by key/model,
+  // else its "default")
+  std::vector<std::vector<Weights>> stream_labels;
 };
 
 struct Prices {  // USD per million tokens
@@ -78,8 +101,6 @@ struct Change {
   int model = -1;
   double volume = 1.0;
 };
-
-using Weights = std::vector<std::pair<std::string, double>>;
 
 struct Stream {
   int key = 0, model = 0;
@@ -122,6 +143,7 @@ struct Scenario {
   std::vector<Key> keys;
   std::vector<Model> models;
   std::vector<Stream> streams;
+  std::vector<Classifier> classifiers;
 
   int find_model(std::string_view slug) const;  // -1 when absent
   int find_key(std::string_view name) const;    // -1 when absent

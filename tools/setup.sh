@@ -6,9 +6,11 @@
 #   tools/setup.sh            install + build
 #   tools/setup.sh --tests    also install what only the tests need (headless Chromium,
 #                             to check that the HTML report renders; zsh, man-db and
-#                             dpkg-dev for the Debian package test), and build the
-#                             tree a second time with clang into build-clang
-#                             (warnings are errors there; benchmarks left out)
+#                             dpkg-dev for the Debian package test; Node.js and npm, and
+#                             the pinned official TypeScript SDK into tests/sdk/node_modules
+#                             for the SDK conformance test), and build the tree a second
+#                             time with clang into build-clang (warnings are errors there;
+#                             benchmarks left out)
 #   BUILD_DIR=out tools/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +20,9 @@ PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev liblu
           libssl-dev doctest-dev libedit-dev zlib1g-dev ccache)
 for arg in "$@"; do
   case "$arg" in
-    --tests) TESTS=1; PACKAGES+=(chromium zsh man-db dpkg-dev clang) ;;  # package test: zsh -n, man -l, dpkg-shlibdeps
+    # zsh, man-db, dpkg-dev: the package test (zsh -n, man -l, dpkg-shlibdeps); nodejs/npm: the SDK
+    # test (Debian's npm, unless an npm came with the installed nodejs, as NodeSource's does)
+    --tests) TESTS=1; PACKAGES+=(chromium zsh man-db dpkg-dev clang nodejs); command -v npm >/dev/null || PACKAGES+=(npm) ;;
     *) echo "setup: unknown argument '$arg' (use --tests or nothing)" >&2; exit 2 ;;
   esac
 done
@@ -40,6 +44,13 @@ if ((${#missing[@]})); then
     echo "setup: these are Debian 12 (bookworm) packages; check your apt sources and network." >&2
     exit 1
   fi
+fi
+
+# The SDK conformance test's npm packages, exactly as pinned in tests/sdk/package-lock.json
+# (never global; install scripts are not run).
+if ((TESTS)) && [ ! -d tests/sdk/node_modules/@openrouter/sdk ]; then
+  echo "setup: installing the pinned @openrouter/sdk into tests/sdk/node_modules" >&2
+  npm ci --prefix tests/sdk --no-audit --no-fund --ignore-scripts >&2
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}
