@@ -420,7 +420,8 @@ end
 -- ---------------------------------------------------------------------------------
 -- The verification script
 
-local function q(s) return format("%q", s) end
+-- A Lua string literal on one line: %q, with a newline as \n (names come from the API).
+local function q(s) return (format("%q", s):gsub("\\\n", "\\n")) end
 
 -- One check of the verification script per kind of recommendation: the title, the
 -- query and measure code (a list of lines each; lines after the first are indented
@@ -511,7 +512,7 @@ function M.verify_script(recs, ctx)
   add("local checks = {}")
   for i, r in ipairs(recs) do
     add("")
-    add("-- %d. %s", i, (r.title:gsub("\n", " ")))
+    add("-- %d. %s", i, (r.title:gsub("[%c\127]", "?")))  -- a CR or LF would end the comment
     local make = CHECKS[r.kind]
     if make then
       local c = make(r, th)

@@ -115,6 +115,8 @@ void History::load() {
   if (dropped) save();  // purge the key from disk, too
 }
 
+History::~History() { clear_history(); }
+
 bool History::add(const std::string& chunk) {
   if (chunk.empty()) return true;
   if (holds_secret(chunk, key_)) return false;

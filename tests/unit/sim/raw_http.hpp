@@ -27,6 +27,7 @@ struct Response {
   bool complete = false;  // the whole Content-Length body arrived
   bool reset = false;     // the peer reset the connection
   bool closed = false;    // the peer closed (EOF) while or after reading
+  bool timed_out = false; // nothing arrived within the read timeout
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
@@ -116,10 +117,11 @@ class Conn {
     return read();
   }
 
-  // True when the server closed the connection (EOF) without sending anything more.
+  // True when the server closed (EOF) or reset the connection without sending anything
+  // more; false when data arrived or the read timed out.
   bool peer_closed() {
     Response r;
-    return !fill(r);
+    return !fill(r) && !r.timed_out;
   }
 
  private:
@@ -131,6 +133,7 @@ class Conn {
       return true;
     }
     if (n < 0 && errno == ECONNRESET) r.reset = true;
+    else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) r.timed_out = true;
     else r.closed = true;
     return false;
   }
