@@ -192,16 +192,34 @@ class BeastServer final : public HttpServer {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
       parser.body_limit(cfg_.body_limit);
-      lowest.expires_after(cfg_.header_timeout);
+      // The head and body deadlines cancel the read (the stream's own expiry would close
+      // the socket, and the peer should hear 408 first).
+      lowest.expires_never();
+      bool late = false;
+      asio::steady_timer deadline(co_await asio::this_coro::executor);
+      auto arm = [&](std::chrono::milliseconds limit) {
+        deadline.expires_after(limit);
+        deadline.async_wait([&late, &lowest](boost::system::error_code tec) {
+          if (tec) return;  // cancelled or re-armed (also after this frame is gone)
+          late = true;
+          boost::system::error_code ignored;
+          lowest.socket().cancel(ignored);
+        });
+      };
+      arm(cfg_.header_timeout);
       auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
       boost::system::error_code ec = hec;
       if (!ec) {
-        lowest.expires_after(cfg_.body_timeout);
+        arm(cfg_.body_timeout);
         auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
         ec = bec;
       }
-      lowest.expires_never();
+      deadline.cancel();
       if (ec) {
+        if (late) {
+          co_await answer_and_close(stream, 408, "Request Timeout");
+          co_return false;
+        }
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
             ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated)
           co_return true;

@@ -51,7 +51,7 @@ function M.error(kind, message, level)
   if level ~= nil and (type(level) ~= "number" or level ~= math.floor(level) or level < 0 or level > 100) then
     U.usage("orscript.error: invalid level %s: expected an integer 0..100", U.show(level))
   end
-  core.error(kind, message, (level or 1) + 1)
+  core.error(kind, message, level == 0 and 0 or (level or 1) + 1)  -- 0: no position, as error()
 end
 
 return U.module("orscript", M, {

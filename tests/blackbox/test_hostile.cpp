@@ -156,8 +156,8 @@ TEST_CASE("hostile server: CR/LF inside response headers is a network error, not
 // ---- hostile command lines, files and Lua arguments --------------------------------
 
 namespace {
-RunResult run(const std::vector<std::string>& args, RunOptions o = options()) { return ot::orscript(args, o); }
-RunResult demo_e(const std::string& chunk) { return run({"--demo", "--now", kNow, "-e", chunk}); }
+RunResult cli(const std::vector<std::string>& args, RunOptions o = options()) { return ot::orscript(args, o); }
+RunResult demo_e(const std::string& chunk) { return cli({"--demo", "--now", kNow, "-e", chunk}); }
 }  // namespace
 
 TEST_CASE("hostile flags: --seed past 2^64, --timeout 1e-9 and a bad --cert-dir are usage errors") {
@@ -168,24 +168,24 @@ TEST_CASE("hostile flags: --seed past 2^64, --timeout 1e-9 and a bad --cert-dir 
            {"--serve", "--tls", "--cert-dir", "/nonexistent/x"},
            {"--serve", "--tls", "--cert-dir", "/etc/hostname"}}) {
     CAPTURE(args.back());
-    auto r = run(args);
+    auto r = cli(args);
     sane(r);
     CHECK(r.exit_code == 2);
   }
 }
 
 TEST_CASE("hostile flags: control characters in --base-url are refused before anything is sent") {
-  auto r = run({"--base-url", "http://127.0.0.1:9/ok\r\nX-Injected: yes\r\nX-Pad: /api/v1", "-e", "print(1)"});
+  auto r = cli({"--base-url", "http://127.0.0.1:9/ok\r\nX-Injected: yes\r\nX-Pad: /api/v1", "-e", "print(1)"});
   sane(r);
   CHECK(r.exit_code == 2);
   CHECK_FALSE(has(r.err, "\r"));
   RunOptions o = options();
   o.env["OPENROUTER_BASE_URL"] = "https://openrouter.ai\n/api/v1";
-  CHECK(run({"-e", "print(1)"}, o).exit_code == 2);
+  CHECK(cli({"-e", "print(1)"}, o).exit_code == 2);
 }
 
 TEST_CASE("hostile flags: a 100 KB --categories is the client's own limit, said so") {
-  auto r = run({"--demo", "--now", kNow, "--categories", std::string(100 * 1024, 'c'), "-e", "orscript.key()"});
+  auto r = cli({"--demo", "--now", kNow, "--categories", std::string(100 * 1024, 'c'), "-e", "orscript.key()"});
   sane(r);
   CHECK(r.exit_code == 2);
   CHECK(has(r.err, "its own limit"));
@@ -197,14 +197,14 @@ TEST_CASE("hostile files: FIFO or /dev/zero as key, scenario or schema cache nev
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   for (const std::string& key : {fifo, std::string("/dev/zero"), dir}) {
     CAPTURE(key);
-    auto r = run({"--api-key-file", key, "-e", "print(1)"});
+    auto r = cli({"--api-key-file", key, "-e", "print(1)"});
     sane(r);
     CHECK(r.exit_code == 2);
     CHECK_FALSE(has(r.err, "is empty"));
   }
   for (const std::string& scenario : {std::string("/dev/zero"), std::string("/dev/urandom"), fifo}) {
     CAPTURE(scenario);
-    auto r = run({"--demo", "--scenario", scenario, "-e", "print(1)"});
+    auto r = cli({"--demo", "--scenario", scenario, "-e", "print(1)"});
     sane(r);
     CHECK(r.exit_code == 2);
   }
@@ -213,11 +213,11 @@ TEST_CASE("hostile files: FIFO or /dev/zero as key, scenario or schema cache nev
   const std::string cache = dir + "/cache";
   o.env["ORSCRIPT_CACHE_DIR"] = cache;
   ::mkdir(cache.c_str(), 0700);
-  auto first = run({"--demo", "--now", kNow, "-e", "print(require('orscript.schema')._cache_path())"}, o);
+  auto first = cli({"--demo", "--now", kNow, "-e", "print(require('orscript.schema')._cache_path())"}, o);
   REQUIRE(first.exit_code == 0);
   std::string path = first.out.substr(0, first.out.find('\n'));
   REQUIRE(::symlink("/dev/zero", path.c_str()) == 0);
-  auto r = run({"--demo", "--now", kNow, "-e", "print(#orscript.meta().metrics)"}, o);
+  auto r = cli({"--demo", "--now", kNow, "-e", "print(#orscript.meta().metrics)"}, o);
   sane(r);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "34\n");
@@ -248,7 +248,7 @@ TEST_CASE("hostile thresholds: nan, inf, -1 and hex are refused with the documen
   for (const char* t : {"expensive_multiple=nan", "expensive_multiple=inf", "expensive_multiple=-1",
                         "expensive_multiple=0x10", "key_share=1.5"}) {
     CAPTURE(t);
-    auto r = run({"--demo", "--now", kNow, "recipes/cost_review.lua", "--threshold", t});
+    auto r = cli({"--demo", "--now", kNow, "recipes/cost_review.lua", "--threshold", t});
     sane(r);
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, "expects a number from"));
@@ -271,4 +271,39 @@ TEST_CASE("files are written whole or not at all: a failed write leaves the old 
     CHECK(r.exit_code != 70);
     CHECK(ot::read_file(path) == "the good old report\n");
   }
+}
+
+TEST_CASE("schema cache: keyed by the whole base URL, validated, and a stale one names the refresh") {
+  RunOptions o = options();
+  const std::string cache = ot::temp_dir();
+  o.env["ORSCRIPT_CACHE_DIR"] = cache;
+  o.env["OPENROUTER_API_KEY"] = peers().sim->management_key();
+  const std::string path_of = "print(require('orscript.schema')._cache_path())";
+  auto a = cli({"--base-url", peers().liar->base_url("pass"), "-e", path_of}, o);
+  auto b = cli({"--base-url", peers().liar->base_url("other"), "-e", path_of}, o);
+  REQUIRE(a.exit_code == 0);
+  REQUIRE(b.exit_code == 0);
+  CHECK(a.out != b.out);  // two servers on one host never share a catalogue (was meta-127.0.0.1.json)
+  const std::string path = a.out.substr(0, a.out.find('\n'));
+  // Fetch and cache the catalogue, then drop total_usage from the cached copy.
+  auto fetch = cli({"--base-url", peers().liar->base_url("pass"), "--now", kNow, "-e", "orscript.meta()"}, o);
+  REQUIRE(fetch.exit_code == 0);
+  const std::string edit =
+      "local core = require 'orscript.core'; local f = assert(io.open(P)); local doc = core.json_decode(f:read('*a')); "
+      "f:close(); local keep = {}; for _, m in ipairs(doc.meta.metrics) do if m.name ~= 'total_usage' then "
+      "keep[#keep + 1] = m end end; doc.meta.metrics = keep; f = assert(io.open(P, 'w')); "
+      "f:write(core.json_encode(doc)); f:close()";
+  RunOptions eo = o;
+  eo.env["P"] = path;
+  REQUIRE(cli({"-e", "P = os.getenv('P'); " + edit}, eo).exit_code == 0);
+  auto stale = cli({"--base-url", peers().liar->base_url("pass"), "--now", kNow, "-e",
+                    "orscript.query{metrics = {'total_usage'}}:run()"},
+                   o);
+  CHECK(stale.exit_code == 2);
+  CHECK(has(stale.err, "orscript.meta{refresh = true}"));
+  // A tampered cache of the wrong shape is not trusted: refetched.
+  ot::write_file(path, R"({"fetched_at":1795003200000,"meta":{"metrics":"all of them"}})");
+  auto fresh = cli({"--base-url", peers().liar->base_url("pass"), "--now", kNow, "-e", "print(#orscript.meta().metrics)"}, o);
+  CHECK(fresh.exit_code == 0);
+  CHECK(fresh.out == "34\n");
 }
