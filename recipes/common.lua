@@ -136,7 +136,7 @@ end
 -- The documented range of each threshold (docs/recipes.md); others: a number >= 0.
 C.THRESHOLD_RANGES = {
   expensive_multiple = { 1, 1000 }, growth_ratio = { 1, 1000 }, level_change = { 1, 1000 },
-  min_monthly_usd = { 0, 1e9 }, weekly_to_monthly = { 4, 4.5 },
+  min_monthly_usd = { 0, 1e15 }, weekly_to_monthly = { 4, 4.5 },
   key_share = { 0, 1 }, prompt_heavy = { 0, 1 }, low_cache = { 0, 1 }, target_cache = { 0, 1 },
   web_share = { 0, 1 }, reasoning_share = { 0, 1 }, reasoning_cut = { 0, 1 }, meaningful_share = { 0, 1 },
 }

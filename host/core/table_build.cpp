@@ -255,13 +255,19 @@ std::vector<Slot> read_rows(const json::array& rows, Configure&& configure) {
   return slots;
 }
 
-// Two rows with the same dimension values (and time bucket) mean a broken server or
-// proxy: refused with a data error, so nothing downstream double counts or joins them
+// Two rows with the same dimension values (and time bucket; with a label dimension, the
+// same values in every column) mean a broken server or proxy: refused with a data error, so nothing downstream double counts or joins them
 // into a blow-up.
+// Dimensions answered with a label (a key's name, a user's name, ...): two rows may share
+// one, so for them only a row equal in every column counts as a duplicate.
+bool label_dimension(std::string_view n) { return n == "api_key_id" || n == "user" || n == "app" || n == "workspace"; }
+
 void refuse_duplicate_rows(const std::vector<Slot>& slots) {
   std::vector<const Column*> keys;
+  bool labels = false;
+  for (const Slot& s : slots) labels = labels || (!s.strict && label_dimension(s.key));
   for (const Slot& s : slots)
-    if (!s.strict) keys.push_back(&s.col);
+    if (!s.strict || labels) keys.push_back(&s.col);
   if (keys.empty() || slots.empty()) return;
   const std::size_t rows = slots.front().col.size();
   std::unordered_map<std::string, std::size_t> seen;

@@ -99,11 +99,15 @@ local function merge_parts(parts, metrics, schema, notes)
         id[i] = k .. "=" .. (v == null and "\0null" or tostring(v))
       end
       local gid = concat(id, "\1")
-      if seen[gid] then
+      -- Two keys (users, apps) may share a label: only a row equal in every column is a duplicate.
+      local whole = { gid }
+      for _, m in ipairs(metrics) do whole[#whole + 1] = tostring(row[m]) end
+      local rid = concat(whole, "\2")
+      if seen[rid] then
         U.fail("data", string.format("the API sent the same row twice (%s); duplicate rows would be counted twice",
           U.show((gid:gsub("%z", ""):gsub("\1", ", ")))))
       end
-      seen[gid] = true
+      seen[rid] = true
       local g = groups[gid]
       if not g then
         g = { row = U.copy(row), n = 1 }
