@@ -13,6 +13,7 @@
 #include "host/core/error.hpp"
 #include "host/core/schema.hpp"
 #include "host/core/table.hpp"
+#include "host/core/table_detail.hpp"
 
 namespace orscript {
 namespace {
@@ -270,28 +271,28 @@ void refuse_duplicate_rows(const std::vector<Slot>& slots) {
     if (!s.strict || labels) keys.push_back(&s.col);
   if (keys.empty() || slots.empty()) return;
   const std::size_t rows = slots.front().col.size();
-  std::unordered_map<std::string, std::size_t> seen;
-  seen.reserve(rows);
-  std::string id;
+  // Rows by hash, each chain confirmed by value (as join and group do).
+  std::unordered_map<std::uint64_t, std::size_t> head;
+  head.reserve(rows);
+  std::vector<std::size_t> next(rows, std::string::npos);
   for (std::size_t r = 0; r < rows; ++r) {
-    id.clear();
-    for (const Column* c : keys) {
-      if (c->nulls[r]) id += '\x01';
-      else if (c->type == ColumnType::string) id += c->str[r];
-      else id += shortest(c->num[r]);
-      id += '\x00';
-    }
-    auto [it, fresh] = seen.try_emplace(id, r);
-    if (!fresh) {
+    auto [it, fresh] = head.try_emplace(detail::hash_row(keys, r), r);
+    if (fresh) continue;
+    for (std::size_t k = it->second; k != std::string::npos; k = next[k]) {
+      if (!detail::same_values(keys, r, keys, k)) continue;
       std::string which;
       for (const Column* c : keys) {
+        if (c->role == ColumnRole::metric) continue;
         if (!which.empty()) which += ", ";
-        which += c->name + "=" + (c->nulls[r] ? std::string("null") : c->type == ColumnType::string ? echo_input(c->str[r], 60) : shortest(c->num[r]));
+        which += c->name + "=" +
+                 (c->nulls[r] ? std::string("null") : c->type == ColumnType::string ? echo_input(c->str[r], 60) : shortest(c->num[r]));
       }
-      throw Error(ErrorKind::data, "the API sent rows " + std::to_string(it->second + 1) + " and " + std::to_string(r + 1) +
+      throw Error(ErrorKind::data, "the API sent rows " + std::to_string(k + 1) + " and " + std::to_string(r + 1) +
                                        " for the same " + which +
                                        "; duplicate rows would be counted twice: check the server or proxy at the base URL");
     }
+    next[r] = it->second;
+    it->second = r;
   }
 }
 
