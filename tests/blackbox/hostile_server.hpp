@@ -51,9 +51,11 @@ class Server {
     ::shutdown(fd_, SHUT_RDWR);
     ::close(fd_);
     acceptor_.join();
-    std::lock_guard lock(mu_);
-    for (int c : conns_) ::shutdown(c, SHUT_RDWR);
-    for (auto& t : workers_) t.join();
+    {
+      std::lock_guard lock(mu_);  // not held while joining: a worker's finish() takes it
+      for (int c : conns_) ::shutdown(c, SHUT_RDWR);
+    }
+    for (auto& t : workers_) t.join();  // the acceptor is gone: workers_ no longer grows
   }
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
