@@ -234,7 +234,7 @@ TEST_CASE("stop is idempotent and frees the port") {
 }
 
 TEST_CASE("exact_volume streams hold the expected request count each day, and charges follow from flags") {
-  const std::string text = R"({"name":"exact","workspaces":[{"id":"w","name":"W"}],"keys":[{"id":1,"name":"k"}],
+  const std::string text = R"({"name":"exact","workspaces":[{"id":"3c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","name":"W"}],"keys":[{"id":1,"name":"k"}],
     "pricing":{"web_search_per_request":0.02,"web_fetch_per_request":0.005,"file_per_page":0.002},
     "models":[{"slug":"a/b","prices":{"prompt":1,"completion":2},"providers":[{"name":"P"}]},
               {"slug":"a/n","prices":{"prompt":1,"completion":2},"native_web_search":true,"providers":[{"name":"P"}]}],
