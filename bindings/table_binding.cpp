@@ -789,6 +789,7 @@ int l_table(lua_State* L) {
   }
   RowsOptions ro;
   ro.schema = ctx.schema.get();
+  ro.from_api = false;
   Table t = from_rows(json::value(std::move(rows)), "lua", ro);
   t.meta.row_count.reset();
 

@@ -1,5 +1,6 @@
 #include "host/app/cli.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <sstream>
 
@@ -16,9 +17,12 @@ namespace {
 }
 
 std::uint64_t to_uint(const std::string& flag, const std::string& v, std::uint64_t max) {
-  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) bad(flag + " expects a whole number, got '" + v + "'");
-  auto n = std::stoull(v);
-  if (n > max) bad(flag + " must be at most " + std::to_string(max) + ", got " + v);
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+    bad(flag + " expects a whole number, got '" + echo_input(v) + "'");
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n > max)
+    bad(flag + " must be at most " + std::to_string(max) + ", got " + echo_input(v));
   return n;
 }
 
@@ -94,15 +98,16 @@ CliOptions parse(const std::vector<std::string>& argv) {
       std::string v = value(name, inline_value, has_inline);
       char* end = nullptr;
       double t = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !(t > 0) || t > 3600) bad("--timeout expects seconds between 0 and 3600, got '" + v + "'");
+      if (v.empty() || *end || !(t >= 0.001) || t > 3600)
+        bad("--timeout expects seconds between 0.001 and 3600, got '" + echo_input(v) + "'");
       o.timeout_s = t;
     } else if (name == "--now") {
       std::string v = value(name, inline_value, has_inline);
       auto ms = parse_iso8601(v);
-      if (!ms) bad("--now expects an ISO-8601 UTC time such as 2026-11-18T12:00:00Z, got '" + v + "'");
+      if (!ms) bad("--now expects an ISO-8601 UTC time such as 2026-11-18T12:00:00Z, got '" + echo_input(v) + "'");
       o.now_ms = *ms;
     } else {
-      bad("unknown option '" + name + "'");
+      bad("unknown option '" + echo_input(name) + "'");
     }
   }
   if (i < argv.size()) {

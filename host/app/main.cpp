@@ -106,8 +106,9 @@ int run(int argc, char** argv) {
                  ctx.demo_description.c_str());
   } else {
     co.base_url = net::resolve_base_url(o.base_url);
-    co.api_key = net::resolve_api_key(o.api_key_file, o.api_key_flag.value_or(""),
-                                      [](std::string_view w) { std::fprintf(stderr, "%.*s\n", int(w.size()), w.data()); });
+    auto say = [](std::string_view w) { std::fprintf(stderr, "%.*s\n", int(w.size()), w.data()); };
+    co.api_key = net::resolve_api_key(o.api_key_file, o.api_key_flag.value_or(""), say,
+                                      o.verbose ? std::function<void(std::string_view)>(say) : nullptr);
     protect_key(argc, argv, co.api_key);
   }
 

@@ -56,6 +56,9 @@ bool holds_secret(std::string_view text, const Secret& key);
 class History {
  public:
   History(std::string path, const Secret& key);
+  ~History();  // frees libedit's copies of the entries (a sanitizer run reports them otherwise)
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
   // Reads the file into libedit's history, dropping (and purging from disk) entries
   // that hold a secret; narrows a wider file mode to 0600. Quiet when there is none.
   void load();

@@ -37,6 +37,13 @@ function M.str(v)
   return tostring(v)
 end
 
+-- Text from the API made safe for a terminal or a text file: C0 controls (ESC, BEL, CR,
+-- LF, TAB, NUL), DEL and the C1 controls (U+0080–U+009F, e.g. the 8-bit CSI) become
+-- `repl`. Renderers apply it to every data string; escaping for their syntax comes after.
+function M.plain(s, repl)
+  return (s:gsub("[%z\1-\31\127]", repl):gsub("\194[\128-\159]", repl))
+end
+
 -- "1234567" → "1,234,567" (digits only; sign and decimals handled by callers).
 local function group(digits)
   local out = digits:reverse():gsub("(%d%d%d)", "%1,"):reverse()

@@ -13,7 +13,8 @@ local M = {}
 local function esc(s)
   s = F.str(s)
   if not s then return F.MISSING end
-  s = s:gsub("[%z\1-\8\11-\31\127]", "")
+  s = s:gsub("\r?\n", " ")
+  s = F.plain(s, "")
   s = s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;")
   s = s:gsub("([\\`*_%[%]|#])", "\\%1")
   return (s:gsub("\r?\n", " "))

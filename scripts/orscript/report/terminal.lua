@@ -29,7 +29,7 @@ end
 local function clean(s)
   s = F.str(s)
   if not s then return nil end
-  return (s:gsub("[%z\1-\8\11-\31\127]", "?"))
+  return F.plain(s, "?")
 end
 
 -- Renders rows (lists of cells) with column alignment `align` ("l"/"r" per column).
