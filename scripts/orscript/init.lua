@@ -32,6 +32,10 @@ function M.keys(opts) return endpoints().keys(opts) end
 function M.key() return endpoints().key() end
 function M.credits() return endpoints().credits() end
 function M.generation(id) return endpoints().generation(id) end
+-- orscript.forecast{by =, ...} -> orscript.Forecast: month to date, projected, last month.
+function M.forecast(opts) return require("orscript.forecast").forecast(opts) end
+-- orscript.anomalies{by =, grain =, ...} -> orscript.Table of spikes and drops.
+function M.anomalies(opts) return require("orscript.anomalies").anomalies(opts) end
 -- The host clock (Unix ms); fixed by --now. Use it (or orscript.time) instead of os.time.
 function M.now() return core.now() end
 -- "demo" or the API host, and a description of the demo scenario ("" otherwise).

@@ -133,6 +133,9 @@ local function kind_label(kind)
   return kind_names[kind] or (kind:gsub("_", " "):gsub("^%l", string.upper))
 end
 
+-- The stylesheet and legend are shared with orscript.chart (t:plot pages).
+M.CSS = CSS
+
 local function card(label, value, sub, class)
   return format('<div class="card%s"><div class="label">%s</div><div class="value">%s</div>%s</div>',
     class and (" " .. class) or "", esc(label), esc(value), sub and ('<div class="sub">' .. esc(sub) .. "</div>") or "")
@@ -148,6 +151,8 @@ local function legend(items)
   out[#out + 1] = "</ul>"
   return concat(out)
 end
+
+M.legend = legend
 
 local function recommendation(out, r, i, total)
   local rank = math.floor(F.num(r.rank) or i)
@@ -259,9 +264,10 @@ function M.render(data)
   end
   if #weeks > 0 and #series > 0 then
     local markers = F.list(wk.markers)
-    local svg, drawn = S.lines(weeks, series, markers, { id = "chart-weekly" })
+    local svg, drawn, log = S.lines(weeks, series, markers, { id = "chart-weekly", log = "auto" })
     p('<figure id="fig-weekly"><h3>Weekly spend by key</h3>')
     p('<p class="caption">' .. esc(format("%d weeks", #weeks)
+      .. (log and "; log scale, so that smaller keys are not flattened under the largest" or "")
       .. (drawn > 0 and "; dashed lines mark the week a key's spend changed level" or "")) .. "</p>")
     p(svg)
     local items = {}
