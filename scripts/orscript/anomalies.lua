@@ -115,10 +115,10 @@ function M.anomalies(opts)
   for _, c in ipairs({ "kind", "spend", "baseline", "deviation", "score", "streak" }) do cols[#cols + 1] = c end
   local fmt = { spend = "currency", baseline = "currency", deviation = "currency", score = "number", streak = "number" }
   if #rows == 0 then
-    local empty = {}
-    for _, c in ipairs(cols) do empty[c] = {} end
-    for _, b in ipairs(by or {}) do fmt[b] = "text" end
-    return core.table(empty, { columns = cols, formats = fmt })
+    -- An empty table with the same columns and types: one typed row, filtered out.
+    local typed = { date = "2026-01-01", kind = "spike", spend = 0, baseline = 0, deviation = 0, score = 0, streak = 0 }
+    for _, b in ipairs(by or {}) do typed[b] = "" end
+    return core.table({ typed }, { columns = cols, formats = fmt }):filter(function() return false end)
   end
   return core.table(rows, { columns = cols, formats = fmt })
     :derive("_size", function(r) return abs(r.deviation) end):sort("_size", "desc"):select(cols)
