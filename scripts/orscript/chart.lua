@@ -167,7 +167,7 @@ local function render_svg(t, opts, kind)
   local S = require "orscript.report.svg"
   local d = M.series(t, opts)
   local title = opts.title or default_title(d)
-  local so = { id = "chart", title = title, format = d.format, value_format = d.full, log = opts.log or "auto", band = false }
+  local so = { id = "chart", title = title, format = d.format, value_format = d.full, log = opts.log == nil and "auto" or opts.log, band = false }
   local svg, log = nil, false
   if kind == "line" then
     local _

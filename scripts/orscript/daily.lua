@@ -14,8 +14,10 @@ M.DAY = DAY
 
 -- Friendly names for the usual groupings.
 local ALIASES = { key = "api_key_id", keys = "api_key_id", models = "model", apps = "app" }
--- `by` as a list of at most two dimension names (nil when there is none).
-function M.dimensions(fname, by)
+-- `by` as a list of at most two dimension names (nil when there is none). Aliases
+-- ("key" for api_key_id) apply unless `t` (a table given instead of a query) has a
+-- column of that name.
+function M.dimensions(fname, by, t)
   if by == nil or by == false then return nil end
   local list = type(by) == "table" and by or { by }
   if #list < 1 or #list > 2 then U.usage("%s: invalid 'by': expected one or two dimension names, got %s", fname, U.show(by)) end
@@ -24,7 +26,9 @@ function M.dimensions(fname, by)
     if type(b) ~= "string" then
       U.usage("%s: invalid 'by': expected a dimension name such as \"api_key_id\", \"model\" or \"app\", got %s", fname, U.show(b))
     end
-    out[i] = ALIASES[b] or b
+    local own = false
+    if t then for _, c in ipairs(t.columns) do own = own or c == b end end
+    out[i] = own and b or ALIASES[b] or b
   end
   return out
 end

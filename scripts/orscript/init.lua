@@ -50,6 +50,7 @@ end
 
 return U.module("orscript", M, {
   time = function() return require "orscript.time" end,
+  chart = function() return require "orscript.chart" end,
   rankings = function() return endpoints().rankings end,
   request = function() return endpoints().request end,
   Query = function() return query_mod().Query end,
