@@ -10,10 +10,12 @@
 --   --daily USD        yesterday's spend, or today's so far, is above USD
 --   --key NAME=USD     one key's projected month is above USD (NAME * = every key);
 --   --model, --app     the same per model or app
---   --anomaly-usd USD  a key's spend yesterday or the day before was a spike (robust
---                      baseline, orscript.anomalies) at least USD above its usual level
+--   --anomaly-usd USD  a key's spend on one of the last --anomaly-days complete days
+--                      (default 2) was a spike (robust baseline, orscript.anomalies) at
+--                      least USD above its usual level
 --   --config FILE      thresholds from a file, one `name = value` a line (# comments):
---                      monthly, daily, anomaly_usd, key.NAME, model.NAME, app.NAME;
+--                      monthly, daily, anomaly_usd, anomaly_days, key.NAME, model.NAME,
+--                      app.NAME;
 --                      flags add to it and override the same names
 --   --json             one JSON object on stdout (for alerting pipelines)
 --
@@ -28,9 +30,10 @@ local M = {}
 
 M.EXIT_CROSSED = 10
 
-M.USAGE = [[usage: orscript recipes/budget_check.lua [--monthly USD] [--daily USD] [--key NAME=USD]...
-         [--model NAME=USD]... [--app NAME=USD]... [--anomaly-usd USD] [--config FILE] [--json]
-Exit codes: 0 within budget, 10 a threshold was crossed, 2 bad arguments (others: orscript --help).]]
+M.USAGE = [==[usage: orscript recipes/budget_check.lua [--monthly USD] [--daily USD] [--key NAME=USD]...
+         [--model NAME=USD]... [--app NAME=USD]... [--anomaly-usd USD [--anomaly-days N]]
+         [--config FILE] [--json]
+Exit codes: 0 within budget, 10 a threshold was crossed, 2 bad arguments (others: orscript --help).]==]
 
 local function money(x) return require("orscript.report.format").money(x) end
 
@@ -51,10 +54,16 @@ local function set(limits, name, value, where)
     end
     limits[scope] = limits[scope] or {}
     limits[scope][subject] = amount(where == "" and ("--" .. scope .. " " .. subject) or (where .. " " .. name), value)
+  elseif name == "anomaly_days" then
+    local n = tonumber(value)
+    if not n or n < 1 or n > 30 or n % 1 ~= 0 then
+      C.usage_error("%s expects a whole number of days 1..30, got '%s'", where == "" and "--anomaly-days" or (where .. " anomaly_days"), tostring(value))
+    end
+    limits.anomaly_days = n
   elseif name == "monthly" or name == "daily" or name == "anomaly_usd" then
     limits[name] = amount(where == "" and ("--" .. name:gsub("_", "-")) or (where .. " " .. name), value)
   else
-    C.usage_error("%s: unknown threshold '%s' (monthly, daily, anomaly_usd, key.NAME, model.NAME, app.NAME)", where, name)
+    C.usage_error("%s: unknown threshold '%s' (monthly, daily, anomaly_usd, anomaly_days, key.NAME, model.NAME, app.NAME)", where, name)
   end
 end
 
@@ -99,6 +108,7 @@ function M.parse(argv)
     elseif name == "config" then config = value()
     elseif name == "monthly" or name == "daily" then flags[#flags + 1] = { name, value() }
     elseif name == "anomaly-usd" then flags[#flags + 1] = { "anomaly_usd", value() }
+    elseif name == "anomaly-days" then flags[#flags + 1] = { "anomaly_days", value() }
     elseif name == "key" or name == "model" or name == "app" then
       local v = value()
       local subject, usd = v:match("^(.+)=([^=]+)$")
@@ -177,7 +187,7 @@ function M.run(limits)
     end
   end
   if limits.anomaly_usd then
-    local a = orscript.anomalies { by = "api_key_id", days = 2, min_usd = limits.anomaly_usd }
+    local a = orscript.anomalies { by = "api_key_id", days = limits.anomaly_days or 2, min_usd = limits.anomaly_usd }
     for _, row in a:rows() do
       if row.kind == "spike" then
         res.anomalies[#res.anomalies + 1] = { date = row.date, key = row.api_key_id, spend = row.spend,

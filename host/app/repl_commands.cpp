@@ -34,7 +34,7 @@ const char kHelp[] =
     ".schema [PREFIX]              metrics and dimensions with units, formats and limits\n"
     ".read FILE                    run FILE's lines as if typed (expressions print, dot commands work)\n"
     ".shell CMD, .system CMD       run CMD in the shell\n"
-    ".pager on|off|CMD             page results taller than the terminal ($PAGER, else less -FRX)\n"
+    ".pager on|off|CMD             page results taller than the terminal (CMD, else $PAGER)\n"
     ".quit, .exit                  leave the REPL\n";
 
 std::string trim(std::string s) {

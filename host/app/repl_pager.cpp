@@ -1,6 +1,6 @@
-// repl_pager.cpp: results taller than the terminal go through a pager ($PAGER, else
-// `less -FRX`), as psql and duckdb do. Only when stdin and stdout are terminals; a
-// pager that cannot start falls back to writing directly.
+// repl_pager.cpp: results taller than the terminal go through a pager (.pager CMD,
+// else $PAGER; none when neither is set), as psql and duckdb do. Only when stdin and
+// stdout are terminals; a pager that cannot start falls back to writing directly.
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -26,7 +26,7 @@ int terminal_rows() {
 std::string pager_command(const Session& s) {
   if (!s.pager_command.empty()) return s.pager_command;
   if (const char* p = std::getenv("PAGER"); p && *p) return p;
-  return "less -FRX";
+  return "";
 }
 
 void write_direct(const std::string& text) {
@@ -42,6 +42,7 @@ void write_paged(Session& s, const std::string& text) {
   if (rows == 0 || lines < rows - 1) return write_direct(text);
   std::fflush(stdout);
   std::string cmd = pager_command(s);
+  if (cmd.empty()) return write_direct(text);
   std::FILE* p = ::popen(cmd.c_str(), "w");
   if (!p) return write_direct(text);
   // Quitting the pager early closes the pipe: that must not kill the REPL.

@@ -87,7 +87,7 @@ struct Session {
   bool timer = false;
   bool headers = true;            // .headers: column names in table, box and csv modes
   bool pager = true;              // .pager: long results on a terminal go through $PAGER
-  std::string pager_command;      // .pager CMD; "" = $PAGER, else less -FRX
+  std::string pager_command;      // .pager CMD; "" = $PAGER (unset: no pager)
   std::deque<std::string> pending;  // lines queued by .read, read before the terminal
   bool line_from_file = false;    // the last line read came from .read (kept out of history)
   int read_nesting = 0;           // .read inside .read, to stop a file reading itself

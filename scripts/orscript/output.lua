@@ -140,7 +140,7 @@ local function box(t, opts)
   for k, c in ipairs(info) do numeric[k] = c.type == "number" end
   local w = {}
   for k, h in ipairs(head) do
-    w[k] = width(h)
+    w[k] = opts.headers == false and 1 or width(h)
     for _, r in ipairs(rows) do w[k] = math.max(w[k], width(r[k] or "")) end
   end
   local function rule(l, m, r)
