@@ -245,7 +245,7 @@ function M.html(t, opts)
   p("</div></div></header>")
   p('<main class="wrap"><section class="charts"><figure id="fig-chart">')
   p("<h3>" .. esc(title) .. "</h3>")
-  local caption = format("%d %s", #d.xs, d.x) .. (log and "; log scale, so that smaller series are not flattened under the largest" or "")
+  local caption = format("%d points along %s", #d.xs, d.x) .. (log and "; log scale, so that smaller series are not flattened under the largest" or "")
   p('<p class="caption">' .. esc(caption) .. "</p>")
   p(svg)
   if #d.series > 1 then
