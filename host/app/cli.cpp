@@ -117,6 +117,8 @@ CliOptions parse(const std::vector<std::string>& argv) {
   }
   if (o.api_key_flag && o.api_key_flag->empty()) bad("--api-key is empty");
   if (o.serve && o.script) bad("--serve runs the simulator only; it takes no script");
+  if (!o.format.empty() && o.actions.empty() && !(o.script && *o.script == "query"))
+    bad("--format prints what -e chunks return and the query command's result; add -e 'return ...' or use query");
   return o;
 }
 

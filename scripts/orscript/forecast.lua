@@ -134,7 +134,13 @@ function M.forecast(opts)
   end
   local fmt = { so_far = "currency", projected = "currency", low = "currency", high = "currency",
     last_month = "currency", change = "currency", change_pct = "percent" }
-  if #rows > 0 then
+  if by and #rows == 0 then
+    -- No spend at all: an empty table with the same columns and types.
+    local typed = { so_far = 0, projected = 0, low = 0, high = 0, last_month = 0, change = 0, change_pct = 0 }
+    for _, b in ipairs(by) do typed[b] = "" end
+    f.groups = core.table({ typed }, { columns = cols, formats = fmt }):filter(function() return false end)
+    f.movers = f.groups
+  elseif by then
     f.groups = core.table(rows, { columns = cols, formats = fmt }):sort("projected", "desc")
     f.movers = f.groups:derive("abs_change", function(r) return abs(r.change) end)
       :sort("abs_change", "desc"):select(cols)

@@ -112,9 +112,7 @@ function M.parse(args, default_format)
     elseif a == "--complete" then r.complete = args[i + 1] or ""; i = i + 1
     elseif a == "--help" or a == "-h" then r.help = true
     elseif a:sub(1, 1) == "-" then
-      local known = { "--last-month", "--this-month", "--today", "--last-days", "--weeks", "--range", "--grain",
-        "--where", "--top", "--limit", "--order", "--split", "--format", "--explain", "--complete", "--by", "--help" }
-      bad("unknown option '%s'%s", a, U.suggest(a, known))
+      bad("unknown option '%s'%s", a, U.suggest(a, M.OPTIONS))
     elseif spec.metrics then
       bad("unexpected %s: metrics come first (comma-separated), then 'by DIM', then options", U.show(a))
     else
@@ -130,11 +128,25 @@ function M.parse(args, default_format)
   return r
 end
 
+M.OPTIONS = { "--last-month", "--this-month", "--today", "--last-days", "--weeks", "--range", "--grain",
+  "--where", "--top", "--limit", "--order", "--split", "--format", "--explain", "--complete", "--by", "--help" }
+
 -- Metric and dimension names starting with `prefix`, from the catalogue the REPL
--- completes from (orscript.meta()).
+-- completes from (orscript.meta()); options when the prefix starts with "-"; after a
+-- comma, the last name of the list.
 function M.complete(prefix)
-  local m = require("orscript").meta()
   local out = {}
+  if prefix:sub(1, 1) == "-" then
+    for _, o in ipairs(M.OPTIONS) do if o:sub(1, #prefix) == prefix then out[#out + 1] = o end end
+    table.sort(out)
+    return out
+  end
+  local head, last = prefix:match("^(.*,)([^,]*)$")
+  if head then
+    for _, name in ipairs(M.complete(last)) do out[#out + 1] = head .. name end
+    return out
+  end
+  local m = require("orscript").meta()
   for _, section in ipairs({ "metrics", "dimensions" }) do
     for _, name in ipairs(m:names(section)) do
       if name:sub(1, #prefix) == prefix then out[#out + 1] = name end

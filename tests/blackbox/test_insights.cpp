@@ -237,6 +237,11 @@ TEST_CASE("one-liners: query output parses back as CSV, JSON and JSON Lines") {
   auto names = sim(now, {"query", "--complete", "tokens_"}, "");
   CHECK(has(names.out, "tokens_prompt\n"));
   CHECK_FALSE(has(names.out, "total_usage"));
+  CHECK(has(sim(now, {"query", "--complete", "total_usage,tokens_p"}, "").out, "total_usage,tokens_prompt\n"));
+  CHECK(has(sim(now, {"query", "--complete", "--last-m"}, "").out, "--last-month\n"));
+  auto stray = ot::orscript({"--format", "csv", "recipes/top_models.lua"}, options());
+  CHECK(stray.exit_code == 2);
+  CHECK(has(stray.err, "--format prints what -e chunks return"));
 }
 
 TEST_CASE("repl: .mode box and line, .headers, .read, .shell, .help over a pipe") {
