@@ -190,18 +190,20 @@ local SVG_STYLE = "<style>.grid{stroke:#e9edf1;stroke-width:1}.axis{stroke:#9aa5
   .. ".label{font:13px system-ui,'DejaVu Sans',sans-serif;fill:#1f2933}"
   .. ".value{font:600 13px system-ui,'DejaVu Sans',sans-serif;fill:#1f2933}"
   .. ".value.small{font-size:11px}.share{fill:#7b8794;font-weight:400}.net{stroke:#1f2933;stroke-width:2.5}"
-  .. "text.legend{font:13px system-ui,'DejaVu Sans',sans-serif;fill:#3e4c59}</style>"
+  .. "text.legend{font:13px system-ui,'DejaVu Sans',sans-serif;fill:#3e4c59}"
+  .. "text.title{font:700 17px system-ui,'DejaVu Sans',sans-serif;fill:#1f2933}</style>"
 
--- A standalone SVG document: the chart on a white card with its legend drawn in.
+-- A standalone SVG document: a title, the chart and its legend on white, with the
+-- styles the report's page would give (the chart is nested as its own <svg>).
 function M.svg(t, opts)
   local kind
   opts, kind = check_plot_opts(opts)
   local S = require "orscript.report.svg"
-  local svg, d = render_svg(t, opts, kind)
-  -- Insert the style and a white background after the opening tag, and a legend row.
+  local svg, d, title, log = render_svg(t, opts, kind)
   local w, h = svg:match('viewBox="0 0 (%d+) (%d+)"')
   w, h = tonumber(w), tonumber(h)
-  local legend, lx, ly, rows = {}, 10, h + 18, 1
+  local top = 40
+  local legend, lx, ly, rows = {}, 10, top + h + 18, 1
   if #d.series > 1 then
     for i, s in ipairs(d.series) do
       local text = F.truncate(s.name, 40)
@@ -212,13 +214,20 @@ function M.svg(t, opts)
       lx = lx + tw
     end
   end
-  local total_h = h + (#legend > 0 and (rows * 22 + 8) or 0)
-  svg = svg:gsub('viewBox="0 0 (%d+) (%d+)" width="(%d+)" height="(%d+)"',
-    format('viewBox="0 0 %d %d" width="%d" height="%d"', w, total_h, w, total_h), 1)
-  svg = svg:gsub("(<title id=[^>]*>.-</title>)", "%1" .. SVG_STYLE
-    .. format('<rect x="0" y="0" width="%d" height="%d" fill="#fff"/>', w, total_h), 1)
-  svg = svg:gsub("</svg>$", concat(legend) .. "</svg>")
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' .. svg .. "\n"
+  local total_h = top + h + (#legend > 0 and (rows * 22 + 8) or 0)
+  local sub = log and "log scale" or ""
+  return concat({
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    format('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">',
+      w, total_h, w, total_h, S.escape(title)),
+    SVG_STYLE,
+    format('<rect x="0" y="0" width="%d" height="%d" fill="#fff"/>', w, total_h),
+    format('<text x="10" y="24" class="title">%s</text>%s', S.escape(title),
+      sub ~= "" and format('<text x="%d" y="24" class="tick" text-anchor="end">%s</text>', w - 10, sub) or ""),
+    (svg:gsub("^<svg ", format('<svg x="0" y="%d" ', top), 1)),
+    concat(legend),
+    "</svg>",
+  }, "\n") .. "\n"
 end
 
 -- One self-contained HTML page (no scripts, no external assets) in the report's look.
