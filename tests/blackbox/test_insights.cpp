@@ -68,11 +68,11 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-// "name value value ..." lines into name -> numbers.
+// "name<TAB>value<TAB>value ..." lines (Lua's print) into name -> numbers.
 std::map<std::string, std::vector<double>> numbers(const std::string& out) {
   std::map<std::string, std::vector<double>> m;
   for (auto& line : lines_of(out)) {
-    auto parts = split(line, ' ');
+    auto parts = split(line, '\t');
     if (parts.size() < 2) continue;
     for (std::size_t i = 1; i < parts.size(); ++i) m[parts[0]].push_back(std::stod(parts[i]));
   }
@@ -90,17 +90,13 @@ TEST_CASE("forecast: the projection for the rest of the month matches the simula
                       "for _, r in f.groups:rows() do print(r.api_key_id, r.so_far, r.projected, r.low, r.high) end"});
   INFO(f.err);
   REQUIRE(f.exit_code == 0);
-  std::string out = f.out;
-  for (char& c : out) if (c == '\t') c = ' ';
-  auto fc = numbers(out);
+  auto fc = numbers(f.out);
   auto a = sim("2026-12-01T00:00:00Z",
                {"-e", "local t = orscript.query{metrics = {'total_usage'}, by = {'api_key_id'}, "
                       "range = {'2026-11-01', '2026-12-01'}}:run()\n"
                       "for _, r in t:rows() do print(r.api_key_id, r.total_usage) end"});
   REQUIRE(a.exit_code == 0);
-  out = a.out;
-  for (char& c : out) if (c == '\t') c = ' ';
-  auto actual = numbers(out);
+  auto actual = numbers(a.out);
   for (const char* key : {"steady-a", "steady-b"}) {
     CAPTURE(key);
     REQUIRE(fc[key].size() == 4);
