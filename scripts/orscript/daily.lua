@@ -75,14 +75,18 @@ function M.from_table(t, metric, by, start, stop)
   return s
 end
 
--- Runs one query for `metric` per day (and per the `by` list) over [start, stop) with the
--- extra `where` filters, and returns its dense series (see from_table).
-function M.fetch(metric, by, start, stop, where)
-  local q = require("orscript.query").new {
+-- The query for `metric` per day (and per the `by` list) over [start, stop), unsent.
+function M.query(metric, by, start, stop, where)
+  return require("orscript.query").new {
     metrics = { metric }, by = by, grain = "day",
     range = { start, stop }, where = where, limit = 10000,
   }
-  local t = q:run { split = true }
+end
+
+-- Runs one query for `metric` per day (and per the `by` list) over [start, stop) with the
+-- extra `where` filters, and returns its dense series (see from_table).
+function M.fetch(metric, by, start, stop, where)
+  local t = M.query(metric, by, start, stop, where):run { split = true }
   if t.meta.truncated then
     U.fail("data", "the daily series was truncated by the API's row limit; narrow 'where' or group by fewer values")
   end

@@ -89,6 +89,23 @@ end
 
 local OPTIONS = { by = true, metric = true, weeks = true, where = true, table = true }
 
+-- The daily query a forecast (and anomaly detection with its defaults) reads, unsent,
+-- for batching with orscript.all: from the start of last month, or 8 weeks back if
+-- that is earlier, to the end of today.
+function M.query(opts)
+  opts = opts or {}
+  U.check_options("orscript.forecast_query", opts, { by = true, metric = true, weeks = true, where = true })
+  local time = require "orscript.time"
+  local weeks = opts.weeks or 8
+  if not U.is_integer(weeks) or weeks < 2 or weeks > 26 then
+    U.usage("orscript.forecast_query: invalid 'weeks': expected an integer 2..26, got %s", U.show(weeks))
+  end
+  local now = core.now()
+  local today = time.floor(now, "day")
+  local start = min(time.add(time.floor(now, "month"), -1, "month"), today - weeks * 7 * DAY)
+  return D.query(opts.metric or "total_usage", D.dimensions("orscript.forecast_query", opts.by), start, today + DAY, opts.where)
+end
+
 -- orscript.forecast{by =, metric =, weeks =, where =, table =} -> orscript.Forecast
 function M.forecast(opts)
   opts = opts or {}

@@ -34,6 +34,8 @@ function M.credits() return endpoints().credits() end
 function M.generation(id) return endpoints().generation(id) end
 -- orscript.forecast{by =, ...} -> orscript.Forecast: month to date, projected, last month.
 function M.forecast(opts) return require("orscript.forecast").forecast(opts) end
+-- orscript.forecast_query{by =, ...} -> orscript.Query: the forecast's daily query, unsent.
+function M.forecast_query(opts) return require("orscript.forecast").query(opts) end
 -- orscript.anomalies{by =, grain =, ...} -> orscript.Table of spikes and drops.
 function M.anomalies(opts) return require("orscript.anomalies").anomalies(opts) end
 -- The host clock (Unix ms); fixed by --now. Use it (or orscript.time) instead of os.time.

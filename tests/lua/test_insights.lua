@@ -86,6 +86,11 @@ T.test("forecast: per key on the demo agrees with direct queries", function()
   for i = 2, #m do T.truthy(math.abs(m[i - 1].change) >= math.abs(m[i].change), "movers ordered") end
   T.eq(m[1].api_key_id, "sales-copilot") -- volume x 2.5 since two weeks ago (docs/simulator.md)
   T.truthy(tostring(f):find("projected", 1, true))
+  -- The same from the unsent query, batched: identical figures.
+  local t = unpack(orscript.all { orscript.forecast_query { by = "key" } })
+  local g = orscript.forecast { by = "key", table = t }
+  T.near(g.total.projected, f.total.projected, 1e-12, "batched forecast")
+  T.near(g.groups[1].projected, f.groups[1].projected, 1e-12, "batched forecast by key")
   T.raises(function() orscript.forecast { weeks = 1 } end, "invalid 'weeks'")
   T.raises(function() orscript.forecast { bogus = 1 } end, "unknown option 'bogus'")
   T.raises(function() return f.nope end, "unknown field 'nope' on orscript.Forecast")

@@ -328,6 +328,11 @@ function Forecast:summary() end
 ---@return orscript.Forecast
 function orscript.forecast(opts) end
 
+---The forecast's daily query, unsent (for orscript.all); its result is `table` for forecast and anomalies.
+---@param opts? {by?: string|string[], metric?: string, weeks?: integer, where?: table}
+---@return orscript.Query
+function orscript.forecast_query(opts) end
+
 ---Spikes and drops against a robust, weekday-aware baseline, in dollars.
 ---@param opts? {by?: string|string[], metric?: string, grain?: "day"|"week", days?: integer, weeks?: integer, baseline_weeks?: integer, threshold?: number, min_usd?: number, where?: table, table?: orscript.Table}
 ---@return orscript.Table
