@@ -123,6 +123,7 @@ end
 -- (1) Spend by model: horizontal bars with value and share labels.
 function M.bars(items, opts)
   opts = opts or {}
+  local money, money_compact = opts.value_format or F.money, opts.format or F.money_compact
   local W, row, barh = 1000, 30, 18
   local rows, total, top = {}, 0, 0
   for _, it in ipairs(F.sorted_by_value(items)) do
@@ -144,7 +145,7 @@ function M.bars(items, opts)
     out[#out + 1] = format('<line x1="%s" y1="6" x2="%s" y2="%s" class="%s"/>', n(xmap(v)), n(xmap(v)),
       n(ybottom), v == 0 and "axis" or "grid")
     out[#out + 1] = format('<text x="%s" y="%s" class="tick" text-anchor="middle">%s</text>', n(xmap(v)),
-      n(ybottom + 18), esc(F.money_compact(v)))
+      n(ybottom + 18), esc(money_compact(v)))
     v = v + step
   end
   for i, r in ipairs(rows) do
@@ -152,7 +153,7 @@ function M.bars(items, opts)
     local label = r.label
     local maxw = lw - 20
     if text_width(label, 13) > maxw then label = F.truncate(label, floor(maxw / (13 * 0.56))) end
-    out[#out + 1] = format('<g class="bar"><title>%s: %s</title>', esc(r.label), esc(F.money(r.value)))
+    out[#out + 1] = format('<g class="bar"><title>%s: %s</title>', esc(r.label), esc(money(r.value)))
     out[#out + 1] = format('<text x="%s" y="%s" class="label" text-anchor="end" dominant-baseline="middle">%s</text>',
       n(x0 - 10), n(y + barh / 2), esc(label))
     local wv = r.value and max(r.value, 0) or 0
@@ -161,7 +162,7 @@ function M.bars(items, opts)
       barh, i == 1 and "#2f5d8c" or "#4e79a7")
     local share = (r.value and total > 0) and ("  " .. F.percent(r.value / total)) or ""
     out[#out + 1] = format('<text x="%s" y="%s" class="value" dominant-baseline="middle">%s<tspan class="share">%s</tspan></text></g>',
-      n(x0 + bw + 8), n(y + barh / 2), esc(F.money(r.value)), esc(share))
+      n(x0 + bw + 8), n(y + barh / 2), esc(money(r.value)), esc(share))
   end
   out[#out + 1] = "</svg>"
   return concat(out, "\n")
@@ -316,6 +317,7 @@ end
 -- (discounts, credits) down from zero and hatched; a dark tick marks the net total.
 function M.stacked(weeks, series, opts)
   opts = opts or {}
+  local money, money_compact = opts.value_format or F.money, opts.format or F.money_compact
   local W, left, right, bottom = 1000, 72, 24, 44
   local nweeks = #weeks
   for _, s in ipairs(series) do nweeks = max(nweeks, #F.list(s.values)) end
@@ -413,7 +415,7 @@ function M.stacked(weeks, series, opts)
         out[#out + 1] = format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"%s><title>%s, %s: %s</title></rect>',
           n(cx - bw / 2), n(ya), n(bw), n(max(0.8, yb - ya)), fill,
           v < 0 and format(' stroke="%s" stroke-width="1"', M.color(si)) or "",
-          esc(F.component_name(s)), esc(F.str(labels[w]) or ""), esc(F.money(v)))
+          esc(F.component_name(s)), esc(F.str(labels[w]) or ""), esc(money(v)))
       end
     end
     if neg < 0 then
@@ -423,7 +425,7 @@ function M.stacked(weeks, series, opts)
     end
     if nweeks <= 14 and pos > 0 then
       out[#out + 1] = format('<text x="%s" y="%s" class="value small" text-anchor="middle">%s</text>',
-        n(cx), n(ymap(pos) - 6), esc(F.money_compact(net)))
+        n(cx), n(ymap(pos) - 6), esc(money_compact(net)))
     end
     out[#out + 1] = "</g>"
   end
