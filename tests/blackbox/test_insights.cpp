@@ -246,7 +246,8 @@ TEST_CASE("repl: .mode box and line, .headers, .read, .shell, .help over a pipe"
   RunOptions o = options();
   o.env["HOME"] = dir;
   o.env["XDG_STATE_HOME"] = dir + "/state";
-  o.stdin_text = ".read " + dir + "/setup.lua\n.mode box\nt\n.headers off\nt\n.mode csv\nt\n.shell echo from-the-shell\n.help\n";
+  o.stdin_text = ".read " + dir + "/setup.lua\n.mode box\nt\n.headers off\nt\n.mode csv\nt\n.shell echo from-the-shell\n.help\n"
+                 ".read " + dir + "/missing.lua\n.shell exit 3\n.mode yaml\n";
   auto r = ot::orscript({"--demo", "-i"}, o);
   INFO(r.err);
   CHECK(r.exit_code == 0);
@@ -260,6 +261,9 @@ TEST_CASE("repl: .mode box and line, .headers, .read, .shell, .help over a pipe"
   for (const char* c : {".mode", ".headers", ".read", ".shell", ".pager", ".output", ".once", ".timer", ".schema", ".quit"})
     CHECK(has(r.out, c));
   CHECK(has(r.out, "table|box|line|csv|json|markdown"));
+  CHECK(has(r.err, ".read: cannot open '" + dir + "/missing.lua': No such file or directory"));
+  CHECK(has(r.err, ".shell: exit status 3"));
+  CHECK(has(r.err, ".mode: unknown mode 'yaml'; use table, box, line, csv, json or markdown"));
 }
 
 TEST_CASE("repl: results taller than the terminal go through $PAGER, short ones do not") {
