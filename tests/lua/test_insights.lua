@@ -190,6 +190,20 @@ T.test("charts: t:plot writes well-formed SVG and a self-contained HTML page", f
   T.raises(function() t:plot { path = base .. ".png" } end, "use a .svg or .html path")
 end)
 
+T.test("charts: the review's weekly chart goes to a log axis only when one key dwarfs the others", function()
+  local report = require "orscript.report"
+  local function page(small)
+    return report.html { charts = { weekly_by_key = { weeks = { "2026-10-04", "2026-10-11", "2026-10-18" },
+      series = { { name = "big", values = { 4000, 4200, 4100 } }, { name = "small", values = { small, small, small } } } } } }
+  end
+  T.truthy(page(3):find("log scale", 1, true), "4000 vs 3: log")
+  T.truthy(not page(1000):find("log scale", 1, true), "4000 vs 1000: linear")
+  -- On a log axis $3 sits well above the bottom; on a linear one it would be on it.
+  local svg = require "orscript.report.svg"
+  T.truthy(svg.wants_log { { values = { 3000 } }, { values = { 10 } } })
+  T.truthy(not svg.wants_log { { values = { 3000 } }, { values = { 0 } } }, "one positive series: nothing to compare")
+end)
+
 T.test("charts: text charts and sparklines", function()
   T.eq(orscript.chart.sparkline { 1, 2, 3, 4, 5, 6, 7, 8 }, "▁▂▃▄▅▆▇█")
   T.eq(orscript.chart.sparkline { 0, core.null, 10 }, "▁ █")
