@@ -179,6 +179,15 @@ function M.query(args, default_format)
   end
   local t = q:run { split = split }
   O.emit(O.table_text(t, r.format))
+  -- The table format prints notes under the table; the machine formats keep stdout
+  -- clean and say it on stderr.
+  if r.format ~= "table" and r.format ~= "box" and r.format ~= "line" then
+    for _, w in ipairs(t.meta.warnings or {}) do io.stderr:write("orscript query: warning: ", w, "\n") end
+    if t.meta.truncated and not r.top then
+      io.stderr:write(string.format("orscript query: the API stopped at its row limit (%d rows): the output is partial; "
+        .. "raise --limit, narrow the window or add --split\n", #t))
+    end
+  end
   return 0
 end
 

@@ -213,6 +213,12 @@ TEST_CASE("one-liners: query output parses back as CSV, JSON and JSON Lines") {
   }
   CHECK(boost::json::parse(jl[0]).as_object().at("model").as_string() == "openai/gpt-4.5-preview-2025-02-27");
 
+  auto cut = sim(now, {"query", "request_count", "by", "model", "--last-month", "--limit", "2", "--format", "csv"}, "");
+  CHECK(cut.exit_code == 0);
+  CHECK(lines_of(cut.out).size() == 3);
+  CHECK(has(cut.err, "the output is partial"));  // said on stderr, stdout stays CSV
+  CHECK_FALSE(has(top.err, "partial"));           // --top N cuts on purpose
+
   auto md = sim(now, {"query", "total_usage", "by", "model", "--last-month", "--top", "2", "--format", "markdown"}, "");
   CHECK(has(md.out, "| model | total_usage |"));
 
