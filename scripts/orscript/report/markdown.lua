@@ -47,6 +47,7 @@ function M.render(data)
   p()
   tbl(out, { "Spend", "Tokens", "Requests", "Blended $/Mtok" }, { "r", "r", "r", "r" },
     { { F.money(b.spend), F.count(b.tokens), F.count(b.requests), F.per_mtok(b.blended_per_mtok) } })
+  for _, x in ipairs(F.baseline_extra(b)) do p("- **" .. esc(x[1]) .. ":** " .. esc(x[2])) end
 
   local recs = F.list(data.recommendations)
   p("## Recommendations")
@@ -139,6 +140,15 @@ function M.render(data)
       rows[#rows + 1] = row
     end
     tbl(out, header, align, rows)
+  end
+
+  local crow = F.check_rows(data.checks)
+  if #crow > 0 then
+    p("## Checks")
+    p()
+    for _, r in ipairs(crow) do for j = 1, 4 do r[j] = esc(r[j]) end end
+    tbl(out, { "Check", "Status", "Scope", "Findings" }, { "l", "l", "l", "r" }, crow)
+    p()
   end
 
   local obs = F.list(data.observations)

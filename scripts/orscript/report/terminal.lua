@@ -100,6 +100,7 @@ function M.render(data, opts)
     { "Tokens", F.count(b.tokens) },
     { "Requests", F.count(b.requests) },
     { "Blended rate", F.per_mtok(b.blended_per_mtok) },
+    unpack(F.baseline_extra(b)),
   }, { "l", "r" }, "  ", function(_, c, s) return c == 2 and paint("bold", s) or s end)) do line(l) end
 
   -- Recommendations
@@ -228,6 +229,15 @@ function M.render(data, opts)
         if c == 2 and t and t < 0 then return paint("green", s) end
         return s
       end)) do line(l) end
+  end
+
+  -- Checks: which ran, on what, and which found nothing.
+  local crow = F.check_rows(data.checks)
+  if #crow > 0 then
+    heading("Checks")
+    table.insert(crow, 1, { "check", "status", "scope", "findings" })
+    for _, l in ipairs(table_lines(crow, { "l", "l", "l", "r" }, "  ",
+      function(r, _, s) return r == 1 and paint("dim", s) or s end)) do line(l) end
   end
 
   -- Observations and warnings
