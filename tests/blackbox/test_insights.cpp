@@ -134,6 +134,21 @@ TEST_CASE("anomalies: the planted spike is found, in dollars, and nothing else")
   CHECK(dev < 160);
 }
 
+TEST_CASE("the cost review lists the planted one-day spike in its opening section") {
+  std::string dir = ot::temp_dir();
+  auto r = sim("2026-11-18T12:00:00Z", {"recipes/cost_review.lua", "--json", dir + "/review.json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(has(r.out, "Single-day spikes in the last two weeks\n  - spiky on 2026-11-12: $"));
+  auto doc = boost::json::parse(ot::read_file(dir + "/review.json")).as_object();
+  auto& tm = doc.at("this_month").as_object();
+  auto& spikes = tm.at("spikes").as_array();
+  REQUIRE(spikes.size() == 1);
+  CHECK(spikes[0].as_object().at("key").as_string() == "spiky");
+  CHECK(spikes[0].as_object().at("date").as_string() == "2026-11-12");
+  CHECK(tm.at("movers").as_array().size() == 3);
+}
+
 TEST_CASE("budget check: exit 0 within budget, 10 when crossed, 2 for bad input; --json parses") {
   auto ok = sim("2026-11-18T12:00:00Z", {"recipes/budget_check.lua", "--monthly", "1000000", "--daily", "100000"}, "");
   INFO(ok.err);

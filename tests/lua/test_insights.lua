@@ -237,4 +237,33 @@ T.test("output: every shell format, parsed back", function()
   T.raises(function() O.check_format("x", "yaml") end, "unknown format")
 end)
 
+T.test("the cost review opens with this month so far, projected, last month and the movers", function()
+  package.path = "recipes/?.lua;" .. package.path
+  local report = require "orscript.report"
+  local data = require("cost_review").run {}
+  local tm = data.this_month
+  local f = orscript.forecast { by = "key" }
+  T.near(tm.so_far, f.total.so_far, 1e-9, "so far")
+  T.near(tm.projected, f.total.projected, 1e-9, "projected")
+  T.near(tm.last_month, f.total.last_month, 1e-9, "last month")
+  T.eq(tm.label, "November 2026"); T.eq(tm.last_month_label, "October 2026")
+  T.eq(tm.movers[1].name, "sales-copilot")
+  T.truthy(#tm.movers <= 8)
+  T.eq(#tm.spikes, 0) -- the demo's changes are level changes, not one-day spikes
+  local function order(text, needles, what)
+    local at = 0
+    for _, n in ipairs(needles) do
+      local i = text:find(n, at + 1, true)
+      T.truthy(i, what .. ": " .. n .. " after the previous")
+      at = i
+    end
+  end
+  order(report.terminal(data), { "THIS MONTH", "So far", "Projected", "Last month", "Biggest movers",
+    "sales-copilot", "BASELINE" }, "terminal")
+  order(report.markdown(data), { "## This month", "| So far |", "| key | last month |", "## Baseline" }, "markdown")
+  order(report.html(data), { 'class="this-month"', "Biggest movers against last month", 'aria-label="Baseline"' }, "html")
+  local doc = orscript.json.decode(require("cost_review").json_report(data))
+  T.near(doc.this_month.projected, tm.projected, 1e-12, "--json carries it")
+end)
+
 T.done()

@@ -11,6 +11,8 @@
 --     last_month = 27460.12, last_month_label = "October 2026", last_month_so_far = 14100.2,
 --     movers = { { name = "sales-copilot", last_month = 535.87, so_far = 747.08,
 --                  projected = 1273.2, change = 737.33, change_pct = 1.376 }, ... },
+--     spikes = { { key = "batch-pipeline", date = "2026-11-12", spend = 980.1, baseline = 610.4,
+--                  deviation = 369.7 }, ... },   -- single-day spikes of the last two weeks
 --   }
 local F = require "orscript.report.format"
 
@@ -44,6 +46,39 @@ function M.from_forecast(f, n)
       out.movers[i] = { name = r[by], last_month = r.last_month, so_far = r.so_far, projected = r.projected,
         change = r.change, change_pct = v(r.change_pct) }
     end
+  end
+  return out
+end
+
+-- Single-day spikes from an orscript.anomalies table grouped by `by`: spikes whose
+-- day before and day after were not anomalies of the same key (a level change is a run
+-- of them and is left to the weekly checks). Largest first, at most `n` (default 5).
+function M.spikes(a, by, n)
+  local flagged = {}
+  for _, r in a:rows() do flagged[tostring(r[by]) .. "\0" .. r.date] = true end
+  local function shifted(date, days)
+    local y, m, d = date:match("^(%d+)-(%d+)-(%d+)$")
+    local t = os.time { year = tonumber(y), month = tonumber(m), day = tonumber(d) + days, hour = 12 }
+    return os.date("%Y-%m-%d", t)
+  end
+  local out = {}
+  for _, r in a:rows() do
+    local key = tostring(r[by])
+    if r.kind == "spike" and not flagged[key .. "\0" .. shifted(r.date, -1)] and not flagged[key .. "\0" .. shifted(r.date, 1)] then
+      out[#out + 1] = { key = key, date = r.date, spend = r.spend, baseline = r.baseline, deviation = r.deviation }
+      if #out >= (n or 5) then break end
+    end
+  end
+  return out
+end
+
+-- "key on 2026-11-12: $980.10 against a usual $610.40 (+$369.70)" per spike.
+function M.spike_lines(tm)
+  local out = {}
+  if type(tm) ~= "table" then return out end
+  for _, x in ipairs(F.list(tm.spikes)) do
+    out[#out + 1] = format("%s on %s: %s against a usual %s (+%s)", F.str(x.key) or "?", F.str(x.date) or "?",
+      F.money(x.spend), F.money(x.baseline), F.money(x.deviation))
   end
   return out
 end

@@ -92,6 +92,29 @@ function M.render(data, opts)
   if clean(data.generated_at) then meta[#meta + 1] = "Generated: " .. clean(data.generated_at) end
   if #meta > 0 then line(paint("dim", concat(meta, "   "))) end
 
+  -- This month so far, projected and last month; the movers; recent spikes.
+  local tm = data.this_month
+  if type(tm) == "table" then
+    local TM = require "orscript.report.month"
+    heading("This month")
+    for _, l in ipairs(table_lines(TM.summary_rows(tm), { "l", "r", "l" }, "  ",
+      function(_, c, s) return c == 2 and paint("bold", s) or (c == 3 and paint("dim", s) or s) end)) do line(l) end
+    local movers = TM.mover_rows(tm)
+    if #movers > 0 then
+      line()
+      line("  " .. paint("dim", "Biggest movers against last month (projected)"))
+      table.insert(movers, 1, TM.MOVER_HEADER)
+      for _, l in ipairs(table_lines(movers, { "l", "r", "r", "r", "r" }, "  ",
+        function(r, _, s) return r == 1 and paint("dim", s) or s end)) do line(clean(l)) end
+    end
+    local spikes = TM.spike_lines(tm)
+    if #spikes > 0 then
+      line()
+      line("  " .. paint("dim", "Single-day spikes in the last two weeks"))
+      for _, x in ipairs(spikes) do line("  - " .. clean(x)) end
+    end
+  end
+
   -- Baseline
   local b = F.list(data.baseline)
   heading("Baseline")
