@@ -13,6 +13,7 @@ local M = {}
 local DAY = D.DAY
 local max, abs, floor = math.max, math.abs, math.floor
 
+-- The median of a list of numbers (0 for an empty list); the list is not changed.
 local function median(list)
   local t = {}
   for i, v in ipairs(list) do t[i] = v end
@@ -22,6 +23,8 @@ local function median(list)
   if n % 2 == 1 then return t[(n + 1) / 2] end
   return (t[n / 2] + t[n / 2 + 1]) / 2
 end
+
+M.median = median
 
 -- Median, and a robust spread: 1.4826 × MAD, at least 10% of the median (a flat
 -- baseline would otherwise make every cent an anomaly).
