@@ -73,6 +73,7 @@ function M.anomalies(opts)
   if type(threshold) ~= "number" or threshold <= 0 then U.usage("%s: invalid 'threshold': expected a positive number (robust z-score), got %s", fname, U.show(threshold)) end
   if type(min_usd) ~= "number" or min_usd < 0 then U.usage("%s: invalid 'min_usd': expected dollars >= 0, got %s", fname, U.show(min_usd)) end
   local o = { threshold = threshold, min_usd = min_usd }
+  D.check_summable(fname, metric, opts.table)
   local by = D.dimensions(fname, opts.by, opts.table)
 
   -- Complete periods only: days before today, weeks (Sunday start) before this week.

@@ -35,6 +35,24 @@ end
 
 function M.weekday(day_ms) return (floor(day_ms / DAY) + 4) % 7 end
 
+-- Raises unless `metric` can be summed over days (spend, counts): a rate (a percentile,
+-- a hit rate) cannot be added up into a month. Asks the table's column when given,
+-- else the catalogue.
+function M.check_summable(fname, metric, t)
+  local rate
+  if t then
+    local ok, info = pcall(t.info, t, metric)
+    if not ok then U.usage("%s: the table has no column '%s' (columns: %s)", fname, metric, table.concat(t.columns, ", ")) end
+    rate = info.is_rate
+  else
+    local m = require("orscript").meta():metric(metric)
+    rate = m and m.is_rate
+  end
+  if rate then
+    U.usage("%s: '%s' is a rate, and a rate cannot be summed over days; use a summable metric such as total_usage or request_count", fname, metric)
+  end
+end
+
 -- A label for a group value: text as is, null as "(none)".
 local function label(v)
   if v == nil or v == core.null then return "(none)" end

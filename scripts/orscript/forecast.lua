@@ -117,6 +117,7 @@ function M.forecast(opts)
   if not U.is_integer(weeks) or weeks < 2 or weeks > 26 then
     U.usage("orscript.forecast: invalid 'weeks': expected an integer 2..26 (weeks of history for the weekday shape), got %s", U.show(weeks))
   end
+  D.check_summable("orscript.forecast", metric, opts.table)
   local by = D.dimensions("orscript.forecast", opts.by, opts.table)
   local now = core.now()
   local month = time.month(now)
