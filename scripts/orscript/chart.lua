@@ -14,27 +14,12 @@ local M = {}
 local concat, format = table.concat, string.format
 local max, min, floor = math.max, math.min, math.floor
 
-local BLOCKS = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" }
-
--- "▁▃█▅": one block per value, scaled from the smallest to the largest; a missing
--- value is a space.
+-- "▁▃█▅": one block per value, scaled from 0 (or the smallest, when negative) to the
+-- largest; a missing value is a space (orscript.report.format draws it, for the
+-- reports too).
 function M.sparkline(values)
   if type(values) ~= "table" then U.usage("orscript.chart.sparkline: expected a list of numbers, got %s", U.show(values)) end
-  local lo, hi = math.huge, -math.huge
-  local n = 0
-  for k in pairs(values) do if type(k) == "number" then n = max(n, k) end end
-  for i = 1, n do
-    local v = F.num(values[i])
-    if v then lo, hi = min(lo, v), max(hi, v) end
-  end
-  local out = {}
-  for i = 1, n do
-    local v = F.num(values[i])
-    if not v then out[i] = " "
-    elseif hi <= lo then out[i] = v == 0 and BLOCKS[1] or BLOCKS[4]
-    else out[i] = BLOCKS[min(8, floor((v - lo) / (hi - lo) * 7 + 0.5) + 1)] end
-  end
-  return concat(out)
+  return F.sparkline(values)
 end
 
 local function info(t, name) return t:info(name) end

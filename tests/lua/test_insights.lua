@@ -207,8 +207,9 @@ T.test("charts: the review's weekly chart goes to a log axis only when one key d
 end)
 
 T.test("charts: text charts and sparklines", function()
-  T.eq(orscript.chart.sparkline { 1, 2, 3, 4, 5, 6, 7, 8 }, "▁▂▃▄▅▆▇█")
+  T.eq(orscript.chart.sparkline { 0, 1, 2, 3, 4, 5, 6, 7 }, "▁▂▃▄▅▆▇█")
   T.eq(orscript.chart.sparkline { 0, core.null, 10 }, "▁ █")
+  T.eq(orscript.chart.sparkline { -7, 0 }, "▁█")
   local t = daily("2026-11-01", "2026-11-07", { "x", "y" }, function(d, wd, k) return k == "x" and wd or 1 end)
   local text = t:plot { by = "key" }
   T.truthy(text:find("x  ▁▂▃▅▆▇█", 1, true), text)
@@ -262,6 +263,11 @@ T.test("the cost review opens with this month so far, projected, last month and 
   end
   order(report.terminal(data), { "THIS MONTH", "So far", "Projected", "Last month", "Biggest movers",
     "sales-copilot", "BASELINE" }, "terminal")
+  -- The weekly table carries a sparkline of every week per key: sales-copilot's jump
+  -- (x 2.5 in the last two weeks) shows at its end.
+  local term = report.terminal(data)
+  local trend = term:sub((term:find("WEEKLY SPEND BY KEY", 1, true))):match("\n%s+sales%-copilot%s+(%S+)")
+  T.truthy(trend and trend:find("██$"), "sales-copilot's trend ends high: " .. tostring(trend))
   order(report.markdown(data), { "## This month", "| So far |", "| key | last month |", "## Baseline" }, "markdown")
   order(report.html(data), { 'class="this-month"', "Biggest movers against last month", 'aria-label="Baseline"' }, "html")
   local doc = orscript.json.decode(require("cost_review").json_report(data))

@@ -197,15 +197,17 @@ function M.render(data, opts)
     for _, s in ipairs(series) do
       for _, v in pairs(F.list(s.values)) do colw = max(colw, F.width(F.money0(v))) end
     end
-    local fit = max(1, math.floor((width - 2 - namew) / (colw + 2)))
+    -- A sparkline of every week per key, then the last weeks that fit as figures.
+    local trendw = max(5, #weeks)
+    local fit = max(1, math.floor((width - 4 - namew - trendw) / (colw + 2)))
     local first = max(1, #weeks - fit + 1)
-    local header = { "week of" }
+    local header = { "week of", "trend" }
     for w = first, #weeks do header[#header + 1] = F.short_date(clean(weeks[w]) or "") end
-    local rows, align = { header }, { "l" }
+    local rows, align = { header }, { "l", "l" }
     for w = first, #weeks do align[#align + 1] = "r" end
     for _, s in ipairs(series) do
-      local row = { F.truncate(clean(s.name) or "?", namew) }
       local vals = F.list(s.values)
+      local row = { F.truncate(clean(s.name) or "?", namew), F.sparkline(vals, #weeks) }
       for w = first, #weeks do row[#row + 1] = F.money0(vals[w]) end
       rows[#rows + 1] = row
     end
