@@ -124,7 +124,7 @@ end
 -- The window's facts without the range object (for the data table and JSON).
 function M.window_facts(W)
   return { from = W.from, to = W.to, data_stop = W.data_stop, days = W.days, full_days = W.full_days,
-           partial = W.partial, future = W.future, factor = W.factor }
+           partial = W.partial, future = W.future, factor = W.factor, data_from = W.data_from }
 end
 
 local function window_label(W)
@@ -176,7 +176,7 @@ local function queries(W, schema, wrange, missing)
   if schema:granularity("week") and schema:dimension("api_key_id") then
     q.weekly_key = query { metrics = { "total_usage", "request_count" }, by = { "api_key_id" },
                                     grain = "week", range = wrange, limit = 10000 }
-    q.weekly_km = query { metrics = { "total_usage", "tokens_total" }, by = { "api_key_id", "model" },
+    q.weekly_km = query { metrics = { "total_usage", "tokens_total", "request_count" }, by = { "api_key_id", "model" },
                                    grain = "week", range = wrange, limit = 10000 }
   end
   return q, long, short
@@ -294,10 +294,11 @@ local function weekly_series(tk, tkm, weeks)
       local k, i = name_of(r.api_key_id) or "(no key)", idx[r.date]
       if i and r.model ~= C.null then
         km[k] = km[k] or {}
-        local s = km[k][r.model] or { spend = R.zeros(n), tokens = R.zeros(n) }
+        local s = km[k][r.model] or { spend = R.zeros(n), tokens = R.zeros(n), requests = R.zeros(n) }
         km[k][r.model] = s
         s.spend[i] = s.spend[i] + num(r.total_usage)
         s.tokens[i] = s.tokens[i] + num(r.tokens_total)
+        s.requests[i] = s.requests[i] + num(r.request_count)
       end
     end
   end
@@ -542,31 +543,42 @@ local function observations(ch_obs, changes, upgrades_keys, growth_keys, ph, com
   local fixed_keys = {}
   for _, o in ipairs(ch_obs) do fixed_keys[o.key] = true end
   for _, ch in ipairs(changes) do
-    local rf, rt = ch.from_model and rates[ch.from_model], ch.to_model and rates[ch.to_model]
-    local cheaper = rf and rt and rt < rf or (not (rf and rt) and ch.direction == "down")
+    local rf, rt = ch.rate_from, ch.rate_to
     if upgrades_keys[ch.key] or fixed_keys[ch.key] then
       -- already a recommendation or a "fixed" observation
-    elseif ch.from_model and ch.direction == "down" and cheaper then
-      local saving = ch.weekly_before - ch.weekly_after
-      obs[#obs + 1] = {
-        kind = "repointed", key = ch.key, from_model = ch.from_model, to_model = ch.to_model, date = ch.date,
-        week = ch.week, weekly_before = ch.weekly_before, weekly_after = ch.weekly_after, weeks_after = ch.weeks_after,
-        saving_weekly = saving,
-        title = format("%s moved from %s to %s%s: already saving %s/week", ch.key, ch.from_model, ch.to_model,
-          ch.date and (" on " .. ch.date) or (" in the week of " .. ch.week), C.money(saving)),
-        text = format("Its weekly spend fell from %s (mean of the 3 weeks before the week of %s) to %s (mean of the "
-          .. "%d complete week%s after), about %s a month%s. Nothing to do: this change is already paying off.",
-          C.money(ch.weekly_before), ch.week, C.money(ch.weekly_after), ch.weeks_after or 0,
-          ch.weeks_after == 1 and "" or "s", C.money(saving * R.WEEKS_PER_MONTH),
-          rf and rt and format("; %s costs %s against %s", ch.to_model, C.per_mtok(rt), C.per_mtok(rf)) or ""),
-      }
+    elseif ch.from_model then
+      -- A model move: the key's own weekly spend around the week it happened.
+      local before, after = ch.key_before, ch.key_after
+      local saving = before - after
+      if rf and rt and rt < rf and saving * R.WEEKS_PER_MONTH >= th.min_monthly_usd then
+        obs[#obs + 1] = {
+          kind = "repointed", key = ch.key, from_model = ch.from_model, to_model = ch.to_model, date = ch.date,
+          week = ch.week, weekly_before = before, weekly_after = after, weeks_after = ch.weeks_after,
+          saving_weekly = saving,
+          title = format("%s moved from %s to %s%s: already saving %s/week", ch.key, ch.from_model, ch.to_model,
+            ch.date and (" on " .. ch.date) or (" in the week of " .. ch.week), C.money(saving)),
+          text = format("Its weekly spend fell from %s (mean of the 3 weeks before the week of %s) to %s (mean of "
+            .. "the %d complete week%s after), about %s a month; in this key %s costs %s against %s. Nothing to "
+            .. "do: this change is already paying off.", C.money(before), ch.week, C.money(after),
+            ch.weeks_after or 0, ch.weeks_after == 1 and "" or "s", C.money(saving * R.WEEKS_PER_MONTH), ch.to_model,
+            C.per_mtok(rt), C.per_mtok(rf)),
+        }
+      elseif math.abs(saving) * R.WEEKS_PER_MONTH >= th.min_monthly_usd and not growth_keys[ch.key] then
+        obs[#obs + 1] = {
+          kind = "level_change", key = ch.key, week = ch.week, date = ch.date, weekly_before = before,
+          weekly_after = after, from_model = ch.from_model, to_model = ch.to_model,
+          title = format("%s moved from %s to %s%s", ch.key, ch.from_model, ch.to_model,
+            ch.date and (" on " .. ch.date) or (" in the week of " .. ch.week)),
+          text = format("Its weekly spend went from %s to %s (below the %g× a move to a dearer model is "
+            .. "recommended at).", C.money(before), C.money(after), th.upgrade_ratio),
+        }
+      end
     elseif not growth_keys[ch.key] then
       obs[#obs + 1] = {
         kind = "level_change", key = ch.key, week = ch.week, weekly_before = ch.weekly_before,
-        weekly_after = ch.weekly_after, from_model = ch.from_model, to_model = ch.to_model,
+        weekly_after = ch.weekly_after,
         title = format("%s's weekly spend changed level in the week of %s", ch.key, ch.week),
-        text = format("From %s to %s a week%s.", C.money(ch.weekly_before), C.money(ch.weekly_after),
-          ch.from_model and format(" (moved from %s to %s)", ch.from_model, ch.to_model) or ""),
+        text = format("From %s to %s a week.", C.money(ch.weekly_before), C.money(ch.weekly_after)),
       }
     end
   end
@@ -973,6 +985,22 @@ function M.run(opts)
   local B = C.rate(baseline.spend - surcharges, baseline.tokens)
   model_names = {}
   for i, m in ipairs(models) do model_names[i] = m.model end
+  -- Days with data: an account (or the API's history) that starts inside the window is
+  -- normalised over the days it has, and the label says so.
+  local daily = get("daily", "components by day")
+  if daily then
+    local first
+    for _, r in daily:rows() do
+      if num(r.total_usage) > 0 and (not first or r.date < first) then first = r.date end
+    end
+    local fms = first and time.parse(first)
+    if fms and fms > W.from then
+      W.days = max(0, (W.data_stop - fms) / time.DAY)
+      W.factor = W.days > 0 and R.MONTH_DAYS / W.days or 0
+      W.data_from = fms
+      label = label .. format(" (data from %s: %.1f days)", first, W.days)
+    end
+  end
   local flagged = R.flag_models(models, B, th, W.factor)
   local by_rate = R.expensive_by_rate(models, B, th)
   local rates = {}
@@ -1057,7 +1085,6 @@ function M.run(opts)
   -- Meanwhile: per-model checks, components and surcharges.
   checks:per_model(models)
   local comp = { total = 0, surcharges = 0 }
-  local daily = get("daily", "components by day")
   local comp_names = {}
   if daily then
     local sums = {}
@@ -1207,14 +1234,7 @@ function M.run(opts)
           if d then
             ch.date = d
             local i = idx[C.week_of(d)]
-            if i then
-              ch.week, ch.index = weeks[i], i
-              ch.weekly_before, ch.weekly_after, ch.weeks_after = R.around(ch.series, i)
-              ch.requests_before, ch.requests_after = R.around(ks[ch.key].requests, i)
-              if ch.kind == "model_upgrade" then
-                ch.impact_usd = (ch.weekly_after - ch.weekly_before) * R.WEEKS_PER_MONTH
-              end
-            end
+            if i then R.move_figures(ch, i, weeks) end
           end
         end
       end

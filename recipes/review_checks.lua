@@ -114,6 +114,31 @@ function M.around(v, i)
   return before, after, n
 end
 
+-- The figures of a model move `ch` taken at week index i (the week the new model started):
+-- the key's spend on the old model over the 3 weeks before, on the new one over the complete
+-- weeks after (the run rate), the same for requests, and the key's total around it.
+function M.move_figures(ch, i, weeks)
+  ch.index, ch.week = i, weeks[i]
+  ch.weekly_before = mean(ch.from_spend, i - 3, i - 1)
+  ch.weekly_after, ch.weeks_after = mean(ch.to_spend, i + 1, #ch.to_spend)
+  ch.requests_before = mean(ch.from_req, i - 3, i - 1)
+  ch.requests_after = mean(ch.to_req, i + 1, #ch.to_req)
+  local kb, ka = M.around(ch.key_series, i)
+  ch.key_before, ch.key_after = kb, ka
+  ch.direction = ch.weekly_after < ch.weekly_before and "down" or "up"
+  ch.impact_usd = (ch.weekly_after - ch.weekly_before) * M.WEEKS_PER_MONTH
+end
+
+-- A move to a dearer model: per-token rate up, weekly spend and spend per request up by at
+-- least upgrade_ratio (the model, not the volume), worth min_monthly_usd a month.
+function M.is_upgrade(ch, th)
+  local pb = ch.requests_before > 0 and ch.weekly_before / ch.requests_before or nil
+  local pa = ch.requests_after > 0 and ch.weekly_after / ch.requests_after or nil
+  return ch.rate_from and ch.rate_to and ch.rate_to > ch.rate_from and ch.weeks_after >= 1
+    and ch.weekly_after >= th.upgrade_ratio * ch.weekly_before and pb and pa and pa >= th.upgrade_ratio * pb
+    and ch.impact_usd >= th.min_monthly_usd
+end
+
 -- ---------------------------------------------------------------------------------
 -- Checks. Each returns findings (tables with kind, key/model/app, impact_usd and the
 -- figures behind it) and adds a check record {kind, ran, scope, findings, reason, nothing}.
@@ -395,42 +420,62 @@ function Checks:weekly(ks, km, weeks, rates, first_week, reason)
   end
   local n = #weeks
   local n_keys = 0
-  local upgraded = {}
+  local upgraded, moved = {}, {}
+  -- Model moves: in one key, one model's weekly spend stops (<= GONE of its old level) in the
+  -- week (or the week next to) another model's starts; the largest start takes the nearest stop.
+  for key, mm in pairs(km or {}) do
+    local stops, starts = {}, {}
+    for model, ms in pairs(mm) do
+      local d = M.despiked(ms.spend, th.spike_ratio)
+      local c = M.change_point(d)
+      if c then
+        -- Levels away from the transition: weeks before c - 1 and after c (one holds the move day).
+        local b, a = mean(d, 1, c - 2), mean(d, c + 1, n)
+        if b > 0 and a <= M.GONE * b then stops[#stops + 1] = { model = model, c = c, level = b } end
+        if a > 0 and b <= M.GONE * a then starts[#starts + 1] = { model = model, c = c, level = a } end
+      end
+    end
+    table.sort(starts, function(x, y) return x.level > y.level end)
+    table.sort(stops, function(x, y) return x.level > y.level end)
+    local used = {}
+    for _, st in ipairs(starts) do
+      local best
+      for j, sp in ipairs(stops) do
+        if not used[j] and not best and abs(sp.c - st.c) <= 1 then best = j end
+      end
+      if best then
+        used[best] = true
+        local from, to = mm[stops[best].model], mm[st.model]
+        local ch = { key = key, from_model = stops[best].model, to_model = st.model,
+                     from_spend = M.despiked(from.spend, th.spike_ratio), to_spend = M.despiked(to.spend, th.spike_ratio),
+                     from_req = from.requests, to_req = to.requests, key_series = ks[key] and ks[key].spend or zeros(n) }
+        -- Per-token rates of the two models in this key, before and after the move.
+        local sb, tb, sa, ta = 0, 0, 0, 0
+        for i = 1, st.c - 1 do sb, tb = sb + from.spend[i], tb + from.tokens[i] end
+        for i = st.c + 1, n do sa, ta = sa + to.spend[i], ta + to.tokens[i] end
+        ch.rate_from, ch.rate_to = tb > 0 and sb / tb * 1e6 or nil, ta > 0 and sa / ta * 1e6 or nil
+        M.move_figures(ch, st.c, weeks)
+        self.changes[#self.changes + 1] = ch
+        moved[key] = true
+      end
+    end
+  end
   for key, s in pairs(ks) do
     n_keys = n_keys + 1
-    local v = s.spend
-    -- Model moves: a level change where one model stops and another starts.
-    local ch = M.level_change(v, th.level_change, th.min_monthly_usd, th.spike_ratio)
+    -- A change of level without a model move (an observation unless it is growth).
+    local ch = not moved[key] and M.level_change(s.spend, th.level_change, th.min_monthly_usd, th.spike_ratio)
     if ch then
       ch.key, ch.week = key, weeks[ch.index]
       ch.direction = ch.after < ch.before and "down" or "up"
-      local c = ch.index
-      local from, to
-      for model, ms in pairs(km and km[key] or {}) do
-        local mb = mean(ms.spend, 1, c - 2)
-        local ma = mean(ms.spend, c + 1, n)
-        if mb > 0 and ma <= M.GONE * mb and (not from or mb > from.before) then
-          from = { model = model, before = mb }
-        end
-        if ma > 0 and mb <= M.GONE * ma and (not to or ma > to.after) then to = { model = model, after = ma } end
-      end
-      if from and to then ch.from_model, ch.to_model = from.model, to.model end
-      ch.weekly_before, ch.weekly_after, ch.weeks_after = M.around(ch.series, c)
-      ch.requests_before, ch.requests_after = M.around(s.requests, c)
+      ch.weekly_before, ch.weekly_after, ch.weeks_after = M.around(ch.series, ch.index)
       self.changes[#self.changes + 1] = ch
-      local rf, rt = ch.from_model and rates[ch.from_model], ch.to_model and rates[ch.to_model]
-      local dearer = rf and rt and rt > rf or (ch.from_model and not (rf and rt) and ch.direction == "up")
-      local per_req_before = ch.requests_before > 0 and ch.weekly_before / ch.requests_before or nil
-      local per_req_after = ch.requests_after > 0 and ch.weekly_after / ch.requests_after or nil
-      if ch.from_model and dearer and ch.weeks_after >= 1 and ch.weekly_after >= th.upgrade_ratio * ch.weekly_before
-          and per_req_before and per_req_after and per_req_after >= th.upgrade_ratio * per_req_before then
-        ch.kind = "model_upgrade"
-        ch.impact_usd = (ch.weekly_after - ch.weekly_before) * M.WEEKS_PER_MONTH
-        if ch.impact_usd >= th.min_monthly_usd then
-          upgrades[#upgrades + 1] = ch
-          upgraded[key] = true
-        end
-      end
+    end
+  end
+  for _, ch in ipairs(self.changes) do
+    if ch.from_model and M.is_upgrade(ch, th) then
+      ch.kind = "model_upgrade"
+      upgrades[#upgrades + 1] = ch
+      upgraded[ch.key] = true
     end
   end
   -- Growth and spikes over the last 6 complete weeks.

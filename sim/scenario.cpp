@@ -305,6 +305,10 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     st.hourly = hourly_shape(c, opt(so, "hourly"), p + ".hourly");
     st.growth_per_week = num_or(c, so, "growth_per_week", 0, p, -0.5, 2);
     st.daily_noise = num_or(c, so, "daily_noise", 0.08, p, 0, 1);
+    if (auto* x = opt(so, "exact_volume")) {
+      if (!x->is_bool()) c.fail(p + ".exact_volume", "expected true or false");
+      st.exact_volume = x->get_bool();
+    }
     st.prompt_tokens = lognormal(c, so, "prompt_tokens", st.prompt_tokens, p);
     st.completion_tokens = lognormal(c, so, "completion_tokens", st.completion_tokens, p);
     st.reasoning_share = num_or(c, so, "reasoning_share", 0, p, 0, 1);

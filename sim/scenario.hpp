@@ -89,6 +89,7 @@ struct Stream {
   std::array<double, 24> hourly{};         // filled from "flat"/"office"/"night"/array
   double growth_per_week = 0;
   double daily_noise = 0.08;               // sigma of the day-level lognormal noise
+  bool exact_volume = false;               // day/hour counts: expected count rounded at random, not Poisson
   std::vector<Change> changes;
   LogNormal prompt_tokens{8000, 0.6}, completion_tokens{600, 0.6};
   double reasoning_share = 0, cache_hit_rate = 0, cache_write_share = 0;

@@ -92,6 +92,16 @@ POINTS.model_upgrade = function()
     T.near(r.impact_usd, (after - before) * MONTH / 7, 0.1)
     T.truthy(r.action:find("acme/mid", 1, true), "the action names the model to go back to")
   end)
+  T.test("a move of part of a key's traffic is found on the models, not the key's total", function()
+    local r = rec("model_upgrade", "key", "k-mixed")
+    T.truthy(r, "model_upgrade for k-mixed; got " .. kinds())
+    T.eq(r.from_model, "acme/cheap")
+    T.eq(r.to_model, "acme/mid")
+    -- 1000 requests a day of 2000 + 300 tokens: $0.1/$0.4 before, $1/$4 after.
+    local before = 1000 * 7 * (2000 * 0.1 + 300 * 0.4) / 1e6
+    local after = 1000 * 7 * (2000 * 1 + 300 * 4) / 1e6
+    T.near(r.impact_usd, (after - before) * MONTH / 7, 0.1)
+  end)
   T.test("no expensive-model advice for the model the key just moved to", function()
     T.eq(rec("expensive_model", "key", "k-upgrade"), nil, kinds())
     T.eq(rec("growth", "key", "k-upgrade"), nil, "the move is not growth")
