@@ -128,7 +128,7 @@ function M.parse(argv)
   return o
 end
 
-local DIM = { key = "api_key_id", model = "model", app = "app" }
+local DIM = { key = "api_key_id", model = "model", app = "app", total = nil }
 
 -- Runs the checks; returns { as_of, month, checks = {...}, anomalies = {...}, crossed = n }.
 function M.run(limits)
@@ -140,12 +140,25 @@ function M.run(limits)
     res.checks[#res.checks + 1] = c
     if c.crossed then res.crossed = res.crossed + 1 end
   end
-  local total
+  -- Every daily series at once: one query per grouping (keys also serve the anomalies
+  -- and the total), sent together.
+  local scopes, names, qs = {}, {}, {}
+  local anomaly_days = limits.anomaly_days or 2
+  local weeks = math.max(8, math.ceil((anomaly_days + 42) / 7) + 1)
+  if limits.anomaly_usd and not limits.key then scopes[#scopes + 1] = "key" end
+  for _, scope in ipairs({ "key", "model", "app" }) do if limits[scope] then scopes[#scopes + 1] = scope end end
+  if #scopes == 0 then scopes[1] = "total" end
+  for i, scope in ipairs(scopes) do
+    names[scope] = i
+    qs[i] = orscript.forecast_query { by = DIM[scope], weeks = weeks }
+  end
+  local tables = orscript.all(qs)
+  local function series(scope) return tables[names[scope]] end
+  local total = orscript.forecast { by = DIM[scopes[1]], table = series(scopes[1]) }
   for _, scope in ipairs({ "key", "model", "app" }) do
     local want = limits[scope]
     if want then
-      local f = orscript.forecast { by = DIM[scope] }
-      total = total or f
+      local f = orscript.forecast { by = DIM[scope], table = series(scope) }
       local seen = {}
       for _, row in f.groups:rows() do
         local name = row[DIM[scope]]
@@ -165,12 +178,7 @@ function M.run(limits)
       end
     end
   end
-  if limits.monthly or limits.daily then total = total or orscript.forecast {} end
-  if total then
-    res.as_of, res.month = total.as_of, time.date(total.month.start):sub(1, 7)
-  else
-    res.as_of, res.month = time.format(orscript.now()), time.date(orscript.now()):sub(1, 7)
-  end
+  res.as_of, res.month = total.as_of, time.date(total.month.start):sub(1, 7)
   if limits.monthly then
     local t = total.total
     check { check = "monthly", subject = "total", value = t.projected, limit = limits.monthly, low = t.low, high = t.high,
@@ -187,7 +195,8 @@ function M.run(limits)
     end
   end
   if limits.anomaly_usd then
-    local a = orscript.anomalies { by = "api_key_id", days = limits.anomaly_days or 2, min_usd = limits.anomaly_usd }
+    local a = orscript.anomalies { by = "api_key_id", days = anomaly_days, min_usd = limits.anomaly_usd,
+                                   table = series("key") }
     for _, row in a:rows() do
       if row.kind == "spike" then
         res.anomalies[#res.anomalies + 1] = { date = row.date, key = row.api_key_id, spend = row.spend,
