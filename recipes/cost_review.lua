@@ -13,9 +13,11 @@
 --            this month by key and day (orscript.forecast_query) for the opening section:
 --            this month so far / projected / last month, the biggest movers and the last two
 --            weeks' single-day spikes (orscript.forecast, orscript.anomalies).
--- A truncated answer is asked again through the planner (split), never dropped.
--- The checks themselves are in review_checks.lua; every impact is monthly (docs/recipes.md,
--- "The cost review"; the --json report is docs/review-json.md).
+-- A truncated answer is asked again in parts until whole, never dropped.
+-- The parts: review_checks.lua (the checks, pure functions over the results),
+-- review_words.lua (what each finding says), review_verify.lua (the re-run script), and this
+-- file (queries, observations, charts, the --json report, the command line). Every impact is
+-- monthly (docs/recipes.md, "The cost review"; the --json report is docs/review-json.md).
 --
 -- Output: the terminal report, --markdown/--html FILE (orscript.report), --json FILE (the
 -- versioned report of docs/review-json.md) and the verification script (--verify-script).
@@ -76,6 +78,8 @@ local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("
 if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 local R = require "review_checks"
+local Words = require "review_words"
+local Verify = require "review_verify"
 local report = require "orscript.report"
 local core = require "orscript.core"
 
@@ -306,228 +310,6 @@ local function weekly_series(tk, tkm, weeks)
 end
 
 -- ---------------------------------------------------------------------------------
--- Recommendations: the words around each finding
-
-local function byok_note(share)
-  if not share or share < 0.005 then return "" end
-  return format(" %s of this traffic is BYOK: that part of the saving lands on your provider's bill, not "
-    .. "OpenRouter's.", C.percent(share))
-end
-
-local function keys_text(list, n)
-  local parts = {}
-  for i, k in ipairs(list) do
-    if i > (n or 3) then parts[#parts + 1] = format("and %d more", #list - (n or 3)) break end
-    parts[#parts + 1] = format("%s %s", k.key, C.percent(k.share))
-  end
-  return concat(parts, ", ")
-end
-
-local WORDS = {}
-
-function WORDS.expensive_model(r, ctx)
-  local alt = r.alternative
-  r.target = format("key %s on model %s", r.key, r.model)
-  r.title = format("Move %s's traffic from %s to %s", r.key, r.model, alt or "a cheaper model")
-  r.action = format("switch key %s from %s to %s", r.key, r.model, alt or "a cheaper model")
-  local basis = r.basis == "run_rate"
-    and format(" Sized on the current run rate: %s a week since the week of %s (it was %s a week before).",
-      C.money(r.weekly_after), r.change_week, C.money(r.weekly_before)) or ""
-  r.change = (alt and format("switch this key from %s (%s, %.1f× the blended %s) to %s (%s, the model at or below "
-      .. "the blended rate that carries the most tokens), priced at the account's own effective rates.",
-      r.model, C.per_mtok(r.rate), r.multiple, C.per_mtok(r.blended), alt, C.per_mtok(r.alt_rate))
-    or "no model at or below the blended rate carries traffic to price an alternative; find a cheaper model "
-      .. "for this workload.") .. basis .. byok_note(r.byok_share)
-  r.risk = format("quality and behaviour differ between models (answers, formatting, tool use, refusals): run a "
-    .. "sample of %s's requests through %s and compare before switching the key", r.key, alt or "the candidate")
-  r.figures = {
-    { format("spend on %s by this key (%s)", r.model, ctx.label), r.spend, "currency" },
-    { "share of the model's spend", r.share, "percent" },
-    { "tokens", r.tokens, "count" },
-    { "model's effective rate", r.rate, "per_mtok" },
-    { "blended rate", r.blended, "per_mtok" },
-    { "alternative's effective rate", r.alt_rate, "per_mtok" },
-  }
-end
-
-function WORDS.expensive_model_spread(r, ctx)
-  local alt = r.alternative
-  r.target = format("model %s (%d keys, none with %s of its spend)", r.model, #r.keys, C.percent(ctx.th.key_share))
-  r.title = format("Move %s's traffic, spread over %d keys, to %s", r.model, #r.keys, alt or "a cheaper model")
-  r.action = format("move the callers of %s to %s (a default model change, not one key)", r.model,
-    alt or "a cheaper model")
-  r.change = format("%s costs %s, %.1f× the blended %s, and no single key carries %s of it (largest %s): change "
-    .. "the default model where these keys pick it (%s)%s.", r.model, C.per_mtok(r.rate), r.multiple,
-    C.per_mtok(r.blended), C.percent(ctx.th.key_share), C.percent(r.top_share), keys_text(r.keys, 4),
-    alt and format(", priced at %s's %s", alt, C.per_mtok(r.alt_rate)) or "") .. byok_note(r.byok_share)
-  r.risk = "quality differs between models: test a sample of each caller's requests first"
-  r.figures = {
-    { format("spend on the model (%s)", ctx.label), r.model_spend, "currency" },
-    { "keys", #r.keys, "count" },
-    { "largest key share", r.top_share, "percent" },
-    { "model's effective rate", r.rate, "per_mtok" },
-    { "alternative's effective rate", r.alt_rate, "per_mtok" },
-  }
-end
-
-function WORDS.caching(r, ctx)
-  r.target = "model " .. r.model
-  r.title = format("Cache the prompts sent to %s", r.model)
-  r.action = format("mark the stable prompt prefix cacheable on %s (hit rate %s -> %s)", r.model,
-    C.percent(r.cache_hit_rate), C.percent(ctx.th.target_cache))
-  r.change = format("put the stable part of each prompt (system prompt, tools, shared documents) first and mark it "
-    .. "cacheable, so the hit rate rises from %s to %s; this model already saves %s per million cached tokens "
-    .. "here.", C.percent(r.cache_hit_rate), C.percent(ctx.th.target_cache), C.money(r.saving_per_cached_token * 1e6))
-    .. byok_note(r.byok_share)
-  r.risk = "cache writes can cost extra and a prefix that changes between calls never hits: check the hit rate a "
-    .. "week after the change"
-  r.figures = {
-    { format("spend on the model (%s)", ctx.label), r.spend, "currency" },
-    { "prompt share of tokens", r.prompt_share, "percent" },
-    { "cache hit rate", r.cache_hit_rate, "percent" },
-    { "prompt tokens", r.tokens_prompt, "count" },
-    { "cached tokens", r.cached_tokens, "count" },
-    { "cache component (usage_cache)", r.usage_cache, "currency" },
-  }
-end
-
-function WORDS.cache_writes(r, ctx)
-  r.target = "model " .. r.model
-  r.title = format("Stop paying for cache writes that are not read on %s", r.model)
-  r.action = format("stop marking prompts cacheable on %s where the prefix is not reused (or use a shorter TTL)",
-    r.model)
-  r.change = format("cache writes on %s cost %s more than cache reads saved (%s hit rate): only mark a prefix "
-    .. "cacheable when the same prefix is sent again within the cache lifetime.", r.model, C.money(r.usage_cache),
-    C.percent(r.cache_hit_rate)) .. byok_note(r.byok_share)
-  r.risk = "a prefix that is reused later loses its reads: check the hit rate and usage_cache a week after"
-  r.figures = {
-    { format("net cache component (usage_cache, %s)", ctx.label), r.usage_cache, "currency" },
-    { "cache hit rate", r.cache_hit_rate, "percent" },
-    { "prompt tokens", r.tokens_prompt, "count" },
-    { "spend on the model", r.spend, "currency" },
-  }
-end
-
-function WORDS.prompt_trimming(r, ctx)
-  r.target = "model " .. r.model
-  r.title = format("Trim the prompts sent to %s (%s tokens per request)", r.model, C.count(r.prompt_per_request))
-  r.action = format("send less context to %s: retrieve the relevant parts instead of whole documents or histories",
-    r.model)
-  r.change = format("requests to %s carry %s prompt tokens on average and caching cannot lower that (%s); "
-    .. "trimming %s of the uncached prompt saves the estimate (prompt spend approximated by its share of tokens).",
-    r.model, C.count(r.prompt_per_request),
-    r.cached_tokens > 0 and format("hit rate already %s", C.percent(r.cache_hit_rate)) or "no cache savings here",
-    C.percent(ctx.th.prompt_trim_share)) .. byok_note(r.byok_share)
-  r.risk = "answers that need the dropped context get worse: compare a sample before and after"
-  r.figures = {
-    { format("spend on the model (%s)", ctx.label), r.spend, "currency" },
-    { "mean prompt tokens per request", r.prompt_per_request, "count" },
-    { "estimated uncached prompt spend", r.prompt_spend, "currency" },
-    { "cache hit rate", r.cache_hit_rate, "percent" },
-  }
-end
-
-function WORDS.reasoning(r, ctx)
-  r.target = "model " .. r.model
-  r.title = format("Lower the reasoning effort on %s", r.model)
-  r.action = format("set a lower reasoning effort (or cap reasoning tokens) on %s", r.model)
-  r.change = format("%s of its completion tokens are reasoning: set a lower reasoning effort or cap reasoning "
-    .. "tokens where the task does not need it; the estimate assumes %s fewer reasoning tokens at the model's "
-    .. "effective %s.", C.percent(r.reasoning_share), C.percent(ctx.th.reasoning_cut), C.per_mtok(r.rate))
-    .. byok_note(r.byok_share)
-  r.risk = "accuracy on hard, multi-step tasks can drop: compare answers on a sample before and after"
-  r.figures = {
-    { format("spend on the model (%s)", ctx.label), r.spend, "currency" },
-    { "reasoning tokens", r.reasoning_tokens, "count" },
-    { "completion tokens", r.tokens_completion, "count" },
-    { "reasoning share", r.reasoning_share, "percent" },
-    { "effective rate", r.rate, "per_mtok" },
-  }
-end
-
-local SURCHARGE_WORDS = {
-  web_search = { "web search (plugin)", "Use web search in %s only where it is needed",
-    "turn the web plugin off by default and enable it only for requests that need fresh information",
-    "answers that depend on current information get worse where search is turned off" },
-  native_web_search = { "the model's built-in web search", "Use built-in web search in %s only where it is needed",
-    "disable the model's native search by default (or use a model without it) and enable it per request",
-    "answers that depend on current information get worse where search is turned off" },
-  file_parsing = { "file parsing", "Parse files in %s once, not on every request",
-    "parse each file once and send its text (or cache the parsed result) instead of attaching the file again",
-    "parsed text can differ from what the parser produces per request (tables, scans): check a sample" },
-  web_fetch = { "web fetch", "Fetch web pages in %s only where needed",
-    "cache fetched pages and fetch only where the request needs a page's current content",
-    "answers that need a page's current content get worse where it is served from a cache" },
-}
-
-local function surcharge_words(r, ctx)
-  local w = SURCHARGE_WORDS[r.kind]
-  local who = r.app and ("app " .. r.app) or ("key " .. r.key .. " (traffic without an app)")
-  r.target = who
-  r.title = format(w[2], r.app or r.key)
-  r.action = format("%s: %s", who, w[3])
-  r.change = format("%s costs %s %s in the window (%s a month), %s of its spend: %s.", w[1], who, C.money(r.usd),
-    C.money(r.impact_usd), C.percent(r.share), w[3])
-  r.risk = w[4]
-  r.figures = {
-    { format("%s (%s, %s)", w[1], r.metric, ctx.label), r.usd, "currency" },
-    { "total spend", r.total, "currency" },
-    { "share", r.share, "percent" },
-  }
-end
-for kind in pairs(SURCHARGE_WORDS) do WORDS[kind] = surcharge_words end
-
-function WORDS.growth(r, ctx)
-  r.target = "key " .. r.key
-  r.title = format("Find out why %s's spend grew %.1f×", r.key, r.recent_weekly / r.before_weekly)
-  r.action = format("confirm key %s's growth is intended; if not, fix the caller or set a spending limit", r.key)
-  r.change = format("mean weekly spend rose from %s (weeks of %s .. %s) to %s (weeks of %s and %s): confirm the "
-    .. "growth is intended; if not (a loop, retries, a new caller), fix it or set a spending limit on the key.",
-    C.money(r.before_weekly), r.weeks[1], r.weeks[2], C.money(r.recent_weekly), r.weeks[3], r.weeks[4])
-  r.risk = "if the growth is real demand, a spending limit throttles the product that depends on it"
-  r.figures = {
-    { "mean weekly spend, 4 weeks before", r.before_weekly, "currency" },
-    { "mean weekly spend, latest 2 weeks", r.recent_weekly, "currency" },
-    { "growth", r.recent_weekly / r.before_weekly, "number" },
-  }
-end
-
-function WORDS.spike(r, ctx)
-  r.target = "key " .. r.key
-  r.title = format("Find the cause of %s's spike in the week of %s", r.key, r.week)
-  r.action = format("find what ran on key %s in the week of %s (a loop, a backfill, a retry storm) and guard "
-    .. "against a repeat", r.key, r.week)
-  r.change = format("the week of %s cost %s against a median of %s for its other recent weeks: %s extra, once. "
-    .. "If it was a runaway job, add a spending limit or a rate limit on the key.", r.week, C.money(r.spike_weekly),
-    C.money(r.median_weekly), C.money(r.impact_usd))
-  r.risk = "a planned batch job is not a problem: confirm before limiting the key"
-  r.figures = {
-    { "spend in the spike week", r.spike_weekly, "currency" },
-    { "median of the other weeks", r.median_weekly, "currency" },
-    { "excess (one-off)", r.impact_usd, "currency" },
-  }
-end
-
-function WORDS.model_upgrade(r, ctx)
-  r.target = "key " .. r.key
-  r.title = format("%s moved to the dearer %s%s: revert or justify", r.key, r.to_model,
-    r.date and (" on " .. r.date) or (" in the week of " .. r.week))
-  r.action = format("move key %s back from %s to %s, or record why the dearer model is needed", r.key, r.to_model,
-    r.from_model)
-  r.change = format("since %s %s's traffic goes to %s instead of %s; its weekly spend rose from %s to %s on "
-    .. "comparable traffic (%s -> %s requests a week), %s a month more.", r.date or ("the week of " .. r.week),
-    r.key, r.to_model, r.from_model, C.money(r.weekly_before), C.money(r.weekly_after),
-    C.count(r.requests_before), C.count(r.requests_after), C.money(r.impact_usd))
-  r.risk = "the move may have been made for quality: check with the key's owner before reverting"
-  r.figures = {
-    { "weekly spend before", r.weekly_before, "currency" },
-    { "weekly spend after (run rate)", r.weekly_after, "currency" },
-    { "weekly requests before", r.requests_before, "count" },
-    { "weekly requests after", r.requests_after, "count" },
-  }
-end
-
--- ---------------------------------------------------------------------------------
 -- Observations
 
 local function observations(ch_obs, changes, upgrades_keys, growth_keys, ph, comp, rates, th)
@@ -673,175 +455,7 @@ local function charts(models, comp, weeks, ks, recs, obs)
   return out
 end
 
--- ---------------------------------------------------------------------------------
--- The verification script
-
-local function q(s) return format("%q", s) end
-
--- Lua source of a query by one dimension over the month, its measure picking one row.
-local function by_dim_check(metrics, dim, value, expr)
-  return {
-    query = { format("orscript.query { metrics = { %s }, by = { %q },", concat(metrics, ", "), dim),
-              "  range = month, limit = 10000 }," },
-    measure = { "function(t)", format("  local r = row(t, %q, %s)", dim, q(value)), "  return " .. expr, "end," },
-  }
-end
-
-local function model_check(metrics, model, expr)
-  return {
-    query = { format("orscript.query { metrics = { %s },", concat(metrics, ", ")),
-              format("  where = { { \"model\", \"eq\", %s } }, range = month },", q(model)) },
-    measure = { "function(t)", "  local r = t[1] or {}", "  return " .. expr, "end," },
-  }
-end
-
-local function share_expr(metric)
-  return format("num(r.total_usage) > 0 and num(r.%s) / num(r.total_usage) or 0", metric)
-end
-
--- One check per kind: {title, query, measure, goal, target, before, format, done}.
-local CHECKS = {
-  expensive_model = function(r)
-    local c = {
-      title = format("%s's spend on %s", r.key, r.model),
-      query = { "orscript.query { metrics = { \"total_usage\", \"tokens_total\" }, by = { \"api_key_id\" },",
-                format("  where = { { \"model\", \"eq\", %s } }, range = month, limit = 10000 },", q(r.model)) },
-      measure = { format("function(t) return num(row(t, \"api_key_id\", %s).total_usage) end,", q(r.key)) },
-      goal = "<=", target = r.spend * 0.1, before = r.spend, format = "$%.2f",
-      done = "the key's traffic has left the model",
-    }
-    return c
-  end,
-  expensive_model_spread = function(r)
-    local c = model_check({ "\"total_usage\"" }, r.model, "num(r.total_usage)")
-    c.title, c.goal, c.target, c.before, c.format = "spend on " .. r.model, "<=", r.model_spend * 0.1, r.model_spend,
-      "$%.2f"
-    c.done = "the model's callers have moved"
-    return c
-  end,
-  caching = function(r, th)
-    local c = model_check({ "\"cache_hit_rate\"", "\"tokens_prompt\"" }, r.model, "num(r.cache_hit_rate)")
-    c.title, c.goal, c.target, c.before, c.format = "cache hit rate on " .. r.model, ">=", th.target_cache,
-      r.cache_hit_rate, "%.3f"
-    c.done = "prompts are being cached"
-    return c
-  end,
-  cache_writes = function(r)
-    local c = model_check({ "\"usage_cache\"" }, r.model, "num(r.usage_cache)")
-    c.title, c.goal, c.target, c.before, c.format = "net cache component on " .. r.model, "<=", 0, r.usage_cache,
-      "$%.2f"
-    c.done = "cache writes no longer cost more than reads save"
-    return c
-  end,
-  prompt_trimming = function(r, th)
-    local c = model_check({ "\"tokens_prompt\"", "\"request_count\"" }, r.model,
-      "num(r.request_count) > 0 and num(r.tokens_prompt) / num(r.request_count) or 0")
-    c.title, c.goal, c.target, c.before, c.format = "mean prompt tokens per request on " .. r.model, "<=",
-      r.prompt_per_request * (1 - th.prompt_trim_share), r.prompt_per_request, "%.0f"
-    c.done = "prompts are shorter"
-    return c
-  end,
-  reasoning = function(r, th)
-    local c = model_check({ "\"reasoning_tokens\"", "\"tokens_completion\"" }, r.model,
-      "num(r.tokens_completion) > 0 and num(r.reasoning_tokens) / num(r.tokens_completion) or 0")
-    c.title, c.goal, c.target, c.before, c.format = "reasoning share of completions on " .. r.model, "<=",
-      r.reasoning_share * (1 - th.reasoning_cut), r.reasoning_share, "%.3f"
-    c.done = "reasoning tokens are down"
-    return c
-  end,
-  growth = function(r, th)
-    return {
-      title = "mean weekly spend of " .. r.key .. " over the latest 2 complete weeks",
-      query = { "orscript.query { metrics = { \"total_usage\" }, by = { \"api_key_id\" }, grain = \"week\",",
-                "  range = time.weeks(2), limit = 10000 }," },
-      measure = { "function(t)", "  local s = 0",
-                  format("  for _, r in t:rows() do if r.api_key_id == %s then s = s + num(r.total_usage) end end",
-                    q(r.key)),
-                  "  return s / 2", "end," },
-      goal = "<=", target = r.before_weekly * th.growth_ratio, before = r.recent_weekly, format = "$%.2f",
-      done = "the key's spend is back under the growth threshold (or the growth was confirmed as intended)",
-    }
-  end,
-}
-CHECKS.spike = function(r, th)
-  local c = CHECKS.growth({ key = r.key, before_weekly = r.median_weekly, recent_weekly = r.spike_weekly }, th)
-  c.target = r.median_weekly * th.spike_ratio
-  c.done = "no spike in the latest weeks"
-  return c
-end
-CHECKS.model_upgrade = function(r, th)
-  local c = CHECKS.growth({ key = r.key, before_weekly = r.weekly_before, recent_weekly = r.weekly_after }, th)
-  c.target = r.weekly_before * th.upgrade_ratio
-  c.done = "the key is back near its spend before the move (or the move was justified)"
-  return c
-end
-for kind in pairs(SURCHARGE_WORDS) do
-  CHECKS[kind] = function(r, th)
-    local dim, value = r.app and "app" or "api_key_id", r.app or r.key
-    local c = by_dim_check({ q(r.metric), "\"total_usage\"" }, dim, value, share_expr(r.metric))
-    c.title = format("%s share of %s's spend", r.metric, value)
-    c.goal, c.target, c.before, c.format = "<", th.web_share, r.share, "%.3f"
-    c.done = "the surcharge is no longer a large share of the spend"
-    return c
-  end
-end
-
-function M.verify_script(recs, ctx)
-  local th = ctx.thresholds
-  local L = {}
-  local function add(s, ...) L[#L + 1] = select("#", ...) > 0 and format(s, ...) or s end
-  local function field(name, code)
-    for j, l in ipairs(code) do add(j == 1 and ("  " .. name .. " = " .. l) or ("  " .. l)) end
-  end
-  add("-- Re-run next month to verify the fixes recommended by the cost review of %s", ctx.label)
-  add("-- (generated %s). Usage: orscript verify.lua [--month YYYY-MM]", ctx.generated_at)
-  add("-- Each check re-runs the query behind one recommendation over the last full month.")
-  add("local time = orscript.time")
-  add("local month = time.last_month()")
-  add("if arg and arg[1] == \"--month\" and arg[2] then month = time.month(time.parse(arg[2] .. \"-01\")) end")
-  add("local function num(v) return type(v) == \"number\" and v == v and v or 0 end")
-  add("local function row(t, col, value)")
-  add("  for _, r in t:rows() do if r[col] == value then return r end end")
-  add("  return {}")
-  add("end")
-  add("local checks = {}")
-  for i, r in ipairs(recs) do
-    add("")
-    add("-- %d. %s", i, (r.title:gsub("\n", " ")))
-    local make = CHECKS[r.kind]
-    if make then
-      local c = make(r, th)
-      add("checks[#checks + 1] = {")
-      add("  title = %s,", q(c.title))
-      field("query", c.query)
-      field("measure", c.measure)
-      add("  goal = %s, target = %.17g, before = %.17g, format = %s,", q(c.goal), c.target, c.before, q(c.format))
-      add("  done = %s,", q(c.done))
-      add("}")
-    end
-  end
-  add("")
-  add("if #checks == 0 then")
-  add("  local t = orscript.query { metrics = { \"total_usage\", \"tokens_total\" }, range = month }:run()")
-  add("  print(string.format(\"Nothing to verify: the review recommended no change. Spend %s: $%.2f\",")
-  add("    time.date(month.start), t[1] and num(t[1].total_usage) or 0))")
-  add("  return")
-  add("end")
-  add("local queries = {}")
-  add("for i, c in ipairs(checks) do queries[i] = c.query end")
-  add("local results = orscript.all(queries)")
-  add("local confirmed = 0")
-  add("for i, c in ipairs(checks) do")
-  add("  local v = c.measure(results[i])")
-  add("  local ok = (c.goal == \"<=\" and v <= c.target) or (c.goal == \"<\" and v < c.target)")
-  add("    or (c.goal == \">=\" and v >= c.target)")
-  add("  if ok then confirmed = confirmed + 1 end")
-  add("  print(string.format(\"%-4s %s: \" .. c.format .. \" (before \" .. c.format .. \", goal %s \" .. c.format .. \")%s\",")
-  add("    ok and \"ok\" or \"open\", c.title, v, c.before, c.goal, c.target, ok and (\": \" .. c.done) or \"\"))")
-  add("end")
-  add("print(string.format(\"%d of %d fixes confirmed\", confirmed, #checks))")
-  return concat(L, "\n") .. "\n"
-end
+M.verify_script = Verify.script
 
 -- ---------------------------------------------------------------------------------
 -- The review
@@ -879,7 +493,7 @@ local function empty_data(W, th, label, warnings, t0, r0)
     data.checks[#data.checks + 1] = { kind = kind, ran = false, scope = { models = 0, keys = 0, apps = 0 },
                                       findings = 0, reason = "no traffic in this window" }
   end
-  data.verify_script = M.verify_script({}, { label = label, thresholds = th, generated_at = data.generated_at })
+  data.verify_script = Verify.script({}, { label = label, thresholds = th, generated_at = data.generated_at })
   local r1 = C.requests()
   data.stats = { requests = (r0 and r1) and (r1 - r0) or nil, phases = 1, phase2_queries = 0, phase3_queries = 0,
                  elapsed_ms = C.clock_ms() - t0, splits = 0 }
@@ -1006,6 +620,20 @@ function M.run(opts)
   local rates = {}
   for _, m in ipairs(models) do rates[m.model] = m.rate end
 
+  -- Phase 3a: the keys behind each expensive model, as soon as the models are known.
+  local phase3 = 0
+  local drill_q, drill_p
+  if #flagged > 0 and schema:dimension("api_key_id") then
+    local list = {}
+    for _, f in ipairs(flagged) do list[#list + 1] = f.model end
+    drill_q = query { metrics = { "total_usage", "tokens_total", "request_count" },
+                               by = { "api_key_id", "model" }, where = { { "model", "in", list } },
+                               range = time.range(W.from, W.data_stop), order = { "total_usage", "desc" },
+                               limit = 10000 }
+    drill_p = drill_q:submit()
+    phase3 = phase3 + 1
+  end
+
   -- Weekly series.
   local weeks = wrange and C.week_list(wrange) or nil
   local tk, why_k = get("weekly_key", "weekly spend by key")
@@ -1037,19 +665,7 @@ function M.run(opts)
   checks:weekly(ks or {}, km, weeks or {}, rates, first_week,
     (not weeks or not ks) and ("weekly spend by key is unavailable" .. (why_k and (": " .. why_k) or "")) or nil)
 
-  -- Phase 3: the keys behind each expensive model, and the days of the model moves.
-  local phase3 = 0
-  local drill_q, drill_p
-  if #flagged > 0 and schema:dimension("api_key_id") then
-    local list = {}
-    for _, f in ipairs(flagged) do list[#list + 1] = f.model end
-    drill_q = query { metrics = { "total_usage", "tokens_total", "request_count" },
-                               by = { "api_key_id", "model" }, where = { { "model", "in", list } },
-                               range = time.range(W.from, W.data_stop), order = { "total_usage", "desc" },
-                               limit = 10000 }
-    drill_p = drill_q:submit()
-    phase3 = phase3 + 1
-  end
+  -- Phase 3b: the day of each model move, as soon as the weekly series are known.
   -- Moves whose day we want: key-level moves, and expensive (key, model) series that stopped.
   local day_models, lo, hi = {}, nil, nil
   local function want_days(models_list, wk_index)
@@ -1255,7 +871,7 @@ function M.run(opts)
   local wctx = { th = th, label = C.window_label(range) }
   for _, f in ipairs(checks.findings) do
     if f.impact_usd >= th.min_monthly_usd then
-      WORDS[f.kind](f, wctx)
+      Words.apply(f, wctx)
       recs[#recs + 1] = f
     end
   end
@@ -1304,7 +920,7 @@ function M.run(opts)
 
   local generated_at = time.format(orscript.now())
   local total_impact = 0
-  for _, r in ipairs(recs) do total_impact = total_impact + r.impact_usd end
+  for _, r in ipairs(recs) do if not r.one_off then total_impact = total_impact + r.impact_usd end end
   local info = C.window_info(range)
   info.label = label
   local data = {
@@ -1327,7 +943,7 @@ function M.run(opts)
     thresholds = th,
     total_impact_usd = total_impact,
   }
-  data.verify_script = M.verify_script(recs, { label = C.window_label(range), thresholds = th,
+  data.verify_script = Verify.script(recs, { label = C.window_label(range), thresholds = th,
                                                generated_at = generated_at })
   local r1 = C.requests()
   data.stats = {

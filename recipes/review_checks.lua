@@ -490,7 +490,7 @@ function Checks:weekly(ks, km, weeks, rates, first_week, reason)
         local excess = v[i] - base
         if excess >= th.min_monthly_usd then
           spikes[#spikes + 1] = { kind = "spike", key = key, week = weeks[i], spike_weekly = v[i],
-                                  median_weekly = base, impact_usd = excess }
+                                  median_weekly = base, impact_usd = excess, one_off = true }
         end
         w[i - lo + 1] = base
       end

@@ -154,6 +154,9 @@ POINTS.new_checks = function()
     T.eq(r.week, "2026-10-25")
     -- 600 requests a day, ten times for one week: 9 extra weeks' worth at $1/$4.
     T.near(r.impact_usd, 9 * 600 * 7 * (2000 * 1 + 300 * 4) / 1e6, 0.15)
+    T.eq(r.one_off, true)
+    T.truthy(text:find("once", 1, true) and not text:find(string.format("%.2f/mo", r.impact_usd), 1, true),
+      "a one-off is not printed as monthly")
   end)
   T.test("cache writes that cost more than they save", function()
     local r = rec("cache_writes", "model", "acme/cachey")

@@ -273,18 +273,13 @@ local function oracle(acc)
   -- Components per app (attributed traffic) and per key (traffic without an app).
   local comps = {web_search = "web", native_web_search = "upweb", file_parsing = "file", web_fetch = "fetch"}
   for kind, f in pairs(comps) do
-    for app, b in pairs(a.app) do
-      if b[f] > 0 then
-        local impact = b[f] * S
-        add{kind = kind, app = app, impact = impact,
-            ratio = math.min(b[f] / b.total / T.web_share, impact / T.min_monthly_usd)}
-      end
-    end
-    for key, b in pairs(a.key_noapp) do
-      if b[f] > 0 then
-        local impact = b[f] * S
-        add{kind = kind, key = key, impact = impact,
-            ratio = math.min(b[f] / b.total / T.web_share, impact / T.min_monthly_usd)}
+    for _, by in ipairs({{a.app, "app"}, {a.key_noapp, "key"}}) do
+      for id, b in pairs(by[1]) do
+        if b[f] > 0 then
+          local impact = b[f] * S
+          add{kind = kind, [by[2]] = id, impact = impact,
+              ratio = math.min(b[f] / b.total / T.web_share, impact / T.min_monthly_usd)}
+        end
       end
     end
   end
@@ -337,6 +332,12 @@ local function oracle(acc)
     add{kind = "model_upgrade", key = ch.key, impact = impact, weekly_before = before, weekly_after = after,
         ratio = math.min(after / before / T.upgrade_ratio, impact / T.min_monthly_usd)}
   end
+  -- A fixed order, so which plant gives way first never depends on table iteration.
+  table.sort(out, function(x, y)
+    local kx = table.concat({x.kind, x.key or "", x.model or "", tostring(x.app or "")}, "|")
+    local ky = table.concat({y.kind, y.key or "", y.model or "", tostring(y.app or "")}, "|")
+    return kx < ky
+  end)
   return out, {blended = B, rate = rate, alt = alt_info, agg = a}
 end
 
@@ -433,7 +434,7 @@ local function build(seed, attempt)
     st.weekly = st.weekly or {1, 1, 1, 1, 1, 1, 1}
     st.changes = st.changes or {}
     for _, f in ipairs({"rs", "chr", "cws", "ws", "fr", "fer", "byok", "dd"}) do st[f] = st[f] or 0 end
-    st.sigma = st.sigma or 0.25
+    st.sigma = st.sigma or 0.15
     st.noise = st.noise or 0
     if st.exact == nil then st.exact = true end
     acc.streams[#acc.streams + 1] = st
@@ -441,7 +442,8 @@ local function build(seed, attempt)
   end
 
   -- Background models: the workhorse (cheapest, most used) and a few others within 2.2x.
-  local pw = r.logu(0.15, 3)
+  -- Small teams tend to run a premium model; large accounts a cheap workhorse.
+  local pw = size < 0.3 and r.logu(0.8, 5) or r.logu(0.15, 3)
   local workhorse = add_model(pw, 4 * pw, {role = "workhorse", cache_read = pw / 4, cache_write = pw * 1.25})
   acc.workhorse = workhorse
 
@@ -449,12 +451,12 @@ local function build(seed, attempt)
   local KINDS = {"expensive_model", "expensive_model_spread", "caching", "cache_writes", "prompt_trimming", "reasoning",
                  "web_search", "native_web_search", "file_parsing", "web_fetch", "growth", "spike", "model_upgrade",
                  "fixed"}
-  local DECOYS = {"d_expensive", "d_caching", "d_cache_writes", "d_prompt_trimming", "d_reasoning", "d_component",
+  local DECOYS = {"d_expensive", "d_spread", "d_caching", "d_cache_writes", "d_prompt_trimming", "d_reasoning", "d_component",
                   "d_growth", "d_spike", "d_model_upgrade", "d_min_monthly"}
   local need = {expensive_model = {0, 1}, expensive_model_spread = {0, 1}, caching = {0, 1}, cache_writes = {0, 1},
                 prompt_trimming = {0, 1}, reasoning = {0, 1}, web_search = {1, 0}, native_web_search = {1, 1},
                 file_parsing = {1, 0}, web_fetch = {1, 0}, growth = {1, 0}, spike = {1, 0}, model_upgrade = {1, 1},
-                fixed = {1, 1}, d_expensive = {0, 1}, d_caching = {0, 1}, d_cache_writes = {0, 1},
+                fixed = {1, 1}, d_expensive = {0, 1}, d_spread = {0, 1}, d_caching = {0, 1}, d_cache_writes = {0, 1},
                 d_prompt_trimming = {0, 1}, d_reasoning = {0, 1}, d_component = {1, 1}, d_growth = {1, 0},
                 d_spike = {1, 0}, d_model_upgrade = {1, 1}, d_min_monthly = {0, 1}}
   local keys_left, models_left = n_keys - 1, n_models - 1  -- one background key, the workhorse
@@ -463,14 +465,23 @@ local function build(seed, attempt)
   for _, k in ipairs(KINDS) do if r.chance(0.6) then cands[#cands + 1] = k end end
   for _, k in ipairs(DECOYS) do if r.chance(0.45) then cands[#cands + 1] = k end end
   r.shuffle(cands)
+  local native_reserved = false
   for _, k in ipairs(cands) do
     local nk, nm = need[k][1], need[k][2]
+    -- One native-search model serves every native plant and decoy.
+    local component = k == "d_component" and r.pick({"web_search", "native_web_search", "file_parsing", "web_fetch"})
+    if k == "native_web_search" or component == "native_web_search" then
+      nm = native_reserved and 0 or 1
+    elseif component then
+      nm = 0
+    end
     -- An app-attributed component plant needs no key of its own.
     if (k == "web_search" or k == "file_parsing" or k == "web_fetch" or k == "native_web_search" or k == "d_component")
         and r.chance(0.5) then nk = 0 end
-    if nk <= keys_left and nm <= models_left and (k ~= "expensive_model_spread" or keys_left >= 10) then
-      chosen[#chosen + 1] = {kind = k, own_key = nk > 0}
+    if nk <= keys_left and nm <= models_left and ((k ~= "expensive_model_spread" and k ~= "d_spread") or keys_left >= 10) then
+      chosen[#chosen + 1] = {kind = k, own_key = nk > 0, component = component}
       keys_left, models_left = keys_left - nk, models_left - nm
+      if nm > 0 and (k == "native_web_search" or component == "native_web_search") then native_reserved = true end
     end
   end
 
@@ -538,7 +549,7 @@ local function build(seed, attempt)
   local function fit(impact, unit, rate_factor)
     local rpd = r.logu(20, rpd_cap)
     local price = math.min(math.max(impact / (unit * rpd), pw / 2), 2.5 * B0 / rate_factor)
-    return price, math.min(rpd_cap, impact / (unit * price))
+    return price, math.max(20, math.min(rpd_cap, impact / (unit * price)))
   end
 
   local plant_seq = 0
@@ -556,19 +567,25 @@ local function build(seed, attempt)
   -- Requests a day of an expensive model whose tokens stay a small share of the account's.
   local function expensive_rpd(mult, tokens, impact_per_rpd, lo, hi)
     local max_rpd = bg_day_tokens / (4 * mult) / tokens
-    local rpd = plant_impact(lo, hi) / impact_per_rpd
-    if rpd > max_rpd then rpd = max_rpd end
-    return rpd
+    local rpd = math.min(max_rpd, plant_impact(lo, hi) / impact_per_rpd)
+    -- Fewer requests would leave the month's figures to the noise of token sizes.
+    return rpd >= 8 and rpd or nil
+  end
+
+  -- An expensive model at `mult` x B0 and its traffic: model, tokens per request, requests a
+  -- day (nil when the account is too small to carry it).
+  local function expensive_traffic(mult, role, lo)
+    local P = r.logu(1000, 6000)
+    local C = P * r.range(0.5, 1.2)
+    local mdl = expensive_model(mult, P, C, role)
+    local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
+    return mdl, P, C, expensive_rpd(mult, P + C, unit, lo, max_impact)
   end
 
   local builders = {}
   function builders.expensive_model(p, decoy_share)
-    local mult = r.logu(7, 30)
-    local P = r.logu(1000, 6000)
-    local C = P * r.range(0.5, 1.2)
-    local mdl = expensive_model(mult, P, C, "expensive")
-    local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
-    local rpd = expensive_rpd(mult, P + C, unit, 120, max_impact)
+    local mdl, P, C, rpd = expensive_traffic(r.logu(7, 30), "expensive", 70)
+    if not rpd then return false end
     p.key, p.model = r.pick(bg_keys), mdl
     add_stream{owner = p.id, key = p.key, model = mdl, rpd = rpd, P = P, C = C}
     local minor = decoy_share or (r.chance(0.4) and r.range(0.03, 0.1) or nil)
@@ -580,13 +597,9 @@ local function build(seed, attempt)
       end
     end
   end
-  function builders.expensive_model_spread(p)
-    local mult = r.logu(7, 25)
-    local P = r.logu(1000, 6000)
-    local C = P * r.range(0.5, 1.2)
-    local mdl = expensive_model(mult, P, C, "expensive")
-    local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
-    local rpd = expensive_rpd(mult, P + C, unit, 120, max_impact)
+  function builders.expensive_model_spread(p, decoy_mult)
+    local mdl, P, C, rpd = expensive_traffic(decoy_mult or r.logu(7, 25), "expensive", 70)
+    if not rpd then return false end
     local n = r.int(10, math.min(20, #bg_keys))
     local keys = {}
     for i, k in ipairs(bg_keys) do keys[i] = k end
@@ -599,12 +612,12 @@ local function build(seed, attempt)
     for i = 1, n do add_stream{owner = p.id, key = keys[i], model = mdl, rpd = rpd * w[i] / sum, P = P, C = C} end
     p.model = mdl
   end
-  function builders.caching(p, hit)
+  function builders.caching(p, hit, prompt_share)
     local P = r.logu(4000, 15000)
-    local C = P * r.range(0.03, 0.15)
+    local C = prompt_share and P * (1 - prompt_share) / prompt_share or P * r.range(0.03, 0.15)
     local chr = hit or r.range(0.03, 0.13)
     local crf = r.range(0.1, 0.25)
-    local price, rpd = fit(plant_impact(120, max_impact), 30.4 * (T.target_cache - chr) * P * (1 - crf) / 1e6,
+    local price, rpd = fit(plant_impact(70, max_impact), 30.4 * (T.target_cache - chr) * P * (1 - crf) / 1e6,
                            (P * (1 - chr * (1 - crf)) + 4 * C) / (P + C))
     local mdl = add_model(price, 4 * price, {cache_read = price * crf, cache_write = price})
     p.model = mdl
@@ -620,7 +633,7 @@ local function build(seed, attempt)
     local k = decoy and r.range(1.1, 1.3) or r.range(0.1, 0.6)
     local chr = math.min(k * b / (a + k * b), 0.6)
     local unit = decoy and 30.4 * P * chr * a / 1e6 or 30.4 * (P * chr * -a + P * (1 - chr) * b) / 1e6
-    local price, rpd = fit(plant_impact(120, max_impact), unit,
+    local price, rpd = fit(plant_impact(70, max_impact), unit,
                            (P * (1 - 0.9 * chr + (1 - chr) * b) + 4 * C) / (P + C))
     local mdl = add_model(price, 4 * price, {cache_read = price * 0.1, cache_write = price * cwf})
     p.model = mdl
@@ -628,10 +641,12 @@ local function build(seed, attempt)
   end
   function builders.prompt_trimming(p, decoy)
     local with_cache = r.chance(0.5)
-    local P = decoy and r.range(15000, 17500) or r.logu(25000, 80000)
+    -- A decoy has prompts just under the size, or (cached) a hit rate just under the target.
+    local short = decoy and not (with_cache and r.chance(0.5))
+    local P = short and r.range(15000, 17500) or r.logu(25000, 80000)
     local C = r.range(300, 2000)
-    local chr = with_cache and r.range(0.56, 0.64) or 0
-    local price, rpd = fit(plant_impact(120, max_impact), 30.4 * T.prompt_trim_share * P * (1 - chr) / 1e6, 1)
+    local chr = with_cache and (decoy and not short and r.range(0.36, 0.43) or r.range(0.56, 0.64)) or 0
+    local price, rpd = fit(plant_impact(70, max_impact), 30.4 * T.prompt_trim_share * P * (1 - chr) / 1e6, 1)
     local mdl = add_model(price, price, {cache_read = with_cache and price * 0.1 or price, cache_write = price,
                                          reasoning = price})
     p.model = mdl
@@ -643,7 +658,7 @@ local function build(seed, attempt)
     rs = rs or r.range(0.6, 0.8)
     -- r(m) = (P + 4C) price / (P + C) per token.
     local unit = 30.4 * T.reasoning_cut * C * rs * (P + 4 * C) / (P + C) / 1e6
-    local price, rpd = fit(impact or plant_impact(120, max_impact), unit, (P + 4 * C) / (P + C))
+    local price, rpd = fit(impact or plant_impact(70, max_impact), unit, (P + 4 * C) / (P + C))
     local mdl = add_model(price, 4 * price)
     p.model = mdl
     add_stream{owner = p.id, key = r.pick(bg_keys), model = mdl, rpd = rpd, P = P, C = C, rs = rs}
@@ -665,7 +680,7 @@ local function build(seed, attempt)
     local P = math.min(12000, per_req * 1e6 / (pr.prompt + pr.completion))
     local C = (per_req * 1e6 - P * pr.prompt) / pr.completion
     if P < 100 or C > 60000 then return false end
-    local rpd = math.min(5000, plant_impact(120, max_impact) / (30.4 * rate * unit_price))
+    local rpd = math.min(5000, plant_impact(70, max_impact) / (30.4 * rate * unit_price))
     local st = {owner = p.id, model = mdl, rpd = rpd, P = P, C = C}
     st[field] = rate
     if own_key then
@@ -689,7 +704,7 @@ local function build(seed, attempt)
     p.key = add_key("plant")
     local ratio = r.range(0.7, 1.4)
     local wp = acc.models[workhorse].prices
-    local impact = plant_impact(120, max_impact)
+    local impact = plant_impact(70, max_impact)
     local cost = impact / (impact_per_cost * r.logu(30, rpd_cap))
     local P = math.min(12000, math.max(800, cost * 1e6 / (wp.prompt + ratio * wp.completion)))
     local C = P * ratio
@@ -722,12 +737,8 @@ local function build(seed, attempt)
     acc.model_changes[#acc.model_changes + 1] = {key = p.key, week = n}
   end
   function builders.fixed(p)
-    local mult = r.logu(8, 20)
-    local P = r.logu(1000, 6000)
-    local C = P * r.range(0.5, 1.2)
-    local mdl = expensive_model(mult, P, C, "fixed")
-    local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
-    local rpd = expensive_rpd(mult, P + C, unit, 150, max_impact)
+    local mdl, P, C, rpd = expensive_traffic(r.logu(8, 20), "fixed", 90)
+    if not rpd then return false end
     local n = 2  -- earlier, the weeks before would look like a spike over the weeks after
     p.key = add_key("plant")
     p.model, p.week = mdl, n
@@ -740,22 +751,21 @@ local function build(seed, attempt)
   end
   -- Decoys: each fails one condition by 12-28 %.
   function builders.d_expensive(p)
-    local mult = r.range(3.6, 4.2)
-    local P = r.logu(1000, 6000)
-    local C = P * r.range(0.5, 1.2)
-    local mdl = expensive_model(mult, P, C, "decoy")
-    local unit = 30.4 * ((P * acc.models[mdl].prices.prompt + C * acc.models[mdl].prices.completion) / 1e6)
+    local mdl, P, C, rpd = expensive_traffic(r.range(3.6, 4.2), "decoy", 90)
+    if not rpd then return false end
     p.model = mdl
-    add_stream{owner = p.id, key = r.pick(bg_keys), model = mdl, rpd = expensive_rpd(mult, P + C, unit, 150, max_impact),
-               P = P, C = C}
+    add_stream{owner = p.id, key = r.pick(bg_keys), model = mdl, rpd = rpd, P = P, C = C}
   end
-  function builders.d_caching(p) builders.caching(p, r.range(0.24, 0.3)) end
+  function builders.d_caching(p)
+    if r.chance(0.5) then return builders.caching(p, r.range(0.24, 0.3)) end
+    return builders.caching(p, r.range(0.03, 0.13), r.range(0.6, 0.66))  -- not prompt-heavy enough
+  end
+  function builders.d_spread(p) return builders.expensive_model_spread(p, r.range(3.6, 4.2)) end
   function builders.d_cache_writes(p) builders.cache_writes(p, true) end
   function builders.d_prompt_trimming(p) builders.prompt_trimming(p, true) end
   function builders.d_reasoning(p) builders.reasoning(p, r.range(0.36, 0.43)) end
   function builders.d_min_monthly(p) builders.reasoning(p, r.range(0.6, 0.8), r.range(20, 40)) end
-  function builders.d_component(p, own_key)
-    local kind = r.pick({"web_search", "native_web_search", "file_parsing", "web_fetch"})
+  function builders.d_component(p, own_key, kind)
     p.component = kind
     return component(p, kind, r.range(0.09, 0.13), own_key)
   end
@@ -766,7 +776,8 @@ local function build(seed, attempt)
   local COMPONENT = {web_search = true, native_web_search = true, file_parsing = true, web_fetch = true,
                      d_component = true}
   -- Expensive models are sized on the blended rate with every other plant in place.
-  local EXPENSIVE = {expensive_model = true, expensive_model_spread = true, fixed = true, d_expensive = true}
+  local EXPENSIVE = {expensive_model = true, expensive_model_spread = true, fixed = true, d_expensive = true,
+                     d_spread = true}
   local ordered = {}
   for _, c in ipairs(chosen) do if not EXPENSIVE[c.kind] then ordered[#ordered + 1] = c end end
   for _, c in ipairs(chosen) do if EXPENSIVE[c.kind] then ordered[#ordered + 1] = c end end
@@ -781,8 +792,8 @@ local function build(seed, attempt)
     local p = new_plant(c.kind, is_decoy)
     if c.kind == "expensive_model" and r.chance(0.3) then
       p.key_share_decoy = true
-      builders.expensive_model(p, r.range(0.13, 0.16))
-    elseif builders[c.kind](p, COMPONENT[c.kind] and c.own_key or nil) == false then
+      if builders.expensive_model(p, r.range(0.13, 0.16)) == false then p.dropped = "infeasible" end
+    elseif builders[c.kind](p, COMPONENT[c.kind] and c.own_key or nil, c.component) == false then
       p.dropped = "infeasible"
     end
   end
@@ -978,5 +989,4 @@ function M.generate(seed)
   return {seed = seed, now = acc.now, scenario = scenario_of(acc, seed), truth = truth}
 end
 
-M._build, M._oracle = build, oracle
 return M

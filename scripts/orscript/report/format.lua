@@ -276,11 +276,17 @@ function M.figure_rows(rec, label)
 end
 
 -- The sum of the impacts of a list of recommendations (missing impacts skipped).
+-- The impact as printed: "$1,234.00/mo", or "$1,234.00 once" for a one-off (r.one_off).
+function M.impact_text(r, per)
+  return M.money(r.impact_usd) .. (r.one_off == true and " once" or (per or "/mo"))
+end
+
+-- The sum of the monthly impacts (one-offs left out), or nil when there is none.
 function M.total_impact(recs)
   local total, any = 0, false
   for _, r in ipairs(M.list(recs)) do
     local v = M.num(r.impact_usd)
-    if v then total, any = total + v, true end
+    if v and r.one_off ~= true then total, any = total + v, true end
   end
   return any and total or nil
 end

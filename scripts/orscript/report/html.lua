@@ -164,8 +164,8 @@ local function recommendation(out, r, i, total)
   local kind = kind_label(r.kind)
   out[#out + 1] = format('<div><h3>%s</h3>%s</div>', esc(F.str(r.title) or "(untitled)"),
     kind and ('<span class="kind">' .. esc(kind) .. "</span>") or "")
-  out[#out + 1] = format('<div class="impact"><span class="amount">%s</span><span class="per">per month, estimated</span></div>',
-    esc(F.money(impact)))
+  out[#out + 1] = format('<div class="impact"><span class="amount">%s</span><span class="per">%s</span></div>',
+    esc(F.money(impact)), r.one_off == true and "once, estimated" or "per month, estimated")
   out[#out + 1] = "</div>"
   if impact and total and total > 0 then
     out[#out + 1] = format('<div class="impact-bar" title="share of all estimated savings"><span style="width:%.1f%%"></span></div>',

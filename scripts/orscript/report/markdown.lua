@@ -86,11 +86,11 @@ function M.render(data)
     if total then p(format("Estimated savings if all are applied: **%s/month**.", F.money(total))); p() end
     local rows = {}
     for i, r in ipairs(recs) do
-      rows[#rows + 1] = { tostring(F.num(r.rank) or i), F.money(r.impact_usd), esc(r.title), esc(r.target) }
+      rows[#rows + 1] = { tostring(F.num(r.rank) or i), F.impact_text(r, ""), esc(r.title), esc(r.target) }
     end
     tbl(out, { "#", "Monthly impact", "Recommendation", "Target" }, { "r", "r", "l", "l" }, rows)
     for i, r in ipairs(recs) do
-      p(format("### %s. %s — %s/month", tostring(F.num(r.rank) or i), esc(r.title), F.money(r.impact_usd)))
+      p(format("### %s. %s — %s", tostring(F.num(r.rank) or i), esc(r.title), F.impact_text(r, "/month")))
       p()
       if F.str(r.target) then p("- **Target:** " .. esc(r.target)) end
       if F.str(r.change) then p("- **Change:** " .. esc(r.change)) end

@@ -140,7 +140,7 @@ function M.render(data, opts)
     line(paint("bold cyan", "RECOMMENDATIONS") .. paint("dim", format("  %d, ranked by monthly impact%s", #recs,
       total and ("; up to " .. F.money(total) .. "/month in all") or "")))
     local impacts = {}
-    for i, r in ipairs(recs) do impacts[i] = F.money(r.impact_usd) .. "/mo" end
+    for i, r in ipairs(recs) do impacts[i] = F.impact_text(r) end
     local iw = 0
     for _, s in ipairs(impacts) do iw = max(iw, F.width(s)) end
     local rw = #tostring(#recs) + 1

@@ -120,8 +120,11 @@ TEST_CASE("demo ground truth: each planted problem once, nothing else") {
     kinds[std::string(i.at("kind").as_string())]++;
     CHECK(i.at("recommend") == (i.at("kind") != "repointed"));
   }
+  // file_parsing (Docs Portal) and prompt_trimming (ingest-classifier's 40k-token prompts) became
+  // findings when the review learnt to see file parsing and oversized prompts (issue 10).
   CHECK(kinds == std::map<std::string, int>{{"expensive_model", 1}, {"caching", 1}, {"web_search", 1},
-                                             {"reasoning", 1}, {"growth", 1}, {"repointed", 1}});
+                                             {"reasoning", 1}, {"growth", 1}, {"file_parsing", 1},
+                                             {"prompt_trimming", 1}, {"repointed", 1}});
   const double base = num(truth.at("baseline").at("total_usage"));
   CHECK(base > 10000);
   CHECK(base < 100000);
