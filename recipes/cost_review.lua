@@ -515,7 +515,7 @@ function M.run(opts)
   -- Phase 1: the catalogue.
   local schema = orscript.meta()
   if not (schema:metric("total_usage") and schema:metric("tokens_total") and schema:dimension("model")) then
-    orscript.error("data", "the analytics catalogue lacks total_usage/tokens_total by model: cannot review spend")
+    orscript.error("data", "the analytics catalogue lacks total_usage/tokens_total by model: cannot review spend", 0)
   end
 
   -- Phase 2: every independent query at once.
@@ -561,10 +561,13 @@ function M.run(opts)
     return whole(pend[name], qs[name], what, warnings, counts, model_names)
   end
 
+  local n_warn = #warnings
   local by_model_t = get("by_model", "spend by model")
   local total_t = get("total", "baseline")
   if not by_model_t or not total_t then
-    orscript.error("data", "the baseline or spend by model could not be read whole: cannot review spend")
+    for _, p in pairs(pend) do pcall(core.wait, p) end
+    orscript.error("data", format("cannot review spend: %s", warnings[n_warn + 1] or "the baseline or spend by "
+      .. "model could not be read whole"), 0)
   end
   local base = total_t[1] or {}
   local baseline = { spend = num(base.total_usage), tokens = num(base.tokens_total), requests = num(base.request_count),

@@ -139,6 +139,21 @@ POINTS.fixed = function()
   end)
 end
 
+-- 5 (continued). A key that cut its use of an expensive model is sized on its current run rate.
+POINTS.run_rate = function()
+  T.test("an expensive model on a key that cut its use is sized on the weeks since the cut", function()
+    local r = rec("expensive_model", "key", "k-cut")
+    T.truthy(r, "expensive_model for k-cut; got " .. kinds())
+    T.eq(r.basis, "run_rate")
+    -- 30 % of 150 requests a day of 2000 + 300 tokens at $30/$120, less the same tokens at acme/cheap's rate.
+    local weekly = 0.3 * 150 * 7 * (2000 * 30 + 300 * 120) / 1e6
+    local alt = 0.3 * 150 * 7 * (2000 * 0.1 + 300 * 0.4) / 1e6
+    T.near(r.impact_usd, (weekly - alt) * MONTH / 7, 0.1)
+    local window = r.spend * doc.window.monthly_factor
+    T.truthy(r.impact_usd < 0.6 * window, "well under the window's average")
+  end)
+end
+
 -- 8. The four new checks, each on its planted problem, and nothing else.
 POINTS.new_checks = function()
   T.test("an expensive model spread thinly over six keys", function()
@@ -182,4 +197,15 @@ end
 local run = POINTS[point]
 if not run then error("review_scenario: unknown point '" .. tostring(point) .. "'", 0) end
 run()
+
+T.test("the verification script runs, one check per recommendation", function()
+  local fn = assert(load(data.verify_script, "=verify"))
+  local lines, real_print = {}, print
+  print = function(...) lines[#lines + 1] = table.concat({ ... }, "\t") end
+  local ok, err = pcall(fn)
+  print = real_print
+  T.truthy(ok, tostring(err))
+  T.eq(#lines, #data.recommendations + 1, table.concat(lines, "\n"))
+  T.truthy(lines[#lines]:find("fixes confirmed", 1, true) or lines[#lines]:find("Nothing to verify", 1, true))
+end)
 T.done()
