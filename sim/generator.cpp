@@ -196,6 +196,7 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
   // The request count of a day (or hour): Poisson, or the expected count rounded at random
   // for a stream with `exact_volume`.
   auto draw_count = [&](const Stream& st, Rng& rng, double lambda) -> std::uint64_t {
+    if (st.exact) return static_cast<std::uint64_t>(std::llround(lambda));  // hand-checked test scenarios
     if (!st.exact_volume) return rng.poisson(lambda);
     return lambda > 0 ? static_cast<std::uint64_t>(std::floor(lambda + rng.uniform())) : 0;
   };
@@ -220,10 +221,10 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
     const auto prompt = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.prompt_tokens.mean, ln_p_sigma))));
     const auto completion = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.completion_tokens.mean, ln_c_sigma))));
     const auto reasoning = st.reasoning_share > 0
-        ? static_cast<std::uint32_t>(std::min<double>(completion, std::round(completion * std::min(1.0, st.reasoning_share * (0.8 + 0.4 * rng.uniform())))))
+        ? static_cast<std::uint32_t>(std::min<double>(completion, std::round(completion * std::min(1.0, st.reasoning_share * (st.exact ? 1.0 : 0.8 + 0.4 * rng.uniform())))))
         : 0u;
     const auto cached = st.cache_hit_rate > 0
-        ? static_cast<std::uint32_t>(std::round(prompt * std::min(0.98, st.cache_hit_rate * (0.5 + rng.uniform()))))
+        ? static_cast<std::uint32_t>(std::round(prompt * std::min(0.98, st.cache_hit_rate * (st.exact ? 1.0 : 0.5 + rng.uniform()))))
         : 0u;
     const double writes = std::round((prompt - cached) * st.cache_write_share);
     const double upstream = (prompt * pr.prompt + (completion - reasoning) * pr.completion + reasoning * pr.reasoning) / 1e6;
@@ -364,8 +365,13 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
         const Model& mdl = sc.models[model];
         const Prices& pr = mdl.prices;
         const std::int64_t day_ms = day * kDayMs;
+        double hour_acc = 0;  // exact streams: each hour takes its rounded share of the day
         for (int h = 0; h < 24; ++h) {
-          const std::uint64_t n = draw_count(st, rng, d.lambda * st.hourly[h]);
+          const double before = hour_acc;
+          hour_acc += st.hourly[h];
+          const std::uint64_t n = st.exact ? static_cast<std::uint64_t>(std::llround(d.lambda * hour_acc) -
+                                                                        std::llround(d.lambda * before))
+                                           : draw_count(st, rng, d.lambda * st.hourly[h]);
           if (n == 0) continue;
           const double dn = static_cast<double>(n);
           const double prompt = std::round(dn * st.prompt_tokens.mean * rng.lognormal(1.0, ln_p_sigma / std::sqrt(dn)));

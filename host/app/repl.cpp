@@ -193,6 +193,9 @@ int run_repl(Runtime& rt) {
   const std::string prompt1 = "orscript[" + label + "]> ";
   const std::string prompt2 = std::string(prompt1.size() - 3, ' ') + ">> ";
 
+  // libedit first: rl_initialize() starts an empty history, so entries loaded before it
+  // would be on disk but never recalled.
+  repl::init_input(s);
   if (s.tty) {
     std::string path = repl::history_path();
     if (!path.empty()) {
@@ -200,7 +203,6 @@ int run_repl(Runtime& rt) {
       s.history->load();
     }
   }
-  repl::init_input(s);
   if (s.tty) {
     std::string where = ctx.demo ? "the demo (" + ctx.demo_description + ", simulated data)" : label;
     std::fprintf(stderr,

@@ -270,7 +270,11 @@ std::string describe_schema(const SchemaView& v, std::string_view filter) {
       "\nLimits: at most 2 dimensions and 20 filters; limit and group_limit 1..10000 (limit\n"
       "defaults to 1000); the window defaults to the last 7 days and reaches 365 days, or 31 days\n"
       "when any field above marked \"31 days\" (or a classifier field) is in the query.\n"
-      "kind: sum = adds up across rows and periods; rate = averaged or a ratio, never summed.\n";
+      "kind: sum = adds up across rows and periods; rate = averaged or a ratio, never summed.\n"
+      "Classifiers: classifier = {id = \"<uuid>\", names = {up to 2 dimension names}, include_nulls = bool,\n"
+      "where = {{name, \"eq\"|\"neq\"|\"in\"|\"not_in\", value}}}: each name becomes a column; without names\n"
+      "rows carry clf_dimension_name and clf_dimension_value (the demo's: 5f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f,\n"
+      "task_type and complexity).\n";
   return out;
 }
 

@@ -364,6 +364,7 @@ end
 
 local function build(seed, attempt)
   local r = new_rng(seed * 1000 + attempt)
+  local rb = new_rng(seed * 1000 + attempt + 500)
   local acc = {models = {}, model_list = {}, keys = {}, key_list = {}, apps = {}, app_list = {}, streams = {},
                plants = {}, decoys = {}, fixed_pairs = {}, model_changes = {}, observations = {}}
   -- Clock: a day in 2026 at 12:00 UTC; the window is the last full month.
@@ -437,6 +438,12 @@ local function build(seed, attempt)
     st.sigma = st.sigma or 0.15
     st.noise = st.noise or 0
     if st.exact == nil then st.exact = true end
+    -- Some planted traffic runs on the customer's own provider keys or with a data discount
+    -- (its own draws, so the account's other choices do not move).
+    if st.owner ~= "background" then
+      if rb.chance(0.25) then st.byok = rb.range(0.3, 1) end
+      if rb.chance(0.2) then st.dd = rb.range(0.05, 0.2) end
+    end
     acc.streams[#acc.streams + 1] = st
     return st
   end
@@ -943,6 +950,37 @@ local function scenario_of(acc, seed)
     sc.streams[#sc.streams + 1] = o
   end
   return sc
+end
+
+-- JSON with object keys sorted (byte-identical files for a seed; LuaJIT's table order is
+-- not stable between processes). An empty table is an array.
+function M.encode(v)
+  local t = type(v)
+  if t == "table" then
+    if next(v) == nil or v[1] ~= nil then
+      local parts = {}
+      for i = 1, #v do parts[i] = M.encode(v[i]) end
+      return "[" .. table.concat(parts, ",") .. "]"
+    end
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    local parts = {}
+    for i, k in ipairs(keys) do
+      local val = v[k]
+      if val == nil then val = v[tonumber(k)] end
+      parts[i] = string.format("%q", k):gsub("\\\n", "\\n") .. ":" .. M.encode(val)
+    end
+    return "{" .. table.concat(parts, ",") .. "}"
+  elseif t == "string" then
+    return (string.format("%q", v):gsub("\\\n", "\\n"))
+  elseif t == "number" then
+    if v == math.floor(v) and math.abs(v) < 1e15 then return string.format("%d", v) end
+    return string.format("%.17g", v)
+  elseif t == "boolean" then
+    return tostring(v)
+  end
+  return "null"
 end
 
 -- A random account for `seed`: {seed, now, scenario, truth}.

@@ -109,8 +109,8 @@ local failures, misses, extras, bad_sizes = {}, {}, {}, {}
 for _, seed in ipairs(seeds) do
   local account = planted.generate(seed)
   local base = opts.work .. "/planted-" .. seed
-  write_file(base .. ".json", json.encode(account.scenario))
-  write_file(base .. ".truth.json", json.encode(account.truth))
+  write_file(base .. ".json", planted.encode(account.scenario))
+  write_file(base .. ".truth.json", planted.encode(account.truth))
   os.remove(base .. ".review.json")
   local cmd = table.concat({shell_quote(opts.orscript), "--demo", "--scenario", shell_quote(base .. ".json"), "--seed",
                             tostring(seed), "--now", account.now, shell_quote(opts.review), "--json",

@@ -146,8 +146,11 @@ TEST_CASE("ground truth: the expensive preview model is mostly one batch key, as
     total += num(r.at("total_usage"));
     if (r.at("api_key_id") == "batch-pipeline") batch = num(r.at("total_usage"));
   }
-  CHECK(batch == doctest::Approx(num(e->at("spend_usd"))).epsilon(1e-9));
+  // The ground truth runs this same query engine, so comparing its spend_usd with `batch`
+  // would only compare the engine with itself; test_hand_scenario.cpp checks both against
+  // figures worked out by hand. Here: the shares the scenario plants.
   CHECK(batch / total > 0.8);
+  CHECK(batch / total < 0.99);
   CHECK(num(e->at("impact_usd")) > 0);
   auto* r = find_item(truth, "repointed");
   REQUIRE(r);
