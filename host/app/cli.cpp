@@ -87,6 +87,12 @@ CliOptions parse(const std::vector<std::string>& argv) {
     else if (name == "--port") o.port = static_cast<std::uint16_t>(to_uint(name, value(name, inline_value, has_inline), 65535));
     else if (name == "--fault") o.faults.push_back(value(name, inline_value, has_inline));
     else if (name == "--cert-dir") o.cert_dir = value(name, inline_value, has_inline);
+    else if (name == "--format") {
+      o.format = value(name, inline_value, has_inline);
+      if (o.format != "table" && o.format != "csv" && o.format != "json" && o.format != "jsonl" &&
+          o.format != "markdown" && o.format != "box" && o.format != "line")
+        bad("--format expects table, csv, json, jsonl, markdown, box or line, got '" + o.format + "'");
+    }
     else if (name == "--base-url") o.base_url = value(name, inline_value, has_inline);
     else if (name == "--api-key-file") o.api_key_file = value(name, inline_value, has_inline);
     else if (name == "--api-key") o.api_key_flag = value(name, inline_value, has_inline);
@@ -117,6 +123,8 @@ CliOptions parse(const std::vector<std::string>& argv) {
   }
   if (o.api_key_flag && o.api_key_flag->empty()) bad("--api-key is empty");
   if (o.serve && o.script) bad("--serve runs the simulator only; it takes no script");
+  if (!o.format.empty() && o.actions.empty() && !(o.script && *o.script == "query"))
+    bad("--format prints what -e chunks return and the query command's result; add -e 'return ...' or use query");
   return o;
 }
 
@@ -138,6 +146,14 @@ Lua options (as in lua and luajit):
   --                stop handling options
   -v, --version     print the version
   -h, --help        print this help
+  --format F        print what each -e chunk returns as F: table, csv, json, jsonl,
+                    markdown, box or line (e.g. --format csv -e 'return orscript.keys()')
+
+One-liners (no Lua):
+  query METRICS [by DIMS] [--last-month|--last-days N|...] [--top N] [--format F]
+                    run one analytics query and print it, e.g.
+                    orscript --demo query total_usage by model --last-month --top 5 --format csv;
+                    `orscript query --help` lists its options
 
 The API:
   --api-key-file F  read the management key from the first line of file F

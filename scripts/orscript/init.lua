@@ -39,6 +39,12 @@ function M.set_budget(ws, interval, usd, opts) return keys_mod().set_budget(ws, 
 function M.key() return endpoints().key() end
 function M.credits() return endpoints().credits() end
 function M.generation(id) return endpoints().generation(id) end
+-- orscript.forecast{by =, ...} -> orscript.Forecast: month to date, projected, last month.
+function M.forecast(opts) return require("orscript.forecast").forecast(opts) end
+-- orscript.forecast_query{by =, ...} -> orscript.Query: the forecast's daily query, unsent.
+function M.forecast_query(opts) return require("orscript.forecast").query(opts) end
+-- orscript.anomalies{by =, grain =, ...} -> orscript.Table of spikes and drops.
+function M.anomalies(opts) return require("orscript.anomalies").anomalies(opts) end
 -- The host clock (Unix ms); fixed by --now. Use it (or orscript.time) instead of os.time.
 function M.now() return core.now() end
 -- "demo" or the API host, and a description of the demo scenario ("" otherwise).
@@ -63,6 +69,7 @@ end
 
 return U.module("orscript", M, {
   time = function() return require "orscript.time" end,
+  chart = function() return require "orscript.chart" end,
   rankings = function() return endpoints().rankings end,
   request = function() return endpoints().request end,
   Query = function() return query_mod().Query end,

@@ -43,6 +43,30 @@ function M.render(data)
   if F.str(data.generated_at) then meta[#meta + 1] = "**Generated:** " .. esc(data.generated_at) end
   if #meta > 0 then p(concat(meta, " · ")); p() end
 
+  local tm = data.this_month
+  if type(tm) == "table" then
+    local TM = require "orscript.report.month"
+    p("## This month")
+    p()
+    local rows = {}
+    for i, r in ipairs(TM.summary_rows(tm)) do rows[i] = { esc(r[1]), esc(r[2]), esc(r[3]) } end
+    tbl(out, { "", "USD", "" }, { "l", "r", "l" }, rows)
+    local movers = TM.mover_rows(tm)
+    if #movers > 0 then
+      p("Biggest movers against last month (projected):")
+      p()
+      for _, r in ipairs(movers) do for j = 1, #r do r[j] = esc(r[j]) end end
+      tbl(out, TM.MOVER_HEADER, { "l", "r", "r", "r", "r" }, movers)
+    end
+    local spikes = TM.spike_lines(tm)
+    if #spikes > 0 then
+      p("Single-day spikes in the last two weeks:")
+      p()
+      for _, x in ipairs(spikes) do p("- " .. esc(x)) end
+      p()
+    end
+  end
+
   local b = F.list(data.baseline)
   p("## Baseline")
   p()
