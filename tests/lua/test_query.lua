@@ -170,7 +170,7 @@ T.test("order by date, request_count and a dimension are accepted", function()
   T.eq(b.order_by.field, "request_count"); T.eq(b.order_by.direction, "desc")
   local c = q(base):by("model"):order("model", "asc"):payload()
   T.eq(c.order_by.field, "model"); T.eq(c.order_by.direction, "asc")
-  T.truthy(q(base):grain("day"):order("date", "asc"):body():find('"order_by":{"field":"date","direction":"asc"}', 1, true))
+  T.truthy(q(base):grain("day"):order("date", "asc"):body():find('"order_by":{"direction":"asc","field":"date"}', 1, true))
 end)
 
 T.test("label-resolved dimensions accept raw ids, sent as given", function()
