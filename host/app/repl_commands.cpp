@@ -1,6 +1,7 @@
 // repl_commands.cpp: the dot commands, after sqlite3's and duckdb's shells.
 // A command is a line that starts with '.' and a letter; the rest of the line is its
 // argument. Commands never raise: misuse is a one-line message on stderr.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "host/app/repl_session.hpp"
+#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 namespace {
@@ -25,7 +27,9 @@ const char kHelp[] =
     ".output [FILE]                send results to FILE; without FILE back to the screen\n"
     ".once FILE                    send the next command's results to FILE\n"
     ".timer on|off                 show how long each command took\n"
-    ".schema [PREFIX]              metrics and dimensions with units, formats and limits\n"
+    ".schema [WORD]                metrics and dimensions with units, formats and limits;\n"
+    "                              WORD finds names and labels that contain it, and\n"
+    "                              common words (cost, spend, tokens, latency)\n"
     ".quit, .exit                  leave the REPL\n";
 
 std::string trim(std::string s) {
@@ -78,15 +82,94 @@ void cmd_timer(Session& s, const std::string& arg) {
   else std::fprintf(stderr, ".timer: expected on or off, got '%s'\n", arg.c_str());
 }
 
+// The metric names a common word stands for ("cost" -> total_usage, ...), from the
+// library's orscript.schema.related(word) under the protected path; empty on failure.
+std::vector<std::string> related_names(Session& s, const std::string& word) {
+  std::vector<std::string> out;
+  if (word.empty()) return out;
+  lua_State* L = s.rt.state();
+  int top = lua_gettop(L);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "orscript.schema");
+  if (s.rt.protected_call(1, 1) == 0 && lua_istable(L, -1)) {
+    lua_getfield(L, -1, "related");
+    lua_pushlstring(L, word.data(), word.size());
+    if (lua_isfunction(L, -2) && s.rt.protected_call(1, 1) == 0 && lua_istable(L, -1))
+      for (int i = 1;; ++i) {
+        lua_rawgeti(L, -1, i);
+        if (lua_type(L, -1) != LUA_TSTRING) break;
+        out.emplace_back(lua_tostring(L, -1));
+        lua_pop(L, 1);
+      }
+  }
+  lua_settop(L, top);
+  return out;
+}
+
 void cmd_schema(Session& s, const std::string& arg) {
   auto v = load_schema(s, true);
   if (!v) return;
-  std::string text = describe_schema(*v, arg);
+  std::string text = wrap_to_width(describe_schema(*v, arg, related_names(s, arg), terminal_width()), terminal_width());
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }
 
+std::size_t columns_of(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// One line wrapped to `width` (see wrap_to_width).
+void wrap_line(std::string_view line, std::size_t width, std::string& out) {
+  if (columns_of(line) <= width) {
+    out.append(line);
+    out += '\n';
+    return;
+  }
+  std::size_t indent = line.find_first_not_of(' ');
+  if (indent == std::string_view::npos) indent = 0;
+  if (line.substr(indent, 1) == ".") {  // a command: continue under its description
+    auto gap = line.find("  ", indent);
+    if (gap != std::string_view::npos) indent = line.find_first_not_of(' ', gap);
+  }
+  if (indent == std::string_view::npos || indent > width / 2) indent = 2;
+  std::string current;
+  std::size_t pos = 0;
+  while (pos < line.size()) {
+    // The next word with the spaces before it.
+    std::size_t word_start = line.find_first_not_of(' ', pos);
+    if (word_start == std::string_view::npos) break;
+    std::size_t word_end = line.find(' ', word_start);
+    if (word_end == std::string_view::npos) word_end = line.size();
+    std::string_view gap = line.substr(pos, word_start - pos), word = line.substr(word_start, word_end - word_start);
+    if (!current.empty() && current.find_first_not_of(' ') != std::string::npos &&
+        columns_of(current) + gap.size() + columns_of(word) > width) {
+      out += current + "\n";
+      current.assign(indent, ' ');
+      gap = {};
+    }
+    current.append(gap);
+    current.append(word);
+    pos = word_end;
+  }
+  out += current + "\n";
+}
+
 }  // namespace
+
+std::string wrap_to_width(const std::string& text, int width) {
+  std::string out;
+  std::size_t w = static_cast<std::size_t>(std::max(width, 20)) - 1;  // the last column may wrap early
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    wrap_line(std::string_view(text).substr(start, end - start), w, out);
+    start = end + 1;
+  }
+  return out;
+}
 
 bool is_command(std::string_view line) {
   auto i = line.find_first_not_of(" \t");
@@ -101,7 +184,7 @@ void run_command(Session& s, const std::string& line) {
   std::string arg = sp == std::string::npos ? "" : trim(text.substr(sp));
 
   if (name == "help") {
-    std::fputs(kHelp, stdout);
+    std::fputs(wrap_to_width(kHelp, terminal_width()).c_str(), stdout);
   } else if (name == "mode") {
     cmd_mode(s, arg);
   } else if (name == "rows" || name == "maxrows") {

@@ -386,6 +386,10 @@ void ApiClient::Impl::on_result(const Ticket& call, TransportResult r) {
     outcome.transport_error = r.error == TransportError::connect || r.error == TransportError::connection ||
                               r.error == TransportError::timeout || r.error == TransportError::resolve;
     outcome.permanent_error = !outcome.transport_error;
+    outcome.unlikely_to_heal = r.error == TransportError::resolve ||
+                               (r.error == TransportError::connect &&
+                                is_loopback_host(origin.connect_to.empty() ? origin.host : origin.connect_to) &&
+                                r.detail.find("refused") != std::string::npos);
     error = transport_error(*call, r);
   } else {
     const int status = r.response.status;

@@ -41,7 +41,8 @@ function M.error(kind, message, level)
   if type(kind) ~= "string" or type(message) ~= "string" then
     U.usage("orscript.error: expected (kind, message), got %s, %s", type(kind), type(message))
   end
-  core.error(kind, message, (level or 1) + 1)
+  -- level 0: no position (as error(msg, 0)), e.g. for a bad command-line argument.
+  core.error(kind, message, level == 0 and 0 or (level or 1) + 1)
 end
 
 return U.module("orscript", M, {

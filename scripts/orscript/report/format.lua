@@ -13,6 +13,13 @@ local null_ok, core = pcall(require, "orscript.core")
 local NULL = null_ok and type(core) == "table" and core.null or nil
 M.null = NULL
 
+-- The width terminal text is laid out in: $COLUMNS, else the terminal's width, else 100.
+function M.terminal_width()
+  local ok, w = pcall(function() return core.terminal_width() end)
+  if ok and type(w) == "number" and w >= 20 then return w end
+  return 100
+end
+
 -- What a report prints for a missing figure.
 M.MISSING = "—"
 
