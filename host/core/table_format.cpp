@@ -294,38 +294,58 @@ std::string Table::format(const FormatOptions& options) const {
       w[c] = std::max(w[c], cw);
     }
   }
-  // Fit: shrink the widest text columns down to 24, then to 12 (a narrow table keeps
-  // its number columns and cuts labels), drop columns from the right, and only then
-  // shrink text further (down to 8).
+  // Fit: shrink the widest text columns down to 24, then to 12; then leave out text
+  // columns from the right (never the first column or the first label), then other
+  // columns from the right (a
+  // narrow table keeps its number columns and cuts labels); only then shrink text
+  // further (down to 8).
   std::size_t limit = fit;
-  auto total = [&](std::size_t k) {
-    std::size_t s = 0;
-    for (std::size_t c = 0; c < k; ++c) s += w[c];
+  std::vector<bool> keep(nc, true);
+  auto total = [&]() {
+    std::size_t s = 0, k = 0;
+    for (std::size_t c = 0; c < nc; ++c)
+      if (keep[c]) s += w[c], ++k;
     return s + 2 * (k - 1);
   };
-  std::size_t visible = nc;
   auto shrink_text = [&](std::size_t floor) {
-    while (total(visible) > limit) {
+    while (total() > limit) {
       std::size_t widest = nc;
-      for (std::size_t c = 0; c < visible; ++c)
-        if (columns_[c].is_text() && w[c] > floor && (widest == nc || w[c] > w[widest])) widest = c;
+      for (std::size_t c = 0; c < nc; ++c)
+        if (keep[c] && columns_[c].is_text() && w[c] > floor && (widest == nc || w[c] > w[widest])) widest = c;
       if (widest == nc) break;
       --w[widest];
     }
   };
+  std::size_t first_text = 0;  // the leading label column (model, key, ...) stays too
+  while (first_text < nc && !columns_[first_text].is_text()) ++first_text;
+  auto drop_from_right = [&](bool text_only) {
+    for (std::size_t c = nc; c-- > 1 && total() > limit;)
+      if (keep[c] && (!text_only || (columns_[c].is_text() && c != first_text))) keep[c] = false;
+  };
+  const std::vector<std::size_t> natural = w;
   shrink_text(24);
   shrink_text(12);
-  while (visible > 1 && total(visible) > limit) --visible;
+  drop_from_right(true);
+  drop_from_right(false);
   shrink_text(8);
-  if (total(visible) > limit) w[0] = std::max<std::size_t>(limit, 4);  // one very wide column
+  // Room left by the columns that went: cut labels get it back.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (std::size_t c = 0; c < nc; ++c)
+      if (keep[c] && columns_[c].is_text() && w[c] < natural[c] && total() < limit) ++w[c], grew = true;
+  }
+  if (total() > limit) w[0] = std::max<std::size_t>(limit, 4);  // one very wide column
+  std::vector<std::size_t> visible;
+  for (std::size_t c = 0; c < nc; ++c)
+    if (keep[c]) visible.push_back(c);
 
-  for (std::size_t c = 0; c < visible; ++c)
+  for (std::size_t c : visible)
     if (columns_[c].is_text()) cut_text_cells(cells[c], w[c]);
 
   auto line = [&](auto&& cell_of) {
     std::string l;
-    for (std::size_t c = 0; c < visible; ++c) {
-      if (c) l += "  ";
+    for (std::size_t c : visible) {
+      if (c != visible.front()) l += "  ";
       pad(l, ellipsize(cell_of(c), w[c]), w[c], right_aligned(columns_[c]));
     }
     while (!l.empty() && l.back() == ' ') l.pop_back();
@@ -334,8 +354,8 @@ std::string Table::format(const FormatOptions& options) const {
   line([&](std::size_t c) { return columns_[c].name; });
   {
     std::string l;
-    for (std::size_t c = 0; c < visible; ++c) {
-      if (c) l += "  ";
+    for (std::size_t c : visible) {
+      if (c != visible.front()) l += "  ";
       l.append(w[c], '-');
     }
     out += l + "\n";
@@ -343,12 +363,14 @@ std::string Table::format(const FormatOptions& options) const {
   for (std::size_t r = 0; r < shown; ++r) line([&](std::size_t c) { return cells[c][r]; });
   if (n == 0) out += meta.dry_run() ? "(dry run: not sent)\n" : "(no rows)\n";
   if (shown < n) out += "\xE2\x80\xA6 " + count_text(n - shown) + " more rows (" + count_text(n) + " in all)\n";
-  if (visible < nc) {
+  if (visible.size() < nc) {
     std::string names;
-    for (std::size_t c = visible; c < nc; ++c) names += (names.empty() ? "" : ", ") + columns_[c].name;
+    for (std::size_t c = 0; c < nc; ++c)
+      if (!keep[c]) names += (names.empty() ? "" : ", ") + columns_[c].name;
+    std::size_t hidden = nc - visible.size();
     add_note(out, "",
-             "\xE2\x80\xA6 " + std::to_string(nc - visible) + " more column" + (nc - visible > 1 ? "s" : "") +
-                 " not shown: " + names + " (widen the terminal or use t:select)",
+             "\xE2\x80\xA6 " + std::to_string(hidden) + " more column" + (hidden > 1 ? "s" : "") + " not shown: " + names +
+                 " (widen the terminal or use t:select)",
              fit);
   }
   notes(*this, out, "", fit);

@@ -287,3 +287,90 @@ TEST_CASE("repl: -i on a pipe runs line by line without prompts") {
   CHECK(r.out == "2\n3\ntable\n");
   CHECK_FALSE(has(r.out + r.err, "orscript[demo]>"));
 }
+
+// ---- issue 11: what a new user trips on in the first hour -------------------------
+
+namespace {
+const std::vector<std::string> kDemoNow = {"--demo", "--now", "2026-11-18T12:00:00Z"};
+}  // namespace
+
+TEST_CASE("repl: Up in a new session recalls the last line of the one before") {
+  std::string home = ot::temp_dir();
+  {
+    Repl first(kDemoNow, home);
+    first.run("recalled = 41");
+    first.pty.send("\x04");
+    CHECK(first.pty.wait() == 0);
+  }
+  Repl second(kDemoNow, home);
+  second.pty.send("\x1b[A");  // Up: the line comes back; Enter runs it
+  second.pty.expect("recalled = 41");
+  second.pty.send("\r");
+  second.pty.expect(kPrompt);
+  CHECK(has(second.run("recalled + 1"), "\n42\r\n"));
+}
+
+TEST_CASE("repl: completing a name in a string leaves the closing quote to the user") {
+  Repl r(kDemoNow);
+  r.pty.send("\"total_us\t");
+  r.pty.expect("total_usage");
+  r.pty.send("\"\r");  // the user closes the string: one quote, not two
+  std::string out = r.pty.expect(kPrompt);
+  CHECK(has(out, "\ntotal_usage\r\n"));
+  CHECK_FALSE(has(out, "total_usage\"\""));
+}
+
+TEST_CASE("repl: a candidate list shows names without a trailing quote") {
+  Repl r(kDemoNow);
+  r.pty.send("\"p9\t\t");
+  r.pty.expect("p99_throughput");
+  std::string shown = r.pty.transcript();
+  CHECK(has(shown, "p90_latency"));
+  CHECK_FALSE(has(shown, "p90_latency\""));
+  r.pty.send("\x03");
+  r.pty.expect(kPrompt);
+}
+
+TEST_CASE("repl: inside a result table's method, a string completes the table's columns") {
+  Repl r(kDemoNow);
+  r.run("t = orscript.query{metrics = {'request_count'}, by = {'model'}, limit = 3}:run()");
+  // "re" is ambiguous in the catalogue (request_count, reasoning_tokens, ...) but
+  // names one column of t.
+  r.pty.send("t:sort(\"re\t\", \"desc\")\r");
+  std::string out = r.pty.expect(kPrompt);
+  INFO(out);
+  CHECK(has(out, "request_count\""));
+  CHECK_FALSE(has(out, "unknown column"));
+}
+
+TEST_CASE("repl: completion hides private names such as orscript.time._to_ms") {
+  Repl r(kDemoNow);
+  r.pty.send("orscript.time.\t\t");
+  r.pty.expect("this_month");
+  std::string shown = r.pty.transcript();
+  CHECK(has(shown, "last_month"));
+  CHECK_FALSE(has(shown, "_to_ms"));
+  CHECK_FALSE(has(shown, "_try_parse"));
+  r.pty.send("\x03");
+  r.pty.expect(kPrompt);
+}
+
+TEST_CASE("repl: .schema finds metrics by substring, label and everyday words") {
+  Repl r(kDemoNow);
+  std::string cost = r.run(".schema cost");
+  CHECK(has(cost, "total_usage"));
+  CHECK(has(r.run(".schema spend"), "total_usage"));
+  std::string usage = r.run(".schema usage");
+  CHECK(has(usage, "byok_usage"));  // not only names that start with it
+  CHECK(has(usage, "total_usage"));
+  CHECK(has(r.run(".schema Latency"), "p90_latency"));
+  CHECK(has(r.run(".schema zzzz"), "no metric or dimension matches 'zzzz'"));
+}
+
+TEST_CASE("repl: error() at the prompt is one line at the user's position") {
+  Repl r(kDemoNow);
+  std::string out = r.run("error('boom')");
+  CHECK(has(out, "stdin:1: boom\r\n"));
+  CHECK_FALSE(has(out, "[builtin#"));
+  CHECK_FALSE(has(out, "stack traceback"));
+}
