@@ -930,10 +930,13 @@ int l_parse_table(lua_State* L) {
   return 1;
 }
 
-// core.terminal_width() -> the columns text should fit: $COLUMNS, else the terminal's.
+// core.terminal_width() -> the columns text should fit ($COLUMNS, else the terminal's,
+// else 100), and whether that width is known (false for the 100 of a file or pipe).
 int l_terminal_width(lua_State* L) {
   lua_pushinteger(L, terminal_width());
-  return 1;
+  const char* c = std::getenv("COLUMNS");
+  lua_pushboolean(L, (c && std::atoi(c) > 0) || ::isatty(STDOUT_FILENO));
+  return 2;
 }
 
 }  // namespace

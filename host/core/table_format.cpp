@@ -295,10 +295,9 @@ std::string Table::format(const FormatOptions& options) const {
     }
   }
   // Fit: shrink the widest text columns down to 24, then to 12; then leave out text
-  // columns from the right (never the first column or the first label), then other
-  // columns from the right (a
-  // narrow table keeps its number columns and cuts labels); only then shrink text
-  // further (down to 8).
+  // columns from the right (never the first column or the first label); shrink text
+  // down to 8; only then leave out other columns from the right (a narrow table keeps
+  // its number columns and cuts labels). Columns that stay get back the room left.
   std::size_t limit = fit;
   std::vector<bool> keep(nc, true);
   auto total = [&]() {
@@ -326,8 +325,8 @@ std::string Table::format(const FormatOptions& options) const {
   shrink_text(24);
   shrink_text(12);
   drop_from_right(true);
-  drop_from_right(false);
   shrink_text(8);
+  drop_from_right(false);
   // Room left by the columns that went: cut labels get it back.
   for (bool grew = true; grew;) {
     grew = false;

@@ -73,7 +73,8 @@ end
 function M.render(data, opts)
   opts = opts or {}
   local paint = painter(opts.color)
-  local width = F.num(opts.width) or F.terminal_width()
+  local width, width_known = F.num(opts.width), true
+  if not width then width, width_known = F.terminal_width() end
   local out = {}
   local function line(s) out[#out + 1] = s or "" end
   local function heading(s)
@@ -281,7 +282,7 @@ function M.render(data, opts)
     heading("Verify next month")
     local widest = 0
     for l in (script:gsub("\n$", "") .. "\n"):gmatch("([^\n]*)\n") do widest = max(widest, F.width(l)) end
-    if widest + 4 > width then
+    if widest + 4 > width and width_known then
       -- Code cannot be wrapped without changing it: point to where it is whole.
       prose("", format("The script to re-run after the changes has lines up to %d columns wide, "
         .. "wider than this terminal (%d): widen the terminal, or write it to a file (the cost "
