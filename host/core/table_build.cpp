@@ -236,41 +236,29 @@ std::string_view time_key_granularity(std::string_view key) {
 void add_requested_columns(Table& t, const std::string& granularity, const std::vector<std::string>& dims,
                            const std::vector<std::string>& metrics, const Schema* schema) {
   const std::size_t n = t.row_count();
-  auto add = [&](Column c) {
+  // An all-null column; returned so the caller can finish its attributes.
+  auto add = [&](const std::string& name, ColumnType type, ColumnRole role, DisplayFormat format) -> Column& {
+    Column c;
+    c.name = name;
+    c.type = type;
+    c.role = role;
+    c.format = format;
     for (std::size_t i = 0; i < n; ++i) c.push_null();
-    t.columns_mut().push_back(std::move(c));
+    return t.columns_mut().emplace_back(std::move(c));
   };
   bool has_time = std::any_of(t.columns().begin(), t.columns().end(),
                               [](const Column& c) { return c.role == ColumnRole::time; });
   if (!granularity.empty() && !has_time && !t.find("date")) {
-    Column c;
-    c.name = "date";
-    c.type = ColumnType::time;
-    c.role = ColumnRole::time;
-    c.format = DisplayFormat::date;
+    Column& c = add("date", ColumnType::time, ColumnRole::time, DisplayFormat::date);
     c.source_key = "date__" + granularity;
     c.granularity = granularity;
-    add(std::move(c));
   }
   for (auto& d : dims)
-    if (!t.find(d)) {
-      Column c;
-      c.name = d;
-      c.type = ColumnType::string;
-      c.role = ColumnRole::dimension;
-      c.format = DisplayFormat::text;
-      add(std::move(c));
-    }
+    if (!t.find(d)) add(d, ColumnType::string, ColumnRole::dimension, DisplayFormat::text);
   for (auto& m : metrics)
     if (!t.find(m)) {
-      Column c;
-      c.name = m;
-      c.type = ColumnType::number;
-      c.role = ColumnRole::metric;
       MetricStyle st = metric_style(m, schema);
-      c.format = st.format;
-      c.is_rate = st.is_rate;
-      add(std::move(c));
+      add(m, ColumnType::number, ColumnRole::metric, st.format).is_rate = st.is_rate;
     }
 }
 

@@ -100,6 +100,8 @@ T.test("an unknown table method lists the methods that exist", function()
   T.raises(function() return a.sortby end, "methods: ")
   T.raises(function() return a.sortby end, "rename")
   T.raises(function() return a.sortby end, "(did you mean 'sort'?)")
+  T.raises(function() return orscript.query { metrics = { "total_usage" } }:limt(5) end,
+    "unknown field 'limt' on orscript.Query (did you mean 'limit'?); methods: body, by, ")
 end)
 
 T.done()
