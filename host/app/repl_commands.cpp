@@ -15,21 +15,25 @@ namespace orscript::repl {
 namespace {
 
 const char kHelp[] =
-    "Lua:  type an expression to print it (1+1, =expr also works) or a statement to run it;\n"
-    "      an unfinished chunk continues on the next line. _ holds the last result.\n"
-    "      Tab completes globals, fields and methods, and metric, dimension and granularity\n"
-    "      names inside a string. Ctrl-C cancels a running request, Ctrl-D leaves.\n"
+    "Lua:  type an expression to print it (1+1, =expr also works) or a statement\n"
+    "      to run it; an unfinished chunk continues on the next line. _ holds the\n"
+    "      last result. Tab completes globals, fields and methods, and metric,\n"
+    "      dimension and granularity names inside a string (a table's own columns\n"
+    "      in t:sort(\"...). Up recalls earlier lines, also from past sessions.\n"
+    "      Ctrl-C cancels a running request, Ctrl-D leaves.\n"
     "\n"
     ".help                         this text\n"
     ".mode [table|csv|json|markdown]\n"
     "                              how result tables print (table: aligned text)\n"
-    ".rows [N]                     result-table rows shown on the screen (default 40)\n"
-    ".output [FILE]                send results to FILE; without FILE back to the screen\n"
+    ".rows [N]                     result-table rows shown on the screen (40)\n"
+    ".output [FILE]                send results to FILE; without FILE, back to\n"
+    "                              the screen\n"
     ".once FILE                    send the next command's results to FILE\n"
     ".timer on|off                 show how long each command took\n"
-    ".schema [WORD]                metrics and dimensions with units, formats and limits;\n"
-    "                              WORD finds names and labels that contain it, and\n"
-    "                              common words (cost, spend, tokens, latency)\n"
+    ".schema [WORD]                metrics and dimensions with units, formats and\n"
+    "                              limits; WORD finds the names and labels that\n"
+    "                              contain it, and everyday words (cost, spend,\n"
+    "                              tokens, latency) the metrics they mean\n"
     ".quit, .exit                  leave the REPL\n";
 
 std::string trim(std::string s) {
@@ -129,10 +133,9 @@ void wrap_line(std::string_view line, std::size_t width, std::string& out) {
   }
   std::size_t indent = line.find_first_not_of(' ');
   if (indent == std::string_view::npos) indent = 0;
-  if (line.substr(indent, 1) == ".") {  // a command: continue under its description
-    auto gap = line.find("  ", indent);
-    if (gap != std::string_view::npos) indent = line.find_first_not_of(' ', gap);
-  }
+  // "name   description" (a command, "Lua:  ..."): continue under the description.
+  if (auto gap = line.find("  ", indent); gap != std::string_view::npos && gap < width / 2)
+    indent = line.find_first_not_of(' ', gap);
   if (indent == std::string_view::npos || indent > width / 2) indent = 2;
   std::string current;
   std::size_t pos = 0;
