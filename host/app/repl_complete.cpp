@@ -151,7 +151,7 @@ void add_keys(lua_State* L, const std::string& prefix, bool methods_only, bool s
       const char* k = lua_tolstring(L, -2, &len);
       std::string_view key(k, len);
       // Names starting with '_' are private (orscript.time._to_ms) unless asked for.
-      bool hidden = key.front() == '_' && (prefix.empty() || prefix.front() != '_');
+      bool hidden = !key.empty() && key.front() == '_' && (prefix.empty() || prefix.front() != '_');
       bool ok = is_identifier(key) && key.substr(0, prefix.size()) == prefix && !hidden &&
                 !(skip_meta && key.substr(0, 2) == "__") && (!methods_only || lua_isfunction(L, -1));
       if (ok) out.emplace_back(key);
