@@ -1,9 +1,11 @@
 // api_binding.cpp: the API half of the `orscript.core` C module.
 //
-// Owns: submitting endpoint calls from Lua (`core.submit` → an `orscript.Pending`
-// userdata holding the client's Ticket), waiting for one or many of them and turning
-// the responses into Lua values (result tables for the tabular endpoints, plain tables
-// for meta/key/credits/generation), keeping HostContext::schema in step with the
+// Owns: submitting endpoint calls from Lua (`core.submit(name, args)` → an
+// `orscript.Pending` userdata holding the client's Ticket; name, path/query/body split,
+// result kind and the --dry-run refusal of state-changing calls all come from the
+// endpoint table, host/net/endpoint_table.hpp, which `core.endpoints()` hands to Lua),
+// waiting for one or many of them and turning the responses into Lua values (result
+// tables for the tabular endpoints, plain tables for the others), keeping HostContext::schema in step with the
 // catalogue, and the small host services the Lua library needs (clock, JSON, cache
 // directory, account label, structured errors raised from Lua). Does not own: query
 // checks, planning or time arithmetic (scripts/orscript/*.lua), the HTTP client
@@ -12,11 +14,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,106 +31,51 @@
 #include "bindings/modules.hpp"
 #include "host/lua/host_context.hpp"
 
-#if __has_include("bindings/table_binding.hpp")
 #include "bindings/table_binding.hpp"
 #include "host/core/table.hpp"
-#define ORSCRIPT_HAVE_TABLES 1
-#else
-#define ORSCRIPT_HAVE_TABLES 0
-#endif
+#include "host/net/endpoint_table.hpp"
 
 namespace orscript::lua {
 namespace {
 
 constexpr const char* kPendingMeta = "orscript.Pending";
 
-enum class Endpoint {
-  meta, query, activity, rankings_daily, app_rankings, session_cost, key, keys, credits, generation
-};
-
-struct EndpointName {
-  const char* name;
-  Endpoint ep;
-};
-constexpr EndpointName kEndpoints[] = {
-    {"meta", Endpoint::meta},
-    {"query", Endpoint::query},
-    {"activity", Endpoint::activity},
-    {"rankings_daily", Endpoint::rankings_daily},
-    {"app_rankings", Endpoint::app_rankings},
-    {"session_cost", Endpoint::session_cost},
-    {"key", Endpoint::key},
-    {"keys", Endpoint::keys},
-    {"credits", Endpoint::credits},
-    {"generation", Endpoint::generation},
-};
-
-const char* endpoint_name(Endpoint ep) {
-  for (auto& e : kEndpoints)
-    if (e.ep == ep) return e.name;
-  return "?";
-}
-
 // One submitted call. Paged endpoints are fetched whole at wait time (the client's
-// *_all helpers follow the pages), so they hold their parameters instead of a ticket.
+// call_all follows the pages), so they hold their parameters instead of a ticket.
 struct Pending {
-  Endpoint endpoint = Endpoint::meta;
+  const net::EndpointSpec* spec = nullptr;
   net::ApiClient::Ticket ticket;
-  boost::json::object body;  // the query body (query endpoint)
-  net::Params params;        // query-string parameters (GET endpoints)
+  boost::json::object body;  // the JSON body (query, PATCH, PUT)
+  net::Params params;        // query-string and path parameters
   std::optional<net::Response> response;
 };
 static_assert(alignof(Pending) <= 8, "LuaJIT aligns userdata payloads to 8 bytes only");
 
-bool is_paged(Endpoint ep) { return ep == Endpoint::app_rankings || ep == Endpoint::session_cost; }
+bool is_paged(const Pending& p) { return p.spec->paging.paged; }
 
 Pending* check_pending(lua_State* L, int idx) {
   return static_cast<Pending*>(luaL_checkudata(L, idx, kPendingMeta));
 }
 
-// Query-string value of a Lua scalar; throws usage for anything else.
-std::string param_text(lua_State* L, int idx, const std::string& key) {
-  switch (lua_type(L, idx)) {
-    case LUA_TSTRING: return lua_tostring(L, idx);
-    case LUA_TBOOLEAN: return lua_toboolean(L, idx) ? "true" : "false";
-    case LUA_TNUMBER: {
-      double d = lua_tonumber(L, idx);
-      char buf[64];
-      if (d == std::floor(d) && std::fabs(d) < 9007199254740992.0)
-        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
-      else
-        std::snprintf(buf, sizeof buf, "%.17g", d);
-      return buf;
-    }
-    default:
-      throw Error(ErrorKind::usage, "invalid parameter '" + key + "': expected a string, number or boolean, got " +
-                                        luaL_typename(L, idx));
+// Query-string text of a parameter value; throws usage for anything but a scalar.
+std::string param_text(const boost::json::value& v, const std::string& key) {
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_bool()) return v.get_bool() ? "true" : "false";
+  if (v.is_int64() || v.is_uint64()) return boost::json::serialize(v);
+  if (v.is_double()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v.get_double());
+    return buf;
   }
+  throw Error(ErrorKind::usage, "invalid parameter '" + key + "': expected a string, number or boolean");
 }
 
-// Reads a Lua table of query-string parameters, sorted by name so requests are stable.
-net::Params read_params(lua_State* L, int idx) {
-  net::Params out;
-  if (lua_isnoneornil(L, idx)) return out;
-  luaL_checktype(L, idx, LUA_TTABLE);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    if (lua_type(L, -2) != LUA_TSTRING) {
-      lua_pop(L, 2);
-      throw Error(ErrorKind::usage, "parameters must be a table with string keys");
-    }
-    std::string key = lua_tostring(L, -2);
-    out.emplace_back(key, param_text(L, lua_gettop(L), key));
-    lua_pop(L, 1);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string find_param(const net::Params& params, const std::string& key) {
-  for (auto& [k, v] : params)
-    if (k == key) return v;
-  return {};
+// The Lua table at `idx` as a JSON object (an empty table is an empty object).
+boost::json::value to_json_object(lua_State* L, int idx) {
+  boost::json::value v = to_json(L, idx);
+  if (v.is_array() && v.get_array().empty()) return boost::json::object();
+  if (!v.is_object()) throw Error(ErrorKind::usage, "parameters must be a table with string keys");
+  return v;
 }
 
 // The response's `data` member, or the response itself when it has none.
@@ -161,90 +111,104 @@ void push_result(lua_State* L, HostContext& ctx, Pending& p, bool raw) {
     push_json(L, r.json);
     return;
   }
-  switch (p.endpoint) {
-    case Endpoint::meta:
+  switch (p.spec->result) {
+    case net::ResultKind::meta:
       ctx.schema = std::make_shared<const Schema>(Schema::from_meta(r.json));
       push_json(L, data_of(r.json));
       return;
-    case Endpoint::key:
-    case Endpoint::credits:
-    case Endpoint::generation: push_json(L, data_of(r.json)); return;
-    case Endpoint::query:
-#if ORSCRIPT_HAVE_TABLES
-      push_table(L, from_analytics(r.json, p.body, ctx.schema.get()));
-#else
-      push_json(L, r.json);
-#endif
-      return;
-    case Endpoint::activity:
-    case Endpoint::rankings_daily:
-    case Endpoint::app_rankings:
-    case Endpoint::session_cost:
-    case Endpoint::keys:
-#if ORSCRIPT_HAVE_TABLES
-      push_table(L, from_rows(r.json, endpoint_name(p.endpoint)));
-#else
-      push_json(L, r.json);
-#endif
-      return;
+    case net::ResultKind::object: push_json(L, data_of(r.json)); return;
+    case net::ResultKind::query: push_table(L, from_analytics(r.json, p.body, ctx.schema.get())); return;
+    case net::ResultKind::rows: push_table(L, from_rows(r.json, p.spec->name)); return;
   }
 }
 
-// --- core.submit(endpoint, payload) -> orscript.Pending ---------------------------------
+// --- core.submit(endpoint, args) -> orscript.Pending -----------------------------------
+// `args`: the query body (endpoint "query"), else the endpoint's parameters by wire name,
+// split into path, query-string and body parameters by the endpoint table.
 int l_submit(lua_State* L) {
   const char* name = luaL_checkstring(L, 1);
-  std::optional<Endpoint> ep;
-  for (auto& e : kEndpoints)
-    if (std::string_view(name) == e.name) ep = e.ep;
+  const net::EndpointSpec* ep = net::find_endpoint(name);
   if (!ep) {
     std::string known;
-    for (auto& e : kEndpoints) known += (known.empty() ? "" : ", ") + std::string(e.name);
+    for (auto& e : net::endpoint_table()) known += (known.empty() ? "" : ", ") + std::string(e.name);
     throw Error(ErrorKind::usage, std::string("unknown endpoint '") + name + "' (expected one of " + known + ")");
   }
   HostContext& ctx = context(L);
   boost::json::object body;
   net::Params params;
-  if (*ep == Endpoint::query) {
+  if (ep->result == net::ResultKind::query) {
     luaL_checktype(L, 2, LUA_TTABLE);
     boost::json::value v = to_json(L, 2);
     if (!v.is_object()) throw Error(ErrorKind::usage, "a query body must be a table with named fields");
     body = std::move(v.get_object());
-  } else {
-    params = read_params(L, 2);
-  }
-  net::ApiClient& api = ctx.api();
-  net::ApiClient::Ticket t;
-  switch (*ep) {
-    case Endpoint::meta: t = api.analytics_meta(); break;
-    case Endpoint::query: t = api.analytics_query(body); break;
-    case Endpoint::activity: t = api.activity(params); break;
-    case Endpoint::rankings_daily: t = api.rankings_daily(params); break;
-    case Endpoint::key: t = api.key(); break;
-    case Endpoint::keys: t = api.keys(params); break;
-    case Endpoint::credits: t = api.credits(); break;
-    case Endpoint::generation: {
-      std::string id = find_param(params, "id");
-      if (id.empty()) throw Error(ErrorKind::usage, "generation: missing 'id' (a generation id such as \"gen-...\")");
-      t = api.generation(id);
-      break;
+  } else if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    boost::json::value v = to_json_object(L, 2);
+    for (auto& [k, value] : v.get_object()) {
+      const net::ParamSpec* ps = net::find_param(*ep, k);
+      if (!ps) throw Error(ErrorKind::usage, std::string(name) + ": unknown parameter '" + std::string(k) + "'");
+      if (ps->in == net::ParamIn::body)
+        body[k] = value;
+      else
+        params.emplace_back(std::string(k), param_text(value, std::string(k)));
     }
-    case Endpoint::app_rankings:
-    case Endpoint::session_cost: break;  // fetched page by page at wait time
+    std::sort(params.begin(), params.end());
   }
+  for (auto& ps : ep->params)
+    if (ps.required && !body.contains(ps.name) &&
+        std::none_of(params.begin(), params.end(), [&](auto& kv) { return kv.first == ps.name; }))
+      throw Error(ErrorKind::usage, std::string(name) + ": missing '" + ps.name + "'");
+  if (ep->changes_state() && ctx.client_options.dry_run)
+    throw Error(ErrorKind::usage, std::string(name) + " (" + ep->method + " " + ep->path +
+                                      ") changes the account: refused under --dry-run; run without --dry-run to apply it");
+  net::ApiClient::Ticket t;
+  if (!ep->paging.paged)
+    t = ctx.api().call(ep->name, params, body.empty() && ep->result != net::ResultKind::query &&
+                                                 std::none_of(ep->params.begin(), ep->params.end(),
+                                                              [](auto& ps) { return ps.in == net::ParamIn::body; })
+                                             ? std::string()
+                                             : to_json_text(body));
   void* mem = lua_newuserdata(L, sizeof(Pending));
-  auto* p = new (mem) Pending{*ep, std::move(t), std::move(body), std::move(params), std::nullopt};
-  (void)p;
+  new (mem) Pending{ep, std::move(t), std::move(body), std::move(params), std::nullopt};
   luaL_getmetatable(L, kPendingMeta);
   lua_setmetatable(L, -2);
   return 1;
 }
 
-void fetch_paged(HostContext& ctx, Pending& p) {
-  if (p.endpoint == Endpoint::app_rankings)
-    p.response = ctx.api().app_rankings_all(p.params);
-  else
-    p.response = ctx.api().session_cost_all(p.params);
+// --- core.endpoints() -> {name = {method, path, key, family, result, paged, params = {...}}}
+// The endpoint table as Lua values: endpoints.lua checks parameters from it and
+// tools/gen_annotations.lua writes the LuaLS annotations from it.
+int l_endpoints(lua_State* L) {
+  boost::json::object all;
+  for (auto& e : net::endpoint_table()) {
+    boost::json::array params;
+    for (auto& p : e.params) {
+      boost::json::object o{{"name", p.name}, {"kind", net::kind_name(p.kind)}, {"in", net::kind_name(p.in)},
+                            {"required", p.required}, {"nullable", p.nullable}, {"doc", p.doc}};
+      if (p.kind == net::ParamKind::integer) o["lo"] = p.lo, o["hi"] = p.hi;
+      if (p.kind == net::ParamKind::number) o["lo"] = p.lo;
+      if (p.kind == net::ParamKind::one_of) {
+        boost::json::array values;
+        std::string_view rest = p.values;
+        while (!rest.empty()) {
+          auto bar = rest.find('|');
+          values.emplace_back(rest.substr(0, bar));
+          rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+        }
+        o["values"] = std::move(values);
+      }
+      params.push_back(std::move(o));
+    }
+    all[e.name] = boost::json::object{
+        {"name", e.name}, {"method", e.method}, {"path", e.path}, {"key", net::kind_name(e.key)},
+        {"family", e.family}, {"result", net::kind_name(e.result)}, {"paged", e.paging.paged},
+        {"changes_state", e.changes_state()}, {"doc", e.doc}, {"params", std::move(params)}};
+  }
+  push_json(L, all);
+  return 1;
 }
+
+void fetch_paged(HostContext& ctx, Pending& p) { p.response = ctx.api().call_all(p.spec->name, p.params); }
 
 // --- core.wait(p [, raw]) -> result ------------------------------------------------------
 int l_wait(lua_State* L) {
@@ -252,7 +216,7 @@ int l_wait(lua_State* L) {
   bool raw = lua_toboolean(L, 2);
   HostContext& ctx = context(L);
   if (!p->response) {
-    if (is_paged(p->endpoint))
+    if (is_paged(*p))
       fetch_paged(ctx, *p);
     else
       p->response = ctx.api().wait(p->ticket);
@@ -281,7 +245,7 @@ int l_wait_all(lua_State* L) {
     std::vector<net::ApiClient::Ticket> tickets;
     std::vector<Pending*> waiting;
     for (auto* p : all)
-      if (!p->response && !is_paged(p->endpoint)) {
+      if (!p->response && !is_paged(*p)) {
         tickets.push_back(p->ticket);
         waiting.push_back(p);
       }
@@ -291,7 +255,7 @@ int l_wait_all(lua_State* L) {
         waiting[i]->response = std::move(responses[i]);
     }
     for (auto* p : all)
-      if (!p->response && is_paged(p->endpoint)) fetch_paged(ctx, *p);
+      if (!p->response && is_paged(*p)) fetch_paged(ctx, *p);
   }
   lua_createtable(L, n, 0);
   for (int i = 0; i < n; ++i) {
@@ -310,12 +274,12 @@ int l_pending_gc(lua_State* L) {
 
 int l_pending_tostring(lua_State* L) {
   Pending* p = check_pending(L, 1);
-  lua_pushfstring(L, "orscript.Pending(%s%s)", endpoint_name(p->endpoint), p->response ? ", done" : "");
+  lua_pushfstring(L, "orscript.Pending(%s%s)", p->spec->name, p->response ? ", done" : "");
   return 1;
 }
 
 int l_pending_endpoint(lua_State* L) {
-  lua_pushstring(L, endpoint_name(check_pending(L, 1)->endpoint));
+  lua_pushstring(L, check_pending(L, 1)->spec->name);
   return 1;
 }
 
@@ -364,7 +328,6 @@ int l_to_table(lua_State* L) {
     boost::json::value v = to_json(L, 3);
     if (v.is_object()) request = std::move(v.get_object());
   }
-#if ORSCRIPT_HAVE_TABLES
   HostContext& ctx = context(L);
   if (name == "query") {
     order_rows(response, request);
@@ -375,9 +338,6 @@ int l_to_table(lua_State* L) {
     push_table(L, std::move(t));
   } else
     push_table(L, from_rows(response, name));
-#else
-  push_json(L, response);
-#endif
   return 1;
 }
 
@@ -477,6 +437,13 @@ int l_error(lua_State* L) {
   return lua_error(L);
 }
 
+// core._test_internal_error(): throws a plain C++ exception through the trampoline, as a
+// bug would, so the black-box tests can see exit code 70. Exists only when the environment
+// has ORSCRIPT_TEST_HOOKS=1 (never documented as API).
+int l_test_internal_error(lua_State*) {
+  throw std::logic_error("deliberate internal error from the ORSCRIPT_TEST_HOOKS test hook");
+}
+
 }  // namespace
 
 void register_api(lua_State* L, HostContext* ctx) {
@@ -492,6 +459,7 @@ void register_api(lua_State* L, HostContext* ctx) {
 
   static const luaL_Reg functions[] = {
       {"submit", entry<l_submit>},
+      {"endpoints", entry<l_endpoints>},
       {"wait", entry<l_wait>},
       {"wait_all", entry<l_wait_all>},
       {"to_table", entry<l_to_table>},
@@ -509,6 +477,10 @@ void register_api(lua_State* L, HostContext* ctx) {
   };
   lua_pushlightuserdata(L, ctx);
   luaL_setfuncs(L, functions, 1);
+  if (const char* hooks = std::getenv("ORSCRIPT_TEST_HOOKS"); hooks && std::string_view(hooks) == "1") {
+    lua_pushcfunction(L, entry<l_test_internal_error>);
+    lua_setfield(L, -2, "_test_internal_error");
+  }
 }
 
 }  // namespace orscript::lua

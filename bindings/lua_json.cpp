@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <unordered_set>
@@ -133,7 +134,10 @@ struct Encoder {
       }
       out = std::move(a);
     } else {
-      boost::json::object o;
+      // Keys in sorted order, so one table always encodes to the same text (q:body()
+      // is then byte for byte what q:run() sends).
+      std::vector<std::string> keys;
+      keys.reserve(n);
       lua_pushnil(L);
       while (lua_next(L, idx)) {
         if (lua_type(L, -2) != LUA_TSTRING) {
@@ -142,8 +146,17 @@ struct Encoder {
         }
         std::size_t kn;
         const char* k = lua_tolstring(L, -2, &kn);
-        path.push_back((path.empty() ? "" : ".") + std::string(k, kn));
-        o[boost::json::string_view(k, kn)] = encode(-1);
+        keys.emplace_back(k, kn);
+        lua_pop(L, 1);
+      }
+      std::sort(keys.begin(), keys.end());
+      boost::json::object o;
+      o.reserve(keys.size());
+      for (auto& k : keys) {
+        lua_pushlstring(L, k.data(), k.size());
+        lua_rawget(L, idx);
+        path.push_back((path.empty() ? "" : ".") + k);
+        o[k] = encode(-1);
         path.pop_back();
         lua_pop(L, 1);
       }

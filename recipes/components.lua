@@ -8,8 +8,8 @@
 -- cache, data discount, web search, file parsing, web fetch) day by day over the
 -- window, summed per week and in total. A null component means "not used" (shown as
 -- such, never as a zero cost). The remainder, total_usage minus the components, is
--- shown rather than assumed to be zero (BYOK inference, for one, is in total_usage
--- but in none of the components). Says whether the surcharges (web search, files,
+-- shown rather than assumed to be zero: it is the BYOK platform fees (BYOK inference
+-- itself is in usage_upstream). Says whether the surcharges (web search, files,
 -- web fetch) or net cache writes are a meaningful slice (at least meaningful_share of
 -- spend), and which apps spend at least web_share of their total, and at least
 -- min_monthly_usd, on web search.
@@ -29,14 +29,17 @@ local format = string.format
 local M = {}
 
 M.DEFAULTS = { web_share = 0.15, min_monthly_usd = 50, meaningful_share = 0.05 }
-M.COMPONENTS = { "usage_upstream", "usage_cache", "usage_data", "usage_web", "usage_file", "usage_web_fetch" }
+M.COMPONENTS = { "usage_upstream", "usage_cache", "usage_data", "usage_web", "usage_upstream_web", "usage_file",
+                 "usage_web_fetch" }
 M.SHORT = { "week", { "total_usage", "total" }, { "usage_upstream", "upstream" }, { "usage_cache", "cache" },
-            { "usage_data", "data" }, { "usage_web", "web" }, { "usage_file", "file" },
+            { "usage_data", "data" }, { "usage_web", "web" }, { "usage_upstream_web", "native_web" },
+            { "usage_file", "file" },
             { "usage_web_fetch", "web_fetch" } }
-M.SURCHARGES = { usage_web = true, usage_file = true, usage_web_fetch = true }
+M.SURCHARGES = { usage_web = true, usage_upstream_web = true, usage_file = true, usage_web_fetch = true }
 M.LABELS = {
   usage_upstream = "upstream inference", usage_cache = "cache (reads save, writes cost)",
-  usage_data = "data discount", usage_web = "web search", usage_file = "file parsing",
+  usage_data = "data discount", usage_web = "web search", usage_upstream_web = "native web search",
+  usage_file = "file parsing",
   usage_web_fetch = "web fetch", remainder = "remainder (total_usage − components)",
 }
 
@@ -193,7 +196,7 @@ function M.render(res)
     add("Cache writes are not a meaningful slice (%s net).", C.money(s.cache.usd))
   end
   if res.remainder and math.abs(res.remainder) >= 0.005 then
-    add("Remainder not explained by the components: %s (%s of spend; BYOK inference and fees land here).",
+    add("Remainder not explained by the components: %s (%s of spend: the BYOK platform fees; BYOK inference is in usage_upstream).",
       C.money(res.remainder), C.percent(res.total_usage and res.total_usage ~= 0 and res.remainder / res.total_usage))
   end
   add("")

@@ -25,6 +25,7 @@
 local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
 if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
+local R = require "review_checks"
 
 local time = orscript.time
 local format, abs = string.format, math.abs
@@ -50,29 +51,8 @@ function M.queries(opts)
   }
 end
 
-local function mean(v, a, b)
-  local s, n = 0, 0
-  for i = math.max(1, a), math.min(#v, b) do s = s + v[i]; n = n + 1 end
-  return n > 0 and s / n or 0, n
-end
-
--- The split into two flat levels with the least squared error: returns the index of
--- the first week of the new level and the two means (nil when the series is too short).
-local function change_point(v)
-  local n = #v
-  local best, bc, bb, ba
-  for c = 3, n - 1 do
-    local b = mean(v, 1, c - 1)
-    local a = mean(v, c, n)
-    local sse = 0
-    for i = 1, n do
-      local m = i < c and b or a
-      sse = sse + (v[i] - m) ^ 2
-    end
-    if not best or sse < best then best, bc, bb, ba = sse, c, b, a end
-  end
-  return bc, bb, ba
-end
+-- Means and the least-squares split into two levels are shared with the cost review.
+local mean, change_point = R.mean, R.change_point
 
 -- {week start = its index in `weeks`}.
 local function week_index(weeks)

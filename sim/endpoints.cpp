@@ -102,7 +102,7 @@ HttpResponse too_many(const RateDecision& d) {
 enum class Access { management, any };
 enum class Limit { none, analytics, datasets };
 struct Route {
-  const char* path;
+  const char* path;  // "keys/{hash}": a {name} segment matches any one segment
   const char* method;
   Access access;
   Limit limit;
@@ -113,12 +113,39 @@ constexpr Route kRoutes[] = {
     {"activity", "GET", Access::management, Limit::none},
     {"credits", "GET", Access::management, Limit::none},
     {"keys", "GET", Access::management, Limit::none},
+    {"keys/{hash}", "GET", Access::management, Limit::none},
+    {"keys/{hash}", "PATCH", Access::management, Limit::none},
     {"key", "GET", Access::any, Limit::none},
+    {"workspaces", "GET", Access::management, Limit::none},
+    {"workspaces/{ref}", "GET", Access::management, Limit::none},
+    {"workspaces/{ref}/budgets", "GET", Access::management, Limit::none},
+    {"workspaces/{ref}/budgets/{interval}", "GET", Access::management, Limit::none},
+    {"workspaces/{ref}/budgets/{interval}", "PUT", Access::management, Limit::none},
+    {"workspaces/{ref}/budgets/{interval}", "DELETE", Access::management, Limit::none},
     {"generation", "GET", Access::any, Limit::none},
     {"datasets/rankings-daily", "GET", Access::any, Limit::datasets},
     {"datasets/app-rankings", "GET", Access::any, Limit::datasets},
     {"datasets/session-cost", "GET", Access::any, Limit::datasets},
 };
+
+// Matches `endpoint` against a route pattern; fills `args` with the {captures}.
+bool match_route(std::string_view pattern, std::string_view endpoint, std::map<std::string, std::string>& args) {
+  args.clear();
+  while (true) {
+    const auto ps = pattern.find('/'), es = endpoint.find('/');
+    const std::string_view pseg = pattern.substr(0, ps), eseg = endpoint.substr(0, es);
+    if (pseg.size() > 2 && pseg.front() == '{') {
+      if (eseg.empty()) return false;
+      args[std::string(pseg.substr(1, pseg.size() - 2))] = decode(eseg);
+    } else if (pseg != eseg) {
+      return false;
+    }
+    if ((ps == std::string_view::npos) != (es == std::string_view::npos)) return false;
+    if (ps == std::string_view::npos) return true;
+    pattern.remove_prefix(ps + 1);
+    endpoint.remove_prefix(es + 1);
+  }
+}
 
 }  // namespace
 
@@ -146,6 +173,9 @@ Api::Api(std::shared_ptr<const Store> store, const ApiOptions& options)
     : store_(std::move(store)), options_(options), faults_(options.faults, store_->seed),
       started_(std::chrono::steady_clock::now()) {
   const Store& s = *store_;
+  for (auto& k : s.scenario.keys)
+    keys_.push_back(KeyState{k.name, k.disabled, k.limit, k.limit_reset, k.include_byok_in_limit, ""});
+  workspaces_.resize(s.scenario.workspaces.size());
   key_usage_.resize(s.scenario.keys.size());
   const std::int64_t today = day_index(s.now_ms) * kDayMs;
   const std::int64_t week = today - ((weekday(day_index(s.now_ms)) + 6) % 7) * kDayMs;  // Monday
@@ -211,12 +241,20 @@ HttpResponse Api::handle(const HttpRequest& req) {
 
 HttpResponse Api::route(const HttpRequest& req, const std::string& endpoint, const std::string& qs) {
   const Route* route = nullptr;
+  std::string allow;
+  Args args;
   for (auto& r : kRoutes)
-    if (endpoint == r.path) route = &r;
-  if (!route) return error_response(404, "Resource not found");
-  if (req.method != route->method) {
+    if (match_route(r.path, endpoint, args)) {
+      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+      if (req.method == r.method) {
+        route = &r;
+        break;
+      }
+    }
+  if (!route && allow.empty()) return error_response(404, "Resource not found");
+  if (!route) {
     HttpResponse r = error_response(405, "Method not allowed");
-    r.headers.emplace_back("Allow", route->method);
+    r.headers.emplace_back("Allow", allow);
     return r;
   }
   // Auth.
@@ -230,6 +268,7 @@ HttpResponse Api::route(const HttpRequest& req, const std::string& endpoint, con
   const Scenario& sc = store_->scenario;
   const bool management = token == sc.management_token;
   if (!management && token != sc.inference_token) return error_response(401, "User not found.");
+  if (!management && key_disabled(sc.inference_key)) return error_response(401, "API key is disabled");
   if (route->access == Access::management && !management)
     return error_response(403, "Only management keys can perform this operation");
 
@@ -253,7 +292,8 @@ HttpResponse Api::route(const HttpRequest& req, const std::string& endpoint, con
   else if (endpoint == "activity") r = activity(params);
   else if (endpoint == "credits")
     r = json_response(200, json::object{{"data", json::object{{"total_credits", sc.total_credits}, {"total_usage", total_usage_}}}});
-  else if (endpoint == "keys") r = keys_list();
+  else if (std::string_view(route->path).starts_with("keys") || std::string_view(route->path).starts_with("workspaces"))
+    r = this->management(req, route->path, args, params);
   else if (endpoint == "key") r = key_info(token);
   else if (endpoint == "generation") r = generation(params);
   else {
@@ -278,7 +318,7 @@ HttpResponse Api::analytics_query(const HttpRequest& req, const std::string& tok
   }
   Query q;
   try {
-    q = parse_query(body, store_->now_ms);
+    q = parse_query(body, store_->now_ms, &store_->scenario);
   } catch (const QueryError& e) {
     return error_response(e.status, e.what());
   }
@@ -455,60 +495,6 @@ HttpResponse Api::generation(const std::map<std::string, std::string>& p) {
       {"web_search_engine", (e.flags[i] & kFlagWeb) ? json::value("exa") : json::value(nullptr)},
       {"workspace_id", sc.workspaces[sc.keys[st.key].workspace].id},
   };
-  return json_response(200, json::object{{"data", std::move(d)}});
-}
-
-json::object Api::key_object(int k) const {
-  const Key& key = store_->scenario.keys[static_cast<std::size_t>(k)];
-  const KeyUsage& u = key_usage_[static_cast<std::size_t>(k)];
-  const std::string created = key.created + "T09:00:00.000Z";
-  return json::object{
-      {"hash", key.hash},
-      {"name", key.name},
-      {"label", key.label},
-      {"disabled", key.disabled},
-      {"limit", key.limit ? json::value(*key.limit) : json::value(nullptr)},
-      {"limit_remaining", key.limit ? json::value(std::max(0.0, *key.limit - u.usage)) : json::value(nullptr)},
-      {"limit_reset", nullptr},
-      {"include_byok_in_limit", false},
-      {"usage", u.usage},
-      {"usage_daily", u.daily},
-      {"usage_weekly", u.weekly},
-      {"usage_monthly", u.monthly},
-      {"byok_usage", u.byok},
-      {"byok_usage_daily", u.byok_daily},
-      {"byok_usage_weekly", u.byok_weekly},
-      {"byok_usage_monthly", u.byok_monthly},
-      {"created_at", created},
-      {"updated_at", created},
-      {"expires_at", nullptr},
-      {"workspace_id", store_->scenario.workspaces[static_cast<std::size_t>(key.workspace)].id},
-  };
-}
-
-HttpResponse Api::keys_list() const {
-  json::array a;
-  for (std::size_t k = 0; k < store_->scenario.keys.size(); ++k) a.push_back(key_object(static_cast<int>(k)));
-  return json_response(200, json::object{{"data", std::move(a)}});
-}
-
-HttpResponse Api::key_info(const std::string& token) const {
-  const Scenario& sc = store_->scenario;
-  json::object d;
-  if (token == sc.management_token) {
-    d = json::object{{"label", "sk-or-v1-dem...000"}, {"name", "demo management key"}, {"limit", nullptr},
-                     {"limit_remaining", nullptr}, {"limit_reset", nullptr}, {"usage", 0.0}, {"usage_daily", 0.0},
-                     {"usage_weekly", 0.0}, {"usage_monthly", 0.0}, {"byok_usage", 0.0}, {"is_free_tier", false},
-                     {"include_byok_in_limit", false}, {"expires_at", nullptr}};
-    d["is_management_key"] = true;
-    d["is_provisioning_key"] = true;
-  } else {
-    d = key_object(sc.inference_key);
-    d.erase("hash");
-    d["is_free_tier"] = false;
-    d["is_management_key"] = false;
-    d["is_provisioning_key"] = false;
-  }
   return json_response(200, json::object{{"data", std::move(d)}});
 }
 

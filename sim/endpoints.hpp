@@ -4,7 +4,8 @@
 // X-RateLimit-*), the analytics result cache (`cachedAt`), the error envelope, the
 // organisation endpoints (analytics meta/query, activity, credits, key, keys,
 // generation), delegating `/datasets/*` to datasets.hpp, and applying the answer-
-// changing faults. No Beast here: unit-testable without sockets. Does not own:
+// changing faults, and the key-management state (key edits, workspace budgets: kept
+// in memory for the life of the server, implemented in management.cpp). No Beast here: unit-testable without sockets. Does not own:
 // transport (http_server.cpp) or query semantics (query_engine.hpp).
 #pragma once
 
@@ -15,10 +16,12 @@
 
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,9 +52,41 @@ class Api {
   HttpResponse analytics_query(const HttpRequest& request, const std::string& token);
   HttpResponse activity(const std::map<std::string, std::string>& params);
   HttpResponse generation(const std::map<std::string, std::string>& params);
+  // management.cpp: keys, workspaces, budgets. `args` are the path's {captures}.
+  using Args = std::map<std::string, std::string>;
+  HttpResponse management(const HttpRequest& request, const std::string& pattern, const Args& args,
+                          const std::map<std::string, std::string>& params);
   HttpResponse key_info(const std::string& token) const;
-  HttpResponse keys_list() const;
-  boost::json::object key_object(int key) const;
+  HttpResponse keys_list(const std::map<std::string, std::string>& params) const;
+  HttpResponse key_patch(int key, const std::string& body);
+  HttpResponse budget_put(int workspace, int interval, const std::string& body);
+  boost::json::object key_object(int key) const;  // callers hold state_mu_
+  boost::json::object workspace_object(int workspace) const;
+  boost::json::object budget_object(int workspace, int interval) const;  // callers hold state_mu_
+  int find_workspace(const std::string& ref) const;  // id or slug; -1 when absent
+  bool key_disabled(int key) const;
+
+  // Key-management state: what PATCH /keys and PUT/DELETE budgets changed.
+  struct KeyState {
+    std::string name;
+    bool disabled = false;
+    std::optional<double> limit;
+    std::string limit_reset;  // "" = null
+    bool include_byok = false;
+    std::string updated_at;
+  };
+  struct Budget {
+    bool set = false;
+    double limit_usd = 0;
+    std::string created_at, updated_at;
+  };
+  struct WorkspaceState {
+    std::array<Budget, 4> budgets;  // daily, weekly, monthly, lifetime
+    bool include_byok = false;
+  };
+  mutable std::mutex state_mu_;
+  std::vector<KeyState> keys_;
+  std::vector<WorkspaceState> workspaces_;
 
   std::shared_ptr<const Store> store_;
   ApiOptions options_;

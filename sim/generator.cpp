@@ -168,118 +168,210 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
       sc.models.size() > 250 || sc.streams.size() > 60000)
     throw_usage("scenario '" + sc.name + "' is too large for the simulator");
 
-  const Col rollup_cols[] = {Col::count, Col::byok_count, Col::prompt, Col::completion, Col::reasoning, Col::cached,
-                             Col::usage, Col::total_usage, Col::byok_inference, Col::byok_fee, Col::openrouter_usage, Col::upstream,
-                             Col::cache, Col::data, Col::web, Col::upstream_web, Col::file, Col::web_fetch};
   const std::uint64_t seed_mix = mix64(seed ^ 0x5eed5eed5eedULL);
+  const std::int64_t detail_days_n = today - detail_day + 1;
+  const std::int64_t rollup_days_n = detail_day - first_day;
 
-  // Generates streams [first, last) into (e, r). Streams are independent (each stream-day has
-  // its own RNG), so halves run on two threads and are concatenated in stream order.
-  auto run = [&](std::size_t first, std::size_t last, double expected, Events& e, Rollups& r) {
-  const auto reserve = static_cast<std::size_t>(expected * 1.3) + 1024;
-  e.time_ms.reserve(reserve);
-  e.stream.reserve(reserve);
-  for (auto* v : {&e.model, &e.provider, &e.country, &e.finish, &e.ctx_bucket, &e.flags}) v->reserve(reserve);
-  e.external_user.reserve(reserve);
-  for (auto* v : {&e.prompt, &e.completion, &e.reasoning, &e.cached}) v->reserve(reserve);
-  for (auto* v : {&e.latency_ms, &e.throughput, &e.upstream, &e.cache, &e.data, &e.web, &e.upstream_web, &e.file,
-                  &e.web_fetch, &e.byok_fee})
-    v->reserve(reserve);
-  auto rc = [&](Col c) -> std::vector<double>& { return r.cols[static_cast<int>(c)]; };
-  for (std::size_t si = first; si < last; ++si) {
+  // A stream-day's draws: its RNG (seeded from seed, stream and day), model and volume.
+  struct DayStart {
+    Rng rng{0};
+    int model = 0;
+    double lambda = 0;
+  };
+  auto start_day = [&](std::size_t si, std::int64_t day) {
     const Stream& st = sc.streams[si];
     const StreamPlan& plan = plans[si];
+    DayStart d{Rng(seed_mix ^ mix64(si * 1000003ULL + static_cast<std::uint64_t>(day + 100000))), st.model, 0};
+    double volume = 1;
+    for (auto& c : plan.changes)
+      if (c.day <= day) {
+        if (c.model >= 0) d.model = c.model;
+        volume *= c.volume;
+      }
+    const double growth = std::pow(1.0 + st.growth_per_week, static_cast<double>(day - today) / 7.0);
+    d.lambda = st.requests_per_day * st.weekly[weekday(day)] / plan.weekly_mean * growth * volume *
+               d.rng.lognormal(1.0, st.daily_noise);
+    return d;
+  };
+  // The request count of a day (or hour): Poisson, or the expected count rounded at random
+  // for a stream with `exact_volume`.
+  auto draw_count = [&](const Stream& st, Rng& rng, double lambda) -> std::uint64_t {
+    if (st.exact) return static_cast<std::uint64_t>(std::llround(lambda));  // hand-checked test scenarios
+    if (!st.exact_volume) return rng.poisson(lambda);
+    return lambda > 0 ? static_cast<std::uint64_t>(std::floor(lambda + rng.uniform())) : 0;
+  };
+
+  // One generation's draws (the same sequence whether it is kept or, after now, dropped).
+  struct Draw {
+    std::int64_t t;
+    std::uint32_t prompt, completion, reasoning, cached;
+    double upstream, cache, data, latency, throughput;
+    float fee;
+    std::uint8_t flags, pages, pidx, country, finish;
+    std::int32_t ext;
+  };
+  auto draw_event = [&](const Stream& st, const StreamPlan& plan, const Model& mdl, int model, Rng& rng,
+                        std::int64_t day_ms) -> Draw {
+    const Prices& pr = mdl.prices;
     const double ln_p_sigma = st.prompt_tokens.sigma, ln_c_sigma = st.completion_tokens.sigma;
-    for (std::int64_t day = first_day; day <= today; ++day) {
-      Rng rng(seed_mix ^ mix64(si * 1000003ULL + static_cast<std::uint64_t>(day + 100000)));
-      int model = st.model;
-      double volume = 1;
-      for (auto& c : plan.changes)
-        if (c.day <= day) {
-          if (c.model >= 0) model = c.model;
-          volume *= c.volume;
+    const double u = rng.uniform() * plan.hour_cdf[23];
+    const int hour = static_cast<int>(std::upper_bound(plan.hour_cdf.begin(), plan.hour_cdf.end(), u) -
+                                      plan.hour_cdf.begin());
+    const std::int64_t t = day_ms + std::min(hour, 23) * kHourMs + static_cast<std::int64_t>(rng.uniform() * kHourMs);
+    const auto prompt = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.prompt_tokens.mean, ln_p_sigma))));
+    const auto completion = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.completion_tokens.mean, ln_c_sigma))));
+    const auto reasoning = st.reasoning_share > 0
+        ? static_cast<std::uint32_t>(std::min<double>(completion, std::round(completion * std::min(1.0, st.reasoning_share * (st.exact ? 1.0 : 0.8 + 0.4 * rng.uniform())))))
+        : 0u;
+    const auto cached = st.cache_hit_rate > 0
+        ? static_cast<std::uint32_t>(std::round(prompt * std::min(0.98, st.cache_hit_rate * (st.exact ? 1.0 : 0.5 + rng.uniform()))))
+        : 0u;
+    const double writes = std::round((prompt - cached) * st.cache_write_share);
+    const double upstream = (prompt * pr.prompt + (completion - reasoning) * pr.completion + reasoning * pr.reasoning) / 1e6;
+    const double cache = (cached * (pr.cache_read - pr.prompt) + writes * (pr.cache_write - pr.prompt)) / 1e6;
+    const double data = -st.data_discount * upstream;
+    std::uint8_t flags = 0, pages = 0;
+    float fee = 0;
+    if (st.web_search_rate > 0 && rng.chance(st.web_search_rate)) flags |= kFlagWeb;
+    if (st.file_rate > 0 && rng.chance(st.file_rate)) {
+      flags |= kFlagFile;
+      pages = static_cast<std::uint8_t>(1 + rng.below(12));
+    }
+    if (st.web_fetch_rate > 0 && rng.chance(st.web_fetch_rate)) flags |= kFlagWebFetch;
+    if (st.byok_share > 0 && rng.chance(st.byok_share)) {
+      flags |= kFlagByok;
+      fee = static_cast<float>(sc.byok_fee_rate * (upstream + cache + data));
+    }
+    if (st.guardrail_rate > 0 && rng.chance(st.guardrail_rate)) flags |= kFlagGuardrail;
+    if (st.response_cache_rate > 0 && rng.chance(st.response_cache_rate)) flags |= kFlagResponseCached;
+    if (rng.chance(0.7)) flags |= kFlagStreamed;
+    const std::uint8_t pidx = provider_pickers[model].pick(rng);
+    const Provider& prov = mdl.providers[pidx];
+    const double latency = prov.latency_ms * st.latency_factor * rng.lognormal(1.0, 0.4) * (1.0 + prompt / 200000.0);
+    const double throughput = prov.throughput * rng.lognormal(1.0, 0.25);
+    const std::uint8_t country = plan.countries.pick(rng);
+    const std::uint8_t finish = plan.finish.pick(rng);
+    const std::int32_t ext = plan.ext_base >= 0 ? plan.ext_base + static_cast<std::int32_t>(rng.below(st.external_users)) : -1;
+    return {t, prompt, completion, reasoning, cached, upstream, cache, data, latency, throughput, fee, flags, pages, pidx,
+            country, finish, ext};
+  };
+
+  // Pass 1: every detail day's request count, and the RNG state after drawing it, so the
+  // events can be written straight into columns of their final size (no growth, no copies).
+  // Today's events are drawn here too, to count those not after now.
+  struct DetailDay {
+    Rng rng{0};
+    std::uint32_t n_drawn = 0;
+    std::uint8_t model = 0;
+  };
+  std::vector<DetailDay> detail(sc.streams.size() * static_cast<std::size_t>(detail_days_n));
+  std::vector<std::size_t> ev_begin(sc.streams.size() + 1, 0);
+  for (std::size_t si = 0; si < sc.streams.size(); ++si) {
+    std::size_t n_stream = 0;
+    for (std::int64_t day = detail_day; day <= today; ++day) {
+      DayStart d = start_day(si, day);
+      const std::uint64_t n = draw_count(sc.streams[si], d.rng, d.lambda);
+      if (n > 0xffffffffULL) throw_usage("scenario '" + sc.name + "' is too large for the simulator");
+      detail[si * static_cast<std::size_t>(detail_days_n) + static_cast<std::size_t>(day - detail_day)] =
+          {d.rng, static_cast<std::uint32_t>(n), static_cast<std::uint8_t>(d.model)};
+      if (day < today) {
+        n_stream += n;
+        continue;
+      }
+      Rng probe = d.rng;
+      for (std::uint64_t k = 0; k < n; ++k)
+        n_stream += draw_event(sc.streams[si], plans[si], sc.models[d.model], d.model, probe, day * kDayMs).t <= now_ms;
+    }
+    ev_begin[si + 1] = ev_begin[si] + n_stream;
+  }
+  s.events.resize(ev_begin.back());
+
+  // Writes the events of streams [first, last) into rows [ev_begin[first], ev_begin[last])
+  // and their rollups into `r`; returns the row after the last event written.
+  // `row_bound` bounds the rollup rows `r` will hold (the first half's take the second's too).
+  auto run = [&](std::size_t first, std::size_t last, Rollups& r, std::size_t row_bound) -> std::size_t {
+    Events& e = s.events;
+    std::size_t w = ev_begin[first];
+    r.hour_ms.reserve(row_bound);  // an upper bound: pages never written are never resident
+    r.stream.reserve(row_bound);
+    r.model.reserve(row_bound);
+    for (int c = 0; c < kRollupColCount; ++c) r.start[c].assign(sc.streams.size(), -1);
+    r.first_row.assign(sc.streams.size(), 0);
+    for (std::size_t si = first; si < last; ++si) {
+      const Stream& st = sc.streams[si];
+      const StreamPlan& plan = plans[si];
+      // Detail days.
+      for (std::int64_t day = detail_day; day <= today; ++day) {
+        DetailDay& dd = detail[si * static_cast<std::size_t>(detail_days_n) + static_cast<std::size_t>(day - detail_day)];
+        Rng& rng = dd.rng;
+        const int model = dd.model;
+        const Model& mdl = sc.models[model];
+        const std::int64_t day_ms = day * kDayMs;
+        for (std::uint64_t k = 0; k < dd.n_drawn; ++k) {
+          const Draw d = draw_event(st, plan, mdl, model, rng, day_ms);
+          if (d.t > now_ms) continue;
+          const std::uint32_t prompt = d.prompt, completion = d.completion, reasoning = d.reasoning, cached = d.cached;
+          const double upstream = d.upstream, cache = d.cache, data = d.data, latency = d.latency, throughput = d.throughput;
+          const float fee = d.fee;
+          const std::uint8_t flags = d.flags, pages = d.pages, pidx = d.pidx, country = d.country, finish = d.finish;
+          const std::int32_t ext = d.ext;
+          const std::int64_t t = d.t;
+          e.time_ms[w] = t;
+          e.stream[w] = static_cast<std::uint16_t>(si);
+          e.model[w] = static_cast<std::uint8_t>(model);
+          e.provider[w] = static_cast<std::uint8_t>(s.model_providers[model][pidx]);
+          e.country[w] = country;
+          e.finish[w] = finish;
+          e.ctx_bucket[w] = ctx_bucket(prompt);
+          e.flags[w] = flags;
+          e.file_pages[w] = pages;
+          e.external_user[w] = ext;
+          e.prompt[w] = prompt;
+          e.completion[w] = completion;
+          e.reasoning[w] = reasoning;
+          e.cached[w] = cached;
+          e.latency_ms[w] = static_cast<float>(latency);
+          e.throughput[w] = static_cast<float>(throughput);
+          e.upstream[w] = static_cast<float>(upstream);
+          e.cache[w] = static_cast<float>(cache);
+          e.data[w] = static_cast<float>(data);
+          e.byok_fee[w] = fee;
+          ++w;
         }
-      const Model& mdl = sc.models[model];
-      const Prices& pr = mdl.prices;
-      const double growth = std::pow(1.0 + st.growth_per_week, static_cast<double>(day - today) / 7.0);
-      const double lambda = st.requests_per_day * st.weekly[weekday(day)] / plan.weekly_mean * growth * volume *
-                            rng.lognormal(1.0, st.daily_noise);
-      const std::int64_t day_ms = day * kDayMs;
-      if (day >= detail_day) {
-        const std::uint64_t n = rng.poisson(lambda);
-        for (std::uint64_t k = 0; k < n; ++k) {
-          const double u = rng.uniform() * plan.hour_cdf[23];
-          const int hour = static_cast<int>(std::upper_bound(plan.hour_cdf.begin(), plan.hour_cdf.end(), u) -
-                                            plan.hour_cdf.begin());
-          const std::int64_t t = day_ms + std::min(hour, 23) * kHourMs + static_cast<std::int64_t>(rng.uniform() * kHourMs);
-          const auto prompt = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.prompt_tokens.mean, ln_p_sigma))));
-          const auto completion = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.completion_tokens.mean, ln_c_sigma))));
-          const auto reasoning = st.reasoning_share > 0
-              ? static_cast<std::uint32_t>(std::min<double>(completion, std::round(completion * std::min(1.0, st.reasoning_share * (0.8 + 0.4 * rng.uniform())))))
-              : 0u;
-          const auto cached = st.cache_hit_rate > 0
-              ? static_cast<std::uint32_t>(std::round(prompt * std::min(0.98, st.cache_hit_rate * (0.5 + rng.uniform()))))
-              : 0u;
-          const double writes = std::round((prompt - cached) * st.cache_write_share);
-          const double upstream = (prompt * pr.prompt + (completion - reasoning) * pr.completion + reasoning * pr.reasoning) / 1e6;
-          const double cache = (cached * (pr.cache_read - pr.prompt) + writes * (pr.cache_write - pr.prompt)) / 1e6;
-          const double data = -st.data_discount * upstream;
-          std::uint8_t flags = 0;
-          float web = 0, up_web = 0, file = 0, fetch = 0, fee = 0;
-          if (st.web_search_rate > 0 && rng.chance(st.web_search_rate)) {
-            flags |= kFlagWeb;
-            (mdl.native_web_search ? up_web : web) = static_cast<float>(sc.web_search_price);
-          }
-          if (st.file_rate > 0 && rng.chance(st.file_rate)) {
-            flags |= kFlagFile;
-            file = static_cast<float>((1 + rng.below(12)) * sc.file_page_price);
-          }
-          if (st.web_fetch_rate > 0 && rng.chance(st.web_fetch_rate)) {
-            flags |= kFlagWebFetch;
-            fetch = static_cast<float>(sc.web_fetch_price);
-          }
-          if (st.byok_share > 0 && rng.chance(st.byok_share)) {
-            flags |= kFlagByok;
-            fee = static_cast<float>(sc.byok_fee_rate * (upstream + cache + data));
-          }
-          if (st.guardrail_rate > 0 && rng.chance(st.guardrail_rate)) flags |= kFlagGuardrail;
-          if (st.response_cache_rate > 0 && rng.chance(st.response_cache_rate)) flags |= kFlagResponseCached;
-          if (rng.chance(0.7)) flags |= kFlagStreamed;
-          const std::uint8_t pidx = provider_pickers[model].pick(rng);
-          const Provider& prov = mdl.providers[pidx];
-          const double latency = prov.latency_ms * st.latency_factor * rng.lognormal(1.0, 0.4) * (1.0 + prompt / 200000.0);
-          const double throughput = prov.throughput * rng.lognormal(1.0, 0.25);
-          const std::uint8_t country = plan.countries.pick(rng);
-          const std::uint8_t finish = plan.finish.pick(rng);
-          const std::int32_t ext = plan.ext_base >= 0 ? plan.ext_base + static_cast<std::int32_t>(rng.below(st.external_users)) : -1;
-          if (t > now_ms) continue;
-          e.time_ms.push_back(t);
-          e.stream.push_back(static_cast<std::uint16_t>(si));
-          e.model.push_back(static_cast<std::uint8_t>(model));
-          e.provider.push_back(static_cast<std::uint8_t>(s.model_providers[model][pidx]));
-          e.country.push_back(country);
-          e.finish.push_back(finish);
-          e.ctx_bucket.push_back(ctx_bucket(prompt));
-          e.flags.push_back(flags);
-          e.external_user.push_back(ext);
-          e.prompt.push_back(prompt);
-          e.completion.push_back(completion);
-          e.reasoning.push_back(reasoning);
-          e.cached.push_back(cached);
-          e.latency_ms.push_back(static_cast<float>(latency));
-          e.throughput.push_back(static_cast<float>(throughput));
-          e.upstream.push_back(static_cast<float>(upstream));
-          e.cache.push_back(static_cast<float>(cache));
-          e.data.push_back(static_cast<float>(data));
-          e.web.push_back(web);
-          e.upstream_web.push_back(up_web);
-          e.file.push_back(file);
-          e.web_fetch.push_back(fetch);
-          e.byok_fee.push_back(fee);
+      }
+      // Older days: hourly rollups. A column the stream never uses stores nothing.
+      const double ln_p_sigma = st.prompt_tokens.sigma, ln_c_sigma = st.completion_tokens.sigma;
+      using R = RollupCol;
+      bool present[kRollupColCount];
+      for (bool& p : present) p = true;
+      present[int(R::byok_count)] = st.byok_share > 0;
+      present[int(R::reasoning)] = st.reasoning_share > 0;
+      present[int(R::cached)] = st.cache_hit_rate > 0;
+      present[int(R::cache)] = st.cache_hit_rate > 0 || st.cache_write_share > 0;
+      present[int(R::data)] = st.data_discount > 0;
+      present[int(R::web)] = present[int(R::upstream_web)] = st.web_search_rate > 0;
+      present[int(R::file)] = st.file_rate > 0;
+      present[int(R::web_fetch)] = st.web_fetch_rate > 0;
+      r.first_row[si] = static_cast<std::int64_t>(r.hour_ms.size());
+      for (int c = 0; c < kRollupColCount; ++c)
+        if (present[c]) {
+          r.start[c][si] = static_cast<std::int64_t>(r.vals[c].size());
+          if (r.vals[c].capacity() < row_bound) r.vals[c].reserve(row_bound);
         }
-      } else {
+      for (std::int64_t day = first_day; day < detail_day; ++day) {
+        DayStart d = start_day(si, day);
+        Rng& rng = d.rng;
+        const int model = d.model;
+        const Model& mdl = sc.models[model];
+        const Prices& pr = mdl.prices;
+        const std::int64_t day_ms = day * kDayMs;
+        double hour_acc = 0;  // exact streams: each hour takes its rounded share of the day
         for (int h = 0; h < 24; ++h) {
-          const std::uint64_t n = rng.poisson(lambda * st.hourly[h]);
+          const double before = hour_acc;
+          hour_acc += st.hourly[h];
+          const std::uint64_t n = st.exact ? static_cast<std::uint64_t>(std::llround(d.lambda * hour_acc) -
+                                                                        std::llround(d.lambda * before))
+                                           : draw_count(st, rng, d.lambda * st.hourly[h]);
           if (n == 0) continue;
           const double dn = static_cast<double>(n);
           const double prompt = std::round(dn * st.prompt_tokens.mean * rng.lognormal(1.0, ln_p_sigma / std::sqrt(dn)));
@@ -295,67 +387,59 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
           const double file = static_cast<double>(binomial(rng, n, st.file_rate)) * 6.5 * sc.file_page_price;
           const double fetch = static_cast<double>(binomial(rng, n, st.web_fetch_rate)) * sc.web_fetch_price;
           const double byok_n = static_cast<double>(binomial(rng, n, st.byok_share));
-          const double f = byok_n / dn;
-          const double inference = upstream + cache + data, extras = web + up_web + file + fetch;
-          const double byok_inf = f * inference, fee = sc.byok_fee_rate * byok_inf;
           r.hour_ms.push_back(day_ms + h * kHourMs);
           r.stream.push_back(static_cast<std::uint16_t>(si));
           r.model.push_back(static_cast<std::uint8_t>(model));
-          const double vals[] = {dn, byok_n, prompt, completion, reasoning, cached,
-                                 (1 - f) * inference + fee + extras, (1 - f) * inference + fee + extras + byok_inf, byok_inf, fee, (1 - f) * (inference + extras),
-                                 upstream, cache, data, web, up_web, file, fetch};
-          for (std::size_t c = 0; c < std::size(rollup_cols); ++c) rc(rollup_cols[c]).push_back(vals[c]);
+          const double vals[kRollupColCount] = {dn, byok_n, prompt, completion, reasoning, cached, upstream, cache, data,
+                                                web, up_web, file, fetch};
+          for (int c = 0; c < kRollupColCount; ++c)
+            if (present[c]) r.vals[c].push_back(vals[c]);
         }
       }
     }
-  }
+    return w;
   };
 
-  // Split the streams where half of the expected events are reached.
+  // Split the streams where half of the expected events are reached; the halves run on two
+  // threads (streams are independent: each stream-day has its own RNG).
   std::size_t split = 0;
   double acc_events = 0;
   while (split < sc.streams.size() && acc_events < expected_events / 2)
     acc_events += sc.streams[split++].requests_per_day * detail_span;
-  Events second_events;
-  Rollups second_rollups;
-  std::thread worker([&] { run(split, sc.streams.size(), expected_events - acc_events, second_events, second_rollups); });
+  Rollups& r1 = s.rollups;
+  Rollups r2;
+  std::size_t end2 = 0;
+  const auto bound = [&](std::size_t streams) { return streams * static_cast<std::size_t>(rollup_days_n) * 24; };
+  std::thread worker([&] { end2 = run(split, sc.streams.size(), r2, bound(sc.streams.size() - split)); });
+  std::size_t end1 = 0;
   try {
-    run(0, split, acc_events, s.events, s.rollups);
+    end1 = run(0, split, r1, bound(sc.streams.size()));
   } catch (...) {
     worker.join();
     throw;
   }
   worker.join();
-  auto append = [](auto& dst, auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
-  Events& e = s.events;
-  Events& o = second_events;
-  append(e.time_ms, o.time_ms);
-  append(e.stream, o.stream);
-  append(e.model, o.model);
-  append(e.provider, o.provider);
-  append(e.country, o.country);
-  append(e.finish, o.finish);
-  append(e.ctx_bucket, o.ctx_bucket);
-  append(e.flags, o.flags);
-  append(e.external_user, o.external_user);
-  append(e.prompt, o.prompt);
-  append(e.completion, o.completion);
-  append(e.reasoning, o.reasoning);
-  append(e.cached, o.cached);
-  append(e.latency_ms, o.latency_ms);
-  append(e.throughput, o.throughput);
-  append(e.upstream, o.upstream);
-  append(e.cache, o.cache);
-  append(e.data, o.data);
-  append(e.web, o.web);
-  append(e.upstream_web, o.upstream_web);
-  append(e.file, o.file);
-  append(e.web_fetch, o.web_fetch);
-  append(e.byok_fee, o.byok_fee);
-  append(s.rollups.hour_ms, second_rollups.hour_ms);
-  append(s.rollups.stream, second_rollups.stream);
-  append(s.rollups.model, second_rollups.model);
-  for (int c = 0; c < kColCount; ++c) append(s.rollups.cols[c], second_rollups.cols[c]);
+
+  if (end1 != ev_begin[split] || end2 != ev_begin.back()) throw_error(ErrorKind::internal, "simulator: event counts disagree");
+
+  // Rollups: append the second half column by column (the first half's columns have room),
+  // freeing each source as it goes.
+  const auto rows1 = static_cast<std::int64_t>(r1.hour_ms.size());
+  auto append = [](auto& dst, auto& src) {
+    dst.insert(dst.end(), src.begin(), src.end());
+    std::decay_t<decltype(src)>().swap(src);
+  };
+  append(r1.hour_ms, r2.hour_ms);
+  append(r1.stream, r2.stream);
+  append(r1.model, r2.model);
+  for (std::size_t si = split; si < sc.streams.size(); ++si) r1.first_row[si] = r2.first_row[si] + rows1;
+  for (int c = 0; c < kRollupColCount; ++c) {
+    const auto base = static_cast<std::int64_t>(r1.vals[c].size());
+    for (std::size_t si = split; si < sc.streams.size(); ++si)
+      r1.start[c][si] = r2.start[c][si] < 0 ? -1 : r2.start[c][si] + base;
+    if (r1.vals[c].capacity() < r1.vals[c].size() + r2.vals[c].size()) r1.vals[c].reserve(r1.vals[c].size() + r2.vals[c].size());
+    append(r1.vals[c], r2.vals[c]);
+  }
   return store;
 }
 

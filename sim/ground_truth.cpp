@@ -18,7 +18,8 @@ namespace {
 
 constexpr double kExpensiveMultiple = 5, kMinMonthlyUsd = 50, kKeyShare = 0.2, kPromptHeavy = 0.75, kLowCache = 0.2,
                  kTargetCache = 0.5, kWebShare = 0.15, kReasoningShare = 0.5, kReasoningCut = 0.5, kGrowthRatio = 1.8,
-                 kWeeklyToMonthly = 4.348;
+                 kMonthDays = 30.4, kWeeklyToMonthly = kMonthDays / 7, kPromptTrimTokens = 20000,
+                 kPromptTrimShare = 0.3;
 
 double num(const json::object& row, std::string_view k) {
   auto it = row.find(k);
@@ -44,8 +45,11 @@ json::object range(std::int64_t a, std::int64_t b) {
 }
 
 struct Fig {
-  double usage = 0, tokens = 0, prompt = 0, completion = 0, reasoning = 0, cached = 0, cache = 0, web = 0, hit = 0;
+  double usage = 0, tokens = 0, prompt = 0, completion = 0, reasoning = 0, cached = 0, cache = 0, web = 0, hit = 0,
+         requests = 0, surcharges = 0;
   double rate() const { return tokens > 0 ? usage / tokens * 1e6 : 0; }
+  // The inference rate: without the surcharges (web search, files, web fetch) callers add.
+  double inf_rate() const { return tokens > 0 ? (usage - surcharges) / tokens * 1e6 : 0; }
 };
 
 Fig fig(const json::object& r) {
@@ -59,6 +63,8 @@ Fig fig(const json::object& r) {
   f.cache = num(r, "usage_cache");
   f.web = num(r, "usage_web");
   f.hit = num(r, "cache_hit_rate");
+  f.requests = num(r, "request_count");
+  f.surcharges = num(r, "usage_web") + num(r, "usage_upstream_web") + num(r, "usage_file") + num(r, "usage_web_fetch");
   return f;
 }
 
@@ -69,13 +75,18 @@ json::value compute_ground_truth(const Store& s) {
   const std::int64_t month_end = bucket_start(Granularity::month, s.now_ms);
   const std::int64_t month_start = bucket_start(Granularity::month, month_end - 1);
   const json::array all_metrics{"total_usage", "tokens_total", "tokens_prompt", "tokens_completion", "reasoning_tokens",
-                                "cached_tokens", "usage_cache", "usage_web", "cache_hit_rate", "request_count"};
+                                "cached_tokens", "usage_cache", "usage_web", "cache_hit_rate", "request_count",
+                                "usage_upstream_web", "usage_file", "usage_web_fetch"};
   const json::object month = range(month_start, month_end);
+  // Every impact is monthly: a window figure × 30.4 / days in the window.
+  const double S = kMonthDays / (double(month_end - month_start) / kDayMs);
 
   // Baseline and per-model figures over M.
   const json::array base_rows = rows(s, json::object{{"metrics", all_metrics}, {"time_range", month}});
   const Fig base = base_rows.empty() ? Fig{} : fig(base_rows[0].as_object());
   const double B = base.rate();
+  // "Expensive" compares inference rates: a model is not expensive because its callers search the web.
+  const double Binf = base.inf_rate();
   std::map<std::string, Fig> models;
   for (auto& r : rows(s, json::object{{"metrics", all_metrics}, {"dimensions", json::array{"model"}}, {"time_range", month}}))
     models[str(r.as_object(), "model")] = fig(r.as_object());
@@ -97,54 +108,90 @@ json::value compute_ground_truth(const Store& s) {
   json::array items;
   // expensive_model
   for (auto& [m, f] : models) {
-    if (!(f.tokens > 0 && f.rate() >= kExpensiveMultiple * B && f.usage >= kMinMonthlyUsd)) continue;
+    if (!(f.tokens > 0 && f.inf_rate() >= kExpensiveMultiple * Binf && f.usage * S >= kMinMonthlyUsd)) continue;
     std::string alt;
     double alt_tokens = -1, alt_rate = 0;
     for (auto& [a, g] : models)
-      if (a != m && g.tokens > 0 && g.rate() <= B && g.tokens > alt_tokens) {
+      if (a != m && g.tokens > 0 && g.inf_rate() <= Binf && g.tokens > alt_tokens) {
         alt = a;
         alt_tokens = g.tokens;
-        alt_rate = g.rate();
+        alt_rate = g.inf_rate();
       }
     for (auto& km : key_model) {
       if (km.model != m || km.usage < kKeyShare * f.usage) continue;
+      const double impact = (km.usage - km.tokens * alt_rate / 1e6) * S;
+      if (impact < kMinMonthlyUsd) continue;
       items.push_back(json::object{{"kind", "expensive_model"}, {"recommend", true}, {"model", m}, {"key", km.key},
                                    {"key_hash", key_hash(km.key)}, {"alternative", alt.empty() ? json::value(nullptr) : json::value(alt)},
-                                   {"spend_usd", km.usage}, {"tokens", km.tokens}, {"rate_per_mtok", f.rate()},
-                                   {"blended_per_mtok", B}, {"alternative_per_mtok", alt_rate},
-                                   {"impact_usd", km.usage - km.tokens * alt_rate / 1e6}});
+                                   {"spend_usd", km.usage}, {"tokens", km.tokens}, {"rate_per_mtok", f.inf_rate()},
+                                   {"blended_per_mtok", Binf}, {"alternative_per_mtok", alt_rate},
+                                   {"impact_usd", impact}});
     }
   }
   // caching
   for (auto& [m, f] : models) {
     const double pt = f.prompt + f.completion;
-    if (!(pt > 0 && f.prompt / pt >= kPromptHeavy && f.hit < kLowCache && f.usage >= kMinMonthlyUsd && f.cached > 0 && f.cache < 0))
-      continue;
+    if (!(pt > 0 && f.prompt / pt >= kPromptHeavy && f.hit < kLowCache && f.cached > 0 && f.cache < 0)) continue;
     const double saving = -f.cache / f.cached;
+    const double impact = (kTargetCache - f.hit) * f.prompt * saving * S;
+    if (impact < kMinMonthlyUsd) continue;
     items.push_back(json::object{{"kind", "caching"}, {"recommend", true}, {"model", m}, {"cache_hit_rate", f.hit},
                                  {"tokens_prompt", f.prompt}, {"usage_cache", f.cache}, {"cached_tokens", f.cached},
-                                 {"impact_usd", (kTargetCache - f.hit) * f.prompt * saving}});
+                                 {"impact_usd", impact}});
   }
-  // web_search
-  for (auto& r : rows(s, json::object{{"metrics", json::array{"usage_web", "total_usage"}}, {"dimensions", json::array{"app"}},
-                                      {"time_range", month}})) {
-    auto& o = r.as_object();
-    if (o.at("app").is_null()) continue;
-    const double web = num(o, "usage_web"), total = num(o, "total_usage");
-    if (!(web >= kWebShare * total && web >= kMinMonthlyUsd)) continue;
-    const std::string app = str(o, "app");
-    json::value app_id = nullptr;
-    for (auto& a : sc.apps)
-      if (a.name == app) app_id = a.id;
-    items.push_back(json::object{{"kind", "web_search"}, {"recommend", true}, {"app", app}, {"app_id", app_id},
-                                 {"usage_web", web}, {"total_usage", total}, {"impact_usd", web}});
+  // cache_writes: the cache component is a net cost.
+  for (auto& [m, f] : models) {
+    if (!(f.cache > 0 && f.cache * S >= kMinMonthlyUsd)) continue;
+    items.push_back(json::object{{"kind", "cache_writes"}, {"recommend", true}, {"model", m}, {"usage_cache", f.cache},
+                                 {"impact_usd", f.cache * S}});
+  }
+  // prompt_trimming: very large prompts where caching cannot help; prompt spend by token share.
+  for (auto& [m, f] : models) {
+    if (!(f.requests > 0 && f.prompt / f.requests >= kPromptTrimTokens && (f.cached == 0 || f.hit >= kTargetCache)))
+      continue;
+    const double denom = f.tokens - f.cached;
+    const double impact = denom > 0 ? kPromptTrimShare * f.usage * (f.prompt - f.cached) / denom * S : 0;
+    if (impact < kMinMonthlyUsd) continue;
+    items.push_back(json::object{{"kind", "prompt_trimming"}, {"recommend", true}, {"model", m},
+                                 {"prompt_per_request", f.prompt / f.requests}, {"impact_usd", impact}});
+  }
+  // Surcharges: by app for attributed traffic, by key for traffic without an app.
+  const std::pair<const char*, const char*> surcharges[] = {
+      {"web_search", "usage_web"}, {"native_web_search", "usage_upstream_web"},
+      {"file_parsing", "usage_file"}, {"web_fetch", "usage_web_fetch"}};
+  for (auto& [kind, metric] : surcharges) {
+    std::map<std::pair<bool, std::string>, std::pair<double, double>> sums;  // (is app, name) -> (component, total)
+    for (auto& r : rows(s, json::object{{"metrics", json::array{metric, "total_usage"}},
+                                        {"dimensions", json::array{"api_key_id", "app"}}, {"time_range", month}})) {
+      auto& o = r.as_object();
+      const bool is_app = !o.at("app").is_null();
+      auto& e = sums[{is_app, is_app ? str(o, "app") : str(o, "api_key_id")}];
+      e.first += num(o, metric);
+      e.second += num(o, "total_usage");
+    }
+    for (auto& [who, e] : sums) {
+      const auto& [usd, total] = e;
+      if (!(total > 0 && usd >= kWebShare * total && usd * S >= kMinMonthlyUsd)) continue;
+      json::object item{{"kind", kind}, {"recommend", true}, {metric, usd}, {"total_usage", total}, {"impact_usd", usd * S}};
+      if (who.first) {
+        json::value app_id = nullptr;
+        for (auto& a : sc.apps)
+          if (a.name == who.second) app_id = a.id;
+        item["app"] = who.second;
+        item["app_id"] = app_id;
+      } else {
+        item["key"] = who.second;
+      }
+      items.push_back(std::move(item));
+    }
   }
   // reasoning
   for (auto& [m, f] : models) {
-    if (!(f.completion > 0 && f.reasoning / f.completion >= kReasoningShare && f.usage >= kMinMonthlyUsd)) continue;
+    const double impact = kReasoningCut * f.reasoning * f.rate() / 1e6 * S;
+    if (!(f.completion > 0 && f.reasoning / f.completion >= kReasoningShare && impact >= kMinMonthlyUsd)) continue;
     items.push_back(json::object{{"kind", "reasoning"}, {"recommend", true}, {"model", m}, {"reasoning_tokens", f.reasoning},
                                  {"tokens_completion", f.completion}, {"rate_per_mtok", f.rate()},
-                                 {"impact_usd", kReasoningCut * f.reasoning * f.rate() / 1e6}});
+                                 {"impact_usd", impact}});
   }
   // growth: the last 6 complete Sunday-start weeks.
   const std::int64_t weeks_end = bucket_start(Granularity::week, s.now_ms);

@@ -101,9 +101,151 @@ std::optional<int> int_field(Issues& is, const json::object& o, std::string_view
   return static_cast<int>(d);
 }
 
+// Checks a filter's `value` for its operator (an array for in/not_in, else a scalar)
+// and appends the values to `out`. False (issues added) when it does not fit.
+bool filter_value(Issues& is, const std::string& p, std::string_view op, bool array_op, const json::value* val,
+                  std::vector<json::value>& out) {
+  if (!val) {
+    is.add(p + ".value", "Invalid input: expected string | number | array, received undefined");
+    return false;
+  }
+  if (!array_op) {
+    if (!val->is_string() && !val->is_number()) {
+      is.add(p + ".value", "Operator \"" + std::string(op) + "\" requires a scalar (string or number) value, received " + type_name(val));
+      return false;
+    }
+    out.push_back(*val);
+    return true;
+  }
+  if (!val->is_array()) {
+    is.add(p + ".value", "Operator \"" + std::string(op) + "\" requires an array value, received " + type_name(val));
+    return false;
+  }
+  bool ok = true;
+  for (std::size_t j = 0; j < val->get_array().size(); ++j) {
+    const auto& item = val->get_array()[j];
+    if (!item.is_string() && !item.is_number()) {
+      is.add(p + ".value." + std::to_string(j), "Invalid input: expected string | number, received " + type_name(&item));
+      ok = false;
+    } else {
+      out.push_back(item);
+    }
+  }
+  return ok;
+}
+
+// Classifier dimension names: identifiers (letters, digits, underscores, not starting
+// with a digit) of at most 64 characters.
+bool is_identifier(std::string_view n) {
+  if (n.empty() || n.size() > 64 || std::isdigit(static_cast<unsigned char>(n[0]))) return false;
+  return std::all_of(n.begin(), n.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+// classifier_dimensions / classifier_filters (spec §3.3) against the scenario's classifiers.
+void parse_classifier(Issues& is, const json::object& o, const Scenario* sc, Query& q) {
+  std::string first_id;
+  for (const char* k : {"classifier_dimensions", "classifier_filters"}) {
+    const json::value* cv = field(o, k);
+    if (!cv || cv->is_null()) continue;
+    const std::string K = k;
+    if (!cv->is_object()) {
+      is.expected(K, "object", cv);
+      continue;
+    }
+    const json::object& co = cv->get_object();
+    const json::value* id = field(co, "classifier_id");
+    if (!id || !id->is_string()) {
+      is.expected(K + ".classifier_id", "string", id);
+      continue;
+    }
+    const std::string idv(id->get_string());
+    if (const json::value* dn = field(co, "dimension_names"); dn && dn->is_array() && dn->get_array().size() > 2) {
+      is.add(K + ".dimension_names", "Too big: expected array to have <=2 items");
+      continue;
+    }
+    if (!first_id.empty() && idv != first_id) {
+      is.add(K + ".classifier_id", "must equal classifier_dimensions.classifier_id");
+      continue;
+    }
+    first_id = idv;
+    int ci = -1;
+    for (std::size_t i = 0; sc && i < sc->classifiers.size(); ++i)
+      if (sc->classifiers[i].id == idv) ci = static_cast<int>(i);
+    if (ci < 0) {
+      is.add(K + ".classifier_id", "Classifier not found: no active classifier with id \"" + idv + "\" in this account");
+      continue;
+    }
+    const Classifier& cl = sc->classifiers[static_cast<std::size_t>(ci)];
+    q.classifier.index = ci;
+    auto dim_of = [&](const std::string& path, const json::value* v) -> int {
+      if (!v || !v->is_string()) {
+        is.expected(path, "string", v);
+        return -1;
+      }
+      const std::string_view n = v->get_string();
+      if (!is_identifier(n)) {
+        is.add(path, "Invalid dimension name: expected letters, digits and underscores, at most 64 characters");
+        return -1;
+      }
+      for (std::size_t d = 0; d < cl.dimensions.size(); ++d)
+        if (cl.dimensions[d] == n) return static_cast<int>(d);
+      is.add(path, "Unknown dimension \"" + std::string(n) + "\" for this classifier; " + one_of(cl.dimensions));
+      return -1;
+    };
+    if (K == "classifier_dimensions") {
+      q.classifier.grouped = true;
+      if (const json::value* dn = field(co, "dimension_names"); dn && !dn->is_null()) {
+        if (!dn->is_array()) is.expected(K + ".dimension_names", "array", dn);
+        else if (dn->get_array().size() > 2) is.add(K + ".dimension_names", "Too big: expected array to have <=2 items");
+        else
+          for (std::size_t j = 0; j < dn->get_array().size(); ++j)
+            if (int d = dim_of(K + ".dimension_names." + std::to_string(j), &dn->get_array()[j]); d >= 0)
+              if (std::find(q.classifier.names.begin(), q.classifier.names.end(), d) == q.classifier.names.end())
+                q.classifier.names.push_back(d);
+      }
+      if (const json::value* in = field(co, "include_nulls"); in && !in->is_null()) {
+        if (!in->is_bool()) is.expected(K + ".include_nulls", "boolean", in);
+        else q.classifier.include_nulls = in->get_bool();
+      }
+      continue;
+    }
+    const json::value* fl = field(co, "filters");
+    if (!fl || !fl->is_array()) { is.expected(K + ".filters", "array", fl); continue; }
+    const auto& a = fl->get_array();
+    if (a.empty()) { is.add(K + ".filters", "Too small: expected array to have >=1 items"); continue; }
+    if (a.size() > 10) { is.add(K + ".filters", "Too big: expected array to have <=10 items"); continue; }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::string p = K + ".filters." + std::to_string(i);
+      if (!a[i].is_object()) {
+        is.expected(p, "object", &a[i]);
+        continue;
+      }
+      const auto& fo = a[i].get_object();
+      Query::ClassifierFilter f;
+      f.dim = dim_of(p + ".field", field(fo, "field"));
+      const json::value* op = field(fo, "operator");
+      static constexpr std::string_view kOps[] = {"eq", "neq", "in", "not_in"};
+      if (!op || !op->is_string()) {
+        is.expected(p + ".operator", "string", op);
+        continue;
+      }
+      if (std::find(std::begin(kOps), std::end(kOps), op->get_string()) == std::end(kOps)) {
+        is.add(p + ".operator", one_of(kOps));
+        continue;
+      }
+      const std::string_view ops = op->get_string();
+      f.negate = ops == "neq" || ops == "not_in";
+      std::vector<json::value> values;
+      if (!filter_value(is, p, ops, ops == "in" || ops == "not_in", field(fo, "value"), values) || f.dim < 0) continue;
+      for (auto& v : values) f.values.push_back(v.is_string() ? std::string(v.get_string()) : json::serialize(v));
+      q.classifier.filters.push_back(std::move(f));
+    }
+  }
+}
+
 }  // namespace
 
-Query parse_query(const json::value& body, std::int64_t now_ms) {
+Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* scenario) {
   Issues is;
   if (!body.is_object()) {
     is.expected("", "object", &body);
@@ -193,32 +335,8 @@ Query parse_query(const json::value& body, std::int64_t now_ms) {
         }
         const json::value* val = field(fo, "value");
         const bool array_op = op && (*op == Op::in || *op == Op::not_in);
-        if (!val) {
-          is.add(p + ".value", "Invalid input: expected string | number | array, received undefined");
-          ok = false;
-        } else if (op) {
-          if (array_op) {
-            if (!val->is_array()) {
-              is.add(p + ".value", "Operator \"" + std::string(fo_op->get_string()) + "\" requires an array value, received " + type_name(val));
-              ok = false;
-            } else {
-              for (std::size_t j = 0; j < val->get_array().size(); ++j) {
-                const auto& item = val->get_array()[j];
-                if (!item.is_string() && !item.is_number()) {
-                  is.add(p + ".value." + std::to_string(j), "Invalid input: expected string | number, received " + type_name(&item));
-                  ok = false;
-                } else {
-                  f.values.push_back(item);
-                }
-              }
-            }
-          } else if (!val->is_string() && !val->is_number()) {
-            is.add(p + ".value", "Operator \"" + std::string(fo_op->get_string()) + "\" requires a scalar (string or number) value, received " + type_name(val));
-            ok = false;
-          } else {
-            f.values.push_back(*val);
-          }
-        }
+        if (op) ok &= filter_value(is, p, fo_op->get_string(), array_op, val, f.values);
+        else if (!val) is.add(p + ".value", "Invalid input: expected string | number | array, received undefined");
         if (const json::value* iu = field(fo, "include_unset")) {
           if (!iu->is_bool()) {
             is.expected(p + ".include_unset", "boolean", iu);
@@ -269,6 +387,11 @@ Query parse_query(const json::value& body, std::int64_t now_ms) {
           is.add(p, "Invalid ISO datetime");
           continue;
         }
+        // SDK 1.3.19: seconds are required; minute precision ("…T00:00Z") is rejected.
+        if (const std::string_view text = v->get_string(); text.size() < 19 || text[16] != ':') {
+          is.add(p, "Invalid ISO datetime: seconds are required (YYYY-MM-DDTHH:MM:SSZ)");
+          continue;
+        }
         (k[0] == 's' ? q.start_ms : q.end_ms) = *t;
       }
     }
@@ -294,37 +417,15 @@ Query parse_query(const json::value& body, std::int64_t now_ms) {
   if (auto l = int_field(is, o, "limit", 1, 10000)) q.limit = *l;
   if (auto g = int_field(is, o, "group_limit", 1, 10000)) q.group_limit = *g;
 
-  // classifier fields: validated for shape, then rejected because no classifier exists.
-  for (const char* k : {"classifier_dimensions", "classifier_filters"}) {
-    const json::value* cv = field(o, k);
-    if (!cv || cv->is_null()) continue;
-    if (!cv->is_object()) {
-      is.expected(k, "object", cv);
-      continue;
-    }
-    const json::value* id = field(cv->get_object(), "classifier_id");
-    if (!id || !id->is_string()) {
-      is.expected(std::string(k) + ".classifier_id", "string", id);
-      continue;
-    }
-    if (const json::value* dn = field(cv->get_object(), "dimension_names"); dn && dn->is_array() && dn->get_array().size() > 2) {
-      is.add(std::string(k) + ".dimension_names", "Too big: expected array to have <=2 items");
-      continue;
-    }
-    if (const json::value* fl = field(cv->get_object(), "filters"); std::string_view(k) == "classifier_filters") {
-      if (!fl || !fl->is_array()) { is.expected(std::string(k) + ".filters", "array", fl); continue; }
-      if (fl->get_array().empty()) { is.add(std::string(k) + ".filters", "Too small: expected array to have >=1 items"); continue; }
-      if (fl->get_array().size() > 10) { is.add(std::string(k) + ".filters", "Too big: expected array to have <=10 items"); continue; }
-    }
-    is.add(std::string(k) + ".classifier_id", "Classifier not found: no active classifier with id \"" +
-                                                  std::string(id->get_string()) + "\" in this account");
-  }
+  // classifier fields
+  parse_classifier(is, o, scenario, q);
   is.raise();
 
   // Semantic rules.
   for (auto* m : q.metrics) q.short_range |= m->short_range;
   for (auto* d : q.dims) q.short_range |= d->short_range;
   for (auto& f : q.filters) q.short_range |= f.dim->short_range;
+  q.short_range |= q.classifier.index >= 0;
   if (q.start_ms >= q.end_ms) is.add("time_range", "start must be before end");
   const std::int64_t span = q.end_ms - q.start_ms;
   if (q.start_ms < q.end_ms) {
@@ -336,6 +437,7 @@ Query parse_query(const json::value& body, std::int64_t now_ms) {
         if (d->short_range) which += (which.empty() ? "" : ", ") + std::string(d->name);
       for (auto& f : q.filters)
         if (f.dim->short_range) which += (which.empty() ? "" : ", ") + std::string(f.dim->name);
+      if (q.classifier.index >= 0) which += (which.empty() ? "" : ", ") + std::string("classifier fields");
       is.add("time_range", "Time range exceeds the maximum of 31 days for generation-level fields (" + which + ")");
     } else if (span > 365 * kDayMs) {
       is.add("time_range", "Time range exceeds the maximum of 365 days");
@@ -490,7 +592,61 @@ CompiledFilter compile(const Store& s, const QueryFilter& f, std::vector<std::st
 
 struct Group {
   std::int32_t bucket = -1;
-  std::int32_t code[2] = {-1, -1};
+  std::int32_t code[4] = {-1, -1, -1, -1};  // dimensions, then classifier columns
+};
+
+std::uint64_t mix64(std::uint64_t x) {  // splitmix64's finaliser
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+double unit(std::uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
+
+// A classifier's labels, derived from the generation (event index) so that they need
+// no storage and are the same in every query: a share `coverage` of generations is
+// tagged; each tagged one draws a label per dimension from its stream's weights.
+struct ClassifierLabels {
+  const Store& s;
+  const Classifier& cl;
+  std::uint64_t salt;
+  std::vector<std::vector<std::string>> names;                   // [dim] labels, sorted
+  std::vector<std::vector<std::vector<std::pair<double, int>>>> cum;  // [dim][stream] cumulative weight, code
+
+  ClassifierLabels(const Store& store, const Classifier& c, int index)
+      : s(store), cl(c), salt(mix64(store.seed * 1000003u + static_cast<std::uint64_t>(index) + 77)) {
+    names.resize(cl.dimensions.size());
+    cum.resize(cl.dimensions.size());
+    for (std::size_t d = 0; d < cl.dimensions.size(); ++d) {
+      for (auto& per_stream : cl.stream_labels)
+        for (auto& [label, w] : per_stream[d]) names[d].push_back(label);
+      std::sort(names[d].begin(), names[d].end());
+      names[d].erase(std::unique(names[d].begin(), names[d].end()), names[d].end());
+      for (auto& per_stream : cl.stream_labels) {
+        std::vector<std::pair<double, int>> c;
+        double total = 0;
+        for (auto& [label, w] : per_stream[d]) {
+          total += w;
+          c.emplace_back(total, static_cast<int>(std::lower_bound(names[d].begin(), names[d].end(), label) - names[d].begin()));
+        }
+        for (auto& e : c) e.first /= total > 0 ? total : 1;
+        cum[d].push_back(std::move(c));
+      }
+    }
+  }
+  std::int32_t label(std::size_t event, std::size_t d) const {
+    const std::uint64_t h = mix64(salt ^ (event * 0x9E3779B97F4A7C15ull));
+    if (unit(h) >= cl.coverage) return -1;
+    const auto& c = cum[d][s.events.stream[event]];
+    const double u = unit(mix64(h + d + 1));
+    for (auto& [w, code] : c)
+      if (u < w) return code;
+    return c.empty() ? -1 : c.back().second;
+  }
+  int code_of(std::size_t d, const std::string& label) const {
+    auto it = std::lower_bound(names[d].begin(), names[d].end(), label);
+    return it != names[d].end() && *it == label ? static_cast<int>(it - names[d].begin()) : -2;
+  }
 };
 
 
@@ -552,17 +708,52 @@ json::object run_query(const Store& s, const Query& q) {
   const std::size_t nc = cols.size();
   auto col_index = [&](Col c) { return static_cast<std::size_t>(std::find(cols.begin(), cols.end(), c) - cols.begin()); };
 
-  // Grouping.
+  // Grouping: the dimensions, then the classifier's columns: one per dimension name,
+  // or without names one long column (clf_dimension_name + clf_dimension_value) whose
+  // code is flat[d] + label (the last code of each dimension is its null).
   const std::size_t ndim = q.dims.size();
-  Dim dims[2] = {Dim::model, Dim::model};
-  std::int64_t card[2] = {1, 1};
+  Dim dims[4] = {Dim::model, Dim::model, Dim::model, Dim::model};
+  std::int64_t card[4] = {1, 1, 1, 1};
   bool by_generation = false;
   for (std::size_t k = 0; k < ndim; ++k) {
     dims[k] = q.dims[k]->dim;
     card[k] = s.dim_cardinality(dims[k]) + 1;
     by_generation |= dims[k] == Dim::generation_id;
   }
-  const std::int64_t space = nb * card[0] * card[1];
+  std::optional<ClassifierLabels> clf;
+  if (q.classifier.index >= 0)
+    clf.emplace(s, s.scenario.classifiers[static_cast<std::size_t>(q.classifier.index)], q.classifier.index);
+  const bool clf_long = clf && q.classifier.grouped && q.classifier.names.empty();
+  std::vector<std::int32_t> flat;  // long column: first code of each dimension
+  std::size_t nkey = ndim;
+  if (clf && q.classifier.grouped) {
+    if (clf_long) {
+      std::int32_t next = 0;
+      for (auto& n : clf->names) {
+        flat.push_back(next);
+        next += static_cast<std::int32_t>(n.size()) + 1;
+      }
+      card[nkey++] = next + 1;
+    } else {
+      for (int d : q.classifier.names) card[nkey++] = static_cast<std::int64_t>(clf->names[static_cast<std::size_t>(d)].size()) + 1;
+    }
+  }
+  // Classifier filters as allowed-label masks per dimension (null never passes).
+  std::vector<std::pair<std::size_t, std::vector<std::uint8_t>>> clf_masks;
+  for (auto& f : q.classifier.filters) {
+    const auto d = static_cast<std::size_t>(f.dim);
+    std::vector<std::uint8_t> m(clf->names[d].size(), f.negate ? 1 : 0);
+    for (auto& v : f.values)
+      if (int c = clf->code_of(d, v); c >= 0) m[static_cast<std::size_t>(c)] = f.negate ? 0 : 1;
+    clf_masks.emplace_back(d, std::move(m));
+  }
+  auto combo_of = [&](const Group& g) {
+    std::int64_t c = 0;
+    for (std::size_t k = 0; k < nkey; ++k) c = c * card[k] + g.code[k] + 1;
+    return c;
+  };
+  std::int64_t space = nb;
+  for (std::size_t k = 0; k < nkey; ++k) space *= card[k];
   const bool dense = !by_generation && space <= (4 << 20);
   std::vector<Group> groups;
   std::vector<double> acc;
@@ -603,17 +794,40 @@ json::object run_query(const Store& s, const Query& q) {
         pass = false;
         break;
       }
+    for (auto& [d, m] : clf_masks) {
+      const std::int32_t c = clf->label(i, d);
+      if (c < 0 || !m[static_cast<std::size_t>(c)]) {
+        pass = false;
+        break;
+      }
+    }
     if (!pass) continue;
     Group g;
     g.bucket = bucket_of(t);
     for (std::size_t k = 0; k < ndim; ++k) g.code[k] = s.event_dim(dims[k], i);
-    const std::int64_t key = by_generation ? static_cast<std::int64_t>(i)
-                                           : (static_cast<std::int64_t>(g.bucket) * card[0] + g.code[0] + 1) * card[1] + g.code[1] + 1;
-    const std::int32_t slot = slot_for(key, g);
-    double* a = &acc[static_cast<std::size_t>(slot) * nc];
-    for (std::size_t c = 0; c < nc; ++c) a[c] += s.event_value(cols[c], i);
-    if (want_pct_latency) lat_samples.emplace_back(slot, ev.latency_ms[i]);
-    if (want_pct_throughput) thr_samples.emplace_back(slot, ev.throughput[i]);
+    if (clf && q.classifier.grouped && !clf_long) {
+      for (std::size_t j = 0; j < q.classifier.names.size(); ++j) {
+        g.code[ndim + j] = clf->label(i, static_cast<std::size_t>(q.classifier.names[j]));
+        if (g.code[ndim + j] < 0 && !q.classifier.include_nulls) pass = false;
+      }
+      if (!pass) continue;
+    }
+    // One contribution per row the event lands in (the long column: one per dimension).
+    const std::size_t expand = clf_long ? flat.size() : 1;
+    for (std::size_t e = 0; e < expand; ++e) {
+      if (clf_long) {
+        const std::int32_t c = clf->label(i, e);
+        if (c < 0 && !q.classifier.include_nulls) continue;
+        g.code[ndim] = flat[e] + (c < 0 ? static_cast<std::int32_t>(clf->names[e].size()) : c);
+      }
+      const std::int64_t key = by_generation ? static_cast<std::int64_t>(i)
+                                             : static_cast<std::int64_t>(g.bucket) * (space / nb) + combo_of(g);
+      const std::int32_t slot = slot_for(key, g);
+      double* a = &acc[static_cast<std::size_t>(slot) * nc];
+      for (std::size_t c = 0; c < nc; ++c) a[c] += s.event_value(cols[c], i);
+      if (want_pct_latency) lat_samples.emplace_back(slot, ev.latency_ms[i]);
+      if (want_pct_throughput) thr_samples.emplace_back(slot, ev.throughput[i]);
+    }
   }
   // Rollups (only for long-range queries, hours before the detail window).
   if (!q.short_range) {
@@ -631,7 +845,7 @@ json::object run_query(const Store& s, const Query& q) {
       Group g;
       g.bucket = bucket_of(t);
       for (std::size_t k = 0; k < ndim; ++k) g.code[k] = s.rollup_dim(dims[k], i);
-      const std::int64_t key = (static_cast<std::int64_t>(g.bucket) * card[0] + g.code[0] + 1) * card[1] + g.code[1] + 1;
+      const std::int64_t key = static_cast<std::int64_t>(g.bucket) * (space / nb) + combo_of(g);
       const std::int32_t slot = slot_for(key, g);
       double* a = &acc[static_cast<std::size_t>(slot) * nc];
       for (std::size_t c = 0; c < nc; ++c) a[c] += s.rollup_value(cols[c], i);
@@ -702,13 +916,22 @@ json::object run_query(const Store& s, const Query& q) {
   auto metric_of = [&](std::int32_t g, std::size_t k) { return values[static_cast<std::size_t>(g) * nm + k]; };
 
   // Labels (cached per code) and the rank of each code in label order.
-  std::vector<std::vector<std::string>> label_cache(ndim);
-  std::vector<std::vector<double>> label_rank(ndim);
-  for (std::size_t k = 0; k < ndim; ++k) {
-    if (dims[k] == Dim::generation_id) continue;
+  std::vector<std::vector<std::string>> label_cache(nkey);
+  std::vector<std::vector<double>> label_rank(nkey);
+  for (std::size_t k = 0; k < nkey; ++k) {
+    if (k < ndim && dims[k] == Dim::generation_id) continue;
     auto& lc = label_cache[k];
-    lc.resize(static_cast<std::size_t>(card[k] - 1));
-    for (std::int32_t c = 0; c + 1 < card[k]; ++c) lc[static_cast<std::size_t>(c)] = s.dim_label(dims[k], c);
+    if (k < ndim) {
+      lc.resize(static_cast<std::size_t>(card[k] - 1));
+      for (std::int32_t c = 0; c + 1 < card[k]; ++c) lc[static_cast<std::size_t>(c)] = s.dim_label(dims[k], c);
+    } else if (clf_long) {  // "name\x1fvalue" (value "\x7f" for null, sorting last)
+      for (std::size_t d = 0; d < flat.size(); ++d) {
+        for (auto& n : clf->names[d]) lc.push_back(clf->cl.dimensions[d] + "\x1f" + n);
+        lc.push_back(clf->cl.dimensions[d] + "\x1f\x7f");
+      }
+    } else {
+      lc = clf->names[static_cast<std::size_t>(q.classifier.names[k - ndim])];
+    }
     std::vector<std::int32_t> idx(lc.size());
     for (std::size_t c = 0; c < idx.size(); ++c) idx[c] = static_cast<std::int32_t>(c);
     std::sort(idx.begin(), idx.end(), [&](std::int32_t x, std::int32_t y) { return lc[x] != lc[y] ? lc[x] < lc[y] : x < y; });
@@ -717,18 +940,18 @@ json::object run_query(const Store& s, const Query& q) {
   }
   auto rank_of = [&](std::size_t k, std::int32_t code) -> double {
     if (code < 0) return INFINITY;  // unset sorts last
-    if (dims[k] == Dim::generation_id)  // "gen-<unix seconds>-<index>..." sorts by time, then index
+    if (k < ndim && dims[k] == Dim::generation_id)  // "gen-<unix seconds>-<index>..." sorts by time, then index
       return static_cast<double>(s.events.time_ms[static_cast<std::size_t>(code)] / 1000) * 1e6 + code;
     return label_rank[k][static_cast<std::size_t>(code)];
   };
   auto label = [&](std::size_t k, std::int32_t code) -> std::string {
-    if (dims[k] == Dim::generation_id) return s.dim_label(dims[k], code);
+    if (k < ndim && dims[k] == Dim::generation_id) return s.dim_label(dims[k], code);
     return label_cache[k][static_cast<std::size_t>(code)];
   };
 
   // Ordering: one precomputed key tuple per group, ascending.
   struct SortKey {
-    double primary, bucket, metric, d0, d1;
+    double primary, bucket, metric, d[4];
     std::int32_t g;
   };
   auto asc_key = [](double v, bool desc) { return std::isnan(v) ? INFINITY : (desc ? -v : v); };
@@ -759,33 +982,32 @@ json::object run_query(const Store& s, const Query& q) {
     }
     sk.bucket = q.granularity ? -static_cast<double>(groups[gi].bucket) : 0.0;
     sk.metric = nm ? asc_key(metric_of(g, 0), true) : 0.0;
-    sk.d0 = ndim > 0 ? rank_of(0, groups[gi].code[0]) : 0.0;
-    sk.d1 = ndim > 1 ? rank_of(1, groups[gi].code[1]) : 0.0;
+    for (std::size_t k = 0; k < 4; ++k) sk.d[k] = k < nkey ? rank_of(k, groups[gi].code[k]) : 0.0;
   }
   auto less = [](const SortKey& x, const SortKey& y) {
     if (x.primary != y.primary) return x.primary < y.primary;
     if (x.bucket != y.bucket) return x.bucket < y.bucket;
     if (x.metric != y.metric) return x.metric < y.metric;
-    if (x.d0 != y.d0) return x.d0 < y.d0;
-    if (x.d1 != y.d1) return x.d1 < y.d1;
+    for (std::size_t k = 0; k < 4; ++k)
+      if (x.d[k] != y.d[k]) return x.d[k] < y.d[k];
     return x.g < y.g;
   };
 
   // group_limit and limit.
   std::int64_t limit = q.limit;
-  const bool auto_group_limit = ndim > 0 && q.granularity && !q.group_limit;
+  const bool auto_group_limit = nkey > 0 && q.granularity && !q.group_limit;
   if (auto_group_limit) {
     std::int64_t combos = 0;
     if (by_generation) combos = static_cast<std::int64_t>(ng);
     else {
       std::unordered_map<std::int64_t, int> seen;
-      for (auto& g : groups) seen.emplace(static_cast<std::int64_t>(g.code[0] + 1) * card[1] + g.code[1] + 1, 0);
+      for (auto& g : groups) seen.emplace(combo_of(g), 0);
       combos = static_cast<std::int64_t>(seen.size());
     }
     limit = std::max<std::int64_t>(limit, std::min<std::int64_t>(nb * combos, 10000));
   }
   // Rows per dimension combination can only exceed group_limit with a time axis.
-  const bool group_limited = ndim > 0 && q.group_limit && q.granularity && !by_generation && *q.group_limit < nb;
+  const bool group_limited = nkey > 0 && q.group_limit && q.granularity && !by_generation && *q.group_limit < nb;
   std::vector<std::int32_t> kept;
   bool truncated = false;
   if (group_limited) {
@@ -793,7 +1015,7 @@ json::object run_query(const Store& s, const Query& q) {
     std::unordered_map<std::int64_t, int> per_combo;
     for (auto& sk : keys) {
       const Group& g = groups[static_cast<std::size_t>(sk.g)];
-      const std::int64_t ck = static_cast<std::int64_t>(g.code[0] + 1) * card[1] + g.code[1] + 1;
+      const std::int64_t ck = combo_of(g);
       if (++per_combo[ck] <= *q.group_limit) kept.push_back(sk.g);
     }
     truncated = static_cast<std::int64_t>(kept.size()) > limit;
@@ -816,7 +1038,7 @@ json::object run_query(const Store& s, const Query& q) {
   rows.reserve(kept.size());
   for (auto g : kept) {
     json::object row;
-    row.reserve(1 + ndim * 2 + nm);
+    row.reserve(2 + nkey * 2 + nm);
     if (q.granularity) row.emplace(bucket_key, bucket_label(*q.granularity, bucket_starts[groups[g].bucket]));
     for (std::size_t k = 0; k < ndim; ++k) {
       const std::int32_t code = groups[g].code[k];
@@ -827,6 +1049,20 @@ json::object run_query(const Store& s, const Query& q) {
         else row.emplace("user_email", s.scenario.users[code].email);
       }
       if (dims[k] == Dim::user && code >= 0 && s.scenario.users[code].name.empty()) row["user"] = nullptr;
+    }
+    for (std::size_t k = ndim; k < nkey; ++k) {
+      const std::int32_t code = groups[g].code[k];
+      if (clf_long) {
+        const std::string& both = label_cache[k][static_cast<std::size_t>(code)];
+        const auto sep = both.find('\x1f');
+        row.emplace("clf_dimension_name", both.substr(0, sep));
+        if (both.substr(sep + 1) == "\x7f") row.emplace("clf_dimension_value", nullptr);
+        else row.emplace("clf_dimension_value", both.substr(sep + 1));
+      } else {
+        const std::string& name = clf->cl.dimensions[static_cast<std::size_t>(q.classifier.names[k - ndim])];
+        if (code < 0) row.emplace(name, nullptr);
+        else row.emplace(name, label_cache[k][static_cast<std::size_t>(code)]);
+      }
     }
     for (std::size_t k = 0; k < nm; ++k) {
       const double v = metric_of(g, k);
@@ -851,7 +1087,7 @@ json::object run_query(const Store& s, const Query& q) {
 }
 
 json::object query(const Store& store, const json::value& body) {
-  return run_query(store, parse_query(body, store.now_ms));
+  return run_query(store, parse_query(body, store.now_ms, &store.scenario));
 }
 
 }  // namespace orscript::sim

@@ -50,11 +50,25 @@ struct Query {
   int limit = 1000;
   std::optional<int> group_limit;
   bool short_range = false;  // touches a generation-level (31-day) field
+  // Classifier fields (spec §3.3): labels derived per generation (sim/classifier_labels).
+  struct ClassifierFilter {
+    int dim = -1;                     // index into the classifier's dimensions
+    bool negate = false;              // neq / not_in
+    std::vector<std::string> values;  // labels as text
+  };
+  struct {
+    int index = -1;            // into scenario.classifiers; -1: no classifier field
+    bool grouped = false;      // classifier_dimensions given
+    std::vector<int> names;    // its dimension_names as dimension indices (columns)
+    bool include_nulls = false;
+    std::vector<ClassifierFilter> filters;
+  } classifier;
 };
 
-// Validates a parsed JSON body against the schema and the semantic rules.
+// Validates a parsed JSON body against the schema and the semantic rules; classifier
+// ids are looked up in `scenario` (none exist when it is null).
 // Throws QueryError(400, text) on the first failing stage.
-Query parse_query(const boost::json::value& body, std::int64_t now_ms);
+Query parse_query(const boost::json::value& body, std::int64_t now_ms, const Scenario* scenario = nullptr);
 
 // Runs a validated query; returns the `data` object {data, metadata, warnings?}.
 boost::json::object run_query(const Store& store, const Query& query);

@@ -1,10 +1,12 @@
 #include "sim/scenario.hpp"
 
 #include "host/core/error.hpp"
+#include "sim/time_util.hpp"
 
 #include <boost/json.hpp>
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -147,6 +149,54 @@ int Scenario::find_key(std::string_view name) const {
   return -1;
 }
 
+// "classifiers": [{id, name, dimensions: [1..2 names], coverage, default: {dim: weights},
+// labels: [{key, model?, dim: weights}]}]: resolved to label weights per stream.
+static void parse_classifiers(const Ctx& c, const json::array& list, Scenario& s) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string p = "$.classifiers." + std::to_string(i);
+    auto& co = obj(c, list[i], p);
+    Classifier cl;
+    cl.id = str(c, req(c, co, "id", p), p + ".id");
+    cl.name = str_or(c, co, "name", "classifier", p);
+    auto& dims = arr(c, req(c, co, "dimensions", p), p + ".dimensions");
+    if (dims.empty() || dims.size() > 2) c.fail(p + ".dimensions", "expected 1 or 2 dimension names");
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      std::string name = str(c, dims[d], p + ".dimensions." + std::to_string(d));
+      bool ok = !name.empty() && name.size() <= 64 && !std::isdigit(static_cast<unsigned char>(name[0]));
+      for (char ch : name) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+      if (!ok) c.fail(p + ".dimensions." + std::to_string(d), "expected an identifier of at most 64 characters");
+      cl.dimensions.push_back(std::move(name));
+    }
+    cl.coverage = num_or(c, co, "coverage", 1.0, p, 0, 1);
+    auto labels_of = [&](const json::object& lo, const std::string& lp, const std::vector<Weights>* fallback) {
+      std::vector<Weights> out;
+      for (std::size_t d = 0; d < cl.dimensions.size(); ++d) {
+        if (auto* w = opt(lo, cl.dimensions[d])) out.push_back(weights(c, *w, lp + "." + cl.dimensions[d]));
+        else if (fallback) out.push_back((*fallback)[d]);
+        else c.fail(lp + "." + cl.dimensions[d], "missing: label weights for every dimension");
+      }
+      return out;
+    };
+    const std::vector<Weights> def = labels_of(obj(c, req(c, co, "default", p), p + ".default"), p + ".default", nullptr);
+    cl.stream_labels.assign(s.streams.size(), def);
+    if (auto* ls = opt(co, "labels")) {
+      auto& la = arr(c, *ls, p + ".labels");
+      for (std::size_t j = 0; j < la.size(); ++j) {
+        const std::string lp = p + ".labels." + std::to_string(j);
+        auto& lo = obj(c, la[j], lp);
+        const int key = s.find_key(str(c, req(c, lo, "key", lp), lp + ".key"));
+        if (key < 0) c.fail(lp + ".key", "unknown key");
+        const int model = opt(lo, "model") ? s.find_model(str(c, *opt(lo, "model"), lp + ".model")) : -1;
+        if (opt(lo, "model") && model < 0) c.fail(lp + ".model", "unknown model");
+        const std::vector<Weights> w = labels_of(lo, lp, &def);
+        for (std::size_t st = 0; st < s.streams.size(); ++st)
+          if (s.streams[st].key == key && (model < 0 || s.streams[st].model == model)) cl.stream_labels[st] = w;
+      }
+    }
+    s.classifiers.push_back(std::move(cl));
+  }
+}
+
 Scenario parse_scenario(std::string_view text, const std::string& origin) {
   Ctx c{origin};
   json::value root;
@@ -186,8 +236,20 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   for (std::size_t i = 0; i < ws.size(); ++i) {
     const std::string p = "$.workspaces." + std::to_string(i);
     auto& w = obj(c, ws[i], p);
-    s.workspaces.push_back({str(c, req(c, w, "id", p), p + ".id"), str(c, req(c, w, "name", p), p + ".name"),
-                            opt(w, "default") && opt(w, "default")->is_bool() && opt(w, "default")->get_bool()});
+    Workspace ws_;
+    ws_.id = str(c, req(c, w, "id", p), p + ".id");
+    ws_.name = str(c, req(c, w, "name", p), p + ".name");
+    ws_.is_default = opt(w, "default") && opt(w, "default")->is_bool() && opt(w, "default")->get_bool();
+    std::string slug;
+    for (char ch : ws_.name) {
+      if (std::isalnum(static_cast<unsigned char>(ch))) slug += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      else if (!slug.empty() && slug.back() != '-') slug += '-';
+    }
+    while (!slug.empty() && slug.back() == '-') slug.pop_back();
+    ws_.slug = str_or(c, w, "slug", slug, p);
+    ws_.description = str_or(c, w, "description", "", p);
+    ws_.created = str_or(c, w, "created", "2025-11-03", p);
+    s.workspaces.push_back(std::move(ws_));
   }
   if (s.workspaces.empty()) c.fail("$.workspaces", "needs at least one workspace");
   bool any_default = false;
@@ -239,6 +301,18 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     key.created = str_or(c, k, "created", "2026-01-05", p);
     if (auto* l = opt(k, "limit"); l && !l->is_null()) key.limit = num(c, *l, p + ".limit");
     key.disabled = opt(k, "disabled") && opt(k, "disabled")->is_bool() && opt(k, "disabled")->get_bool();
+    key.limit_reset = str_or(c, k, "limit_reset", "", p);
+    if (!key.limit_reset.empty() && key.limit_reset != "daily" && key.limit_reset != "weekly" && key.limit_reset != "monthly")
+      c.fail(p + ".limit_reset", "expected \"daily\", \"weekly\" or \"monthly\"");
+    key.include_byok_in_limit = opt(k, "include_byok_in_limit") && opt(k, "include_byok_in_limit")->is_bool() &&
+                                opt(k, "include_byok_in_limit")->get_bool();
+    key.expires_at = str_or(c, k, "expires_at", "", p);
+    if (!key.expires_at.empty() && (key.expires_at.size() != 20 || key.expires_at[19] != 'Z' ||
+                                    !parse_iso_datetime(key.expires_at)))
+      c.fail(p + ".expires_at", "expected \"YYYY-MM-DDTHH:MM:SSZ\"");
+    key.creator_user_id = str_or(c, k, "creator_user_id",
+                                 key.user >= 0 ? s.users[key.user].id : s.users.empty() ? "" : s.users[0].id, p);
+    key.external_user = str_or(c, k, "external_user", "", p);
     for (auto& other : s.keys)
       if (other.name == key.name || other.id == key.id || other.hash == key.hash)
         c.fail(p, "duplicate key name, id or hash");
@@ -305,6 +379,14 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     st.hourly = hourly_shape(c, opt(so, "hourly"), p + ".hourly");
     st.growth_per_week = num_or(c, so, "growth_per_week", 0, p, -0.5, 2);
     st.daily_noise = num_or(c, so, "daily_noise", 0.08, p, 0, 1);
+    if (auto* e = opt(so, "exact")) {
+      if (!e->is_bool()) c.fail(p + ".exact", "expected true or false");
+      st.exact = e->get_bool();
+    }
+    if (auto* x = opt(so, "exact_volume")) {
+      if (!x->is_bool()) c.fail(p + ".exact_volume", "expected true or false");
+      st.exact_volume = x->get_bool();
+    }
     st.prompt_tokens = lognormal(c, so, "prompt_tokens", st.prompt_tokens, p);
     st.completion_tokens = lognormal(c, so, "completion_tokens", st.completion_tokens, p);
     st.reasoning_share = num_or(c, so, "reasoning_share", 0, p, 0, 1);
@@ -342,6 +424,7 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     s.streams.push_back(std::move(st));
   }
   if (s.streams.empty()) c.fail("$.streams", "needs at least one stream");
+  if (auto* cs = opt(o, "classifiers")) parse_classifiers(c, arr(c, *cs, "$.classifiers"), s);
   return s;
 }
 

@@ -16,10 +16,15 @@
 
 namespace orscript::sim {
 
+using Weights = std::vector<std::pair<std::string, double>>;  // value -> relative weight
+
 struct Workspace {
   std::string id;    // UUID
   std::string name;
   bool is_default = false;
+  std::string slug{};         // default: the name in lower case, non-alphanumerics as '-'
+  std::string description{};  // "" means null
+  std::string created{};      // YYYY-MM-DD
 };
 
 struct User {
@@ -44,6 +49,24 @@ struct Key {
   std::string created;     // YYYY-MM-DD
   std::optional<double> limit;  // USD spending limit, none = unlimited
   bool disabled = false;
+  std::string limit_reset;      // "daily", "weekly", "monthly"; "" = never resets (null)
+  bool include_byok_in_limit = false;
+  std::string expires_at;       // "YYYY-MM-DDTHH:MM:SSZ"; "" = never expires (null)
+  std::string creator_user_id;  // default: the key's user, else the first user; "" = null
+  std::string external_user;    // "" = null
+};
+
+// A classifier: labels generations along up to two named dimensions. Each stream's
+// generations get a label per dimension drawn from its weights (a share 1 - coverage
+// stays untagged: null). Labels are derived from the generation, not stored.
+struct Classifier {
+  std::string id;    // UUID
+  std::string name;
+  std::vector<std::string> dimensions;  // 1..2 snake_case names
+  double coverage = 1.0;
+  // per stream, per dimension: label weights (the scenario's "labels" by key/model,
+  // else its "default")
+  std::vector<std::vector<Weights>> stream_labels;
 };
 
 struct Prices {  // USD per million tokens
@@ -79,8 +102,6 @@ struct Change {
   double volume = 1.0;
 };
 
-using Weights = std::vector<std::pair<std::string, double>>;
-
 struct Stream {
   int key = 0, model = 0;
   int app = -1;                            // index into apps, -1: no app attribution
@@ -89,6 +110,9 @@ struct Stream {
   std::array<double, 24> hourly{};         // filled from "flat"/"office"/"night"/array
   double growth_per_week = 0;
   double daily_noise = 0.08;               // sigma of the day-level lognormal noise
+  bool exact = false;                      // counts are the rounded mean (no Poisson draw) and
+                                           // cache/reasoning shares exact: hand-checkable figures
+  bool exact_volume = false;               // day/hour counts: expected count rounded at random, not Poisson
   std::vector<Change> changes;
   LogNormal prompt_tokens{8000, 0.6}, completion_tokens{600, 0.6};
   double reasoning_share = 0, cache_hit_rate = 0, cache_write_share = 0;
@@ -119,6 +143,7 @@ struct Scenario {
   std::vector<Key> keys;
   std::vector<Model> models;
   std::vector<Stream> streams;
+  std::vector<Classifier> classifiers;
 
   int find_model(std::string_view slug) const;  // -1 when absent
   int find_key(std::string_view name) const;    // -1 when absent

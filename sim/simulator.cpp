@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -39,7 +40,10 @@ class SimServer final : public Server {
       ca_file_ = write_ca_file(o.cert_dir, hc.tls->cert_pem);
     }
     Api* api = api_.get();
-    http_ = HttpServer::start(hc, [api](const HttpRequest& r) { return api->handle(r); });
+    http_ = HttpServer::start(hc, [api, count = &requests_](const HttpRequest& r) {
+      count->fetch_add(1, std::memory_order_relaxed);
+      return api->handle(r);
+    });
   }
   ~SimServer() override { stop(); }
 
@@ -62,6 +66,7 @@ class SimServer final : public Server {
   std::string scenario_name() const override { return store_->scenario.name; }
   std::int64_t now_ms() const override { return store_->now_ms; }
   double total_credits_usage() const override { return api_->total_credits_usage(); }
+  std::uint64_t requests_received() const override { return requests_.load(std::memory_order_relaxed); }
 
  private:
   Options options_;
@@ -69,6 +74,7 @@ class SimServer final : public Server {
   std::unique_ptr<Api> api_;
   std::unique_ptr<HttpServer> http_;
   std::string ca_file_;
+  std::atomic<std::uint64_t> requests_{0};
   mutable std::mutex truth_mu_;
   mutable boost::json::value truth_;
 };

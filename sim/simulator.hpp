@@ -46,6 +46,7 @@ class Server {
   virtual std::string scenario_name() const = 0;
   virtual std::int64_t now_ms() const = 0;            // the "now" the data is anchored to
   virtual double total_credits_usage() const = 0;     // what /credits reports as total_usage
+  virtual std::uint64_t requests_received() const = 0;  // HTTP requests parsed so far (tests count them)
 };
 
 // Names of the scenarios embedded in the binary ("demo", "lean").

@@ -2,11 +2,98 @@
 
 #include "sim/rng.hpp"
 
+#include <sys/mman.h>
+
+#include <new>
+
 namespace orscript::sim {
+
+namespace {
+constexpr std::size_t kHugePage = 2 << 20, kHugeMin = 4 << 20;
+std::size_t huge_rounded(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+}  // namespace
+
+// Large blocks are mapped directly (not from the malloc heap, which may keep freed blocks
+// resident) and returned to the system when freed.
+void* column_alloc_bytes(std::size_t bytes) {
+  if (bytes < kHugeMin) return ::operator new(bytes);
+  void* p = mmap(nullptr, huge_rounded(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  // Only the whole huge pages: a partly used last one would be resident in full.
+  if (bytes >= kHugePage) madvise(p, bytes / kHugePage * kHugePage, MADV_HUGEPAGE);  // advice only
+#endif
+  return p;
+}
+
+void column_free_bytes(void* p, std::size_t bytes) noexcept {
+  if (bytes < kHugeMin) ::operator delete(p);
+  else munmap(p, huge_rounded(bytes));
+}
+
+void Events::resize(std::size_t n) {
+  time_ms.resize(n);
+  stream.resize(n);
+  for (auto* v : {&model, &provider, &country, &finish, &ctx_bucket, &flags, &file_pages}) v->resize(n);
+  external_user.resize(n);
+  for (auto* v : {&prompt, &completion, &reasoning, &cached}) v->resize(n);
+  for (auto* v : {&latency_ms, &throughput, &upstream, &cache, &data, &byok_fee}) v->resize(n);
+}
+
+float Store::event_web(std::size_t i, bool native) const {
+  if (!(events.flags[i] & kFlagWeb) || scenario.models[events.model[i]].native_web_search != native) return 0.0f;
+  return static_cast<float>(scenario.web_search_price);
+}
+
+float Store::event_file(std::size_t i) const {
+  const std::uint8_t pages = events.file_pages[i];
+  return pages ? static_cast<float>(static_cast<std::uint64_t>(pages) * scenario.file_page_price) : 0.0f;
+}
+
+float Store::event_web_fetch(std::size_t i) const {
+  return (events.flags[i] & kFlagWebFetch) ? static_cast<float>(scenario.web_fetch_price) : 0.0f;
+}
+
+double Store::rollup_value(Col c, std::size_t i) const {
+  const Rollups& r = rollups;
+  using R = RollupCol;
+  switch (c) {
+    case Col::count: return r.stored(R::count, i);
+    case Col::byok_count: return r.stored(R::byok_count, i);
+    case Col::prompt: return r.stored(R::prompt, i);
+    case Col::completion: return r.stored(R::completion, i);
+    case Col::reasoning: return r.stored(R::reasoning, i);
+    case Col::cached: return r.stored(R::cached, i);
+    case Col::upstream: return r.stored(R::upstream, i);
+    case Col::cache: return r.stored(R::cache, i);
+    case Col::data: return r.stored(R::data, i);
+    case Col::web: return r.stored(R::web, i);
+    case Col::upstream_web: return r.stored(R::upstream_web, i);
+    case Col::file: return r.stored(R::file, i);
+    case Col::web_fetch: return r.stored(R::web_fetch, i);
+    case Col::usage:
+    case Col::total_usage:
+    case Col::byok_inference:
+    case Col::byok_fee:
+    case Col::openrouter_usage: {
+      // The same expressions, in the same order, as the generator once stored them.
+      const double f = r.stored(R::byok_count, i) / r.stored(R::count, i);
+      const double inference = r.stored(R::upstream, i) + r.stored(R::cache, i) + r.stored(R::data, i);
+      const double extras = r.stored(R::web, i) + r.stored(R::upstream_web, i) + r.stored(R::file, i) + r.stored(R::web_fetch, i);
+      const double byok_inf = f * inference, fee = scenario.byok_fee_rate * byok_inf;
+      if (c == Col::usage) return (1 - f) * inference + fee + extras;
+      if (c == Col::total_usage) return (1 - f) * inference + fee + extras + byok_inf;
+      if (c == Col::byok_inference) return byok_inf;
+      if (c == Col::byok_fee) return fee;
+      return (1 - f) * (inference + extras);
+    }
+    default: return 0.0;
+  }
+}
 
 double Store::event_usage(std::size_t i) const {
   const auto& e = events;
-  const double extras = double(e.web[i]) + e.upstream_web[i] + e.file[i] + e.web_fetch[i];
+  const double extras = double(event_web(i, false)) + event_web(i, true) + event_file(i) + event_web_fetch(i);
   if (e.flags[i] & kFlagByok) return double(e.byok_fee[i]) + extras;
   return double(e.upstream[i]) + e.cache[i] + e.data[i] + extras;
 }
@@ -36,11 +123,11 @@ double Store::event_value(Col c, std::size_t i) const {
     case Col::upstream: return e.upstream[i];
     case Col::cache: return e.cache[i];
     case Col::data: return e.data[i];
-    case Col::web: return e.web[i];
-    case Col::upstream_web: return e.upstream_web[i];
-    case Col::file: return e.file[i];
+    case Col::web: return event_web(i, false);
+    case Col::upstream_web: return event_web(i, true);
+    case Col::file: return event_file(i);
     case Col::upstream_file: return 0.0;
-    case Col::web_fetch: return e.web_fetch[i];
+    case Col::web_fetch: return event_web_fetch(i);
     case Col::upstream_web_fetch: return 0.0;
     case Col::latency: return e.latency_ms[i];
     case Col::throughput: return e.throughput[i];

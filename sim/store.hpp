@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace orscript::sim {
@@ -20,25 +21,73 @@ namespace orscript::sim {
 inline constexpr std::uint8_t kFlagByok = 1, kFlagGuardrail = 2, kFlagResponseCached = 4, kFlagWeb = 8,
                               kFlagFile = 16, kFlagWebFetch = 32, kFlagStreamed = 64;
 
-// One row per generation.
+// The allocator of the event columns: resize() leaves new elements uninitialised (the
+// generator writes every row, so no pass zero-fills hundreds of MB first), and blocks of
+// 4 MB or more are mapped directly with their whole 2 MB pages advised as transparent huge
+// pages (far fewer page faults while a large account is generated).
+void* column_alloc_bytes(std::size_t bytes);  // throws std::bad_alloc
+void column_free_bytes(void* p, std::size_t bytes) noexcept;
+template <class T>
+struct ColumnAllocator {
+  using value_type = T;
+  ColumnAllocator() = default;
+  template <class U>
+  ColumnAllocator(const ColumnAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(column_alloc_bytes(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { column_free_bytes(p, n * sizeof(T)); }
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+  template <class U>
+  bool operator==(const ColumnAllocator<U>&) const noexcept { return true; }
+};
+template <class T>
+using Column = std::vector<T, ColumnAllocator<T>>;
+
+// One row per generation. Web search, web fetch and file charges are not stored: they
+// follow from the flags, `file_pages`, the model's native search and the scenario's
+// prices (Store::event_value), which keeps a large account's events near 60 bytes each.
 struct Events {
-  std::vector<std::int64_t> time_ms;
-  std::vector<std::uint16_t> stream;
-  std::vector<std::uint8_t> model, provider, country, finish, ctx_bucket, flags;
-  std::vector<std::int32_t> external_user;  // -1: none
-  std::vector<std::uint32_t> prompt, completion, reasoning, cached;
-  std::vector<float> latency_ms, throughput;
-  std::vector<float> upstream, cache, data, web, upstream_web, file, web_fetch, byok_fee;
+  Column<std::int64_t> time_ms;
+  Column<std::uint16_t> stream;
+  Column<std::uint8_t> model, provider, country, finish, ctx_bucket, flags;
+  Column<std::uint8_t> file_pages;     // parsed pages (0: no file)
+  Column<std::int32_t> external_user;  // -1: none
+  Column<std::uint32_t> prompt, completion, reasoning, cached;
+  Column<float> latency_ms, throughput;
+  Column<float> upstream, cache, data, byok_fee;
   std::size_t size() const { return time_ms.size(); }
+  void resize(std::size_t n);  // every column to n rows
 };
 
-// One row per (stream, model, hour) for hours before the detail window.
+// The summable columns a rollup row stores; the money totals (usage, total_usage, BYOK
+// inference and fees, openrouter_usage) are derived from them on read.
+enum class RollupCol : std::uint8_t { count, byok_count, prompt, completion, reasoning, cached, upstream, cache, data,
+                                      web, upstream_web, file, web_fetch, kCount };
+inline constexpr int kRollupColCount = static_cast<int>(RollupCol::kCount);
+
+// One row per (stream, model, hour) for hours before the detail window. A stream's rows
+// are contiguous, and a column a stream never uses (no BYOK, no cache, no web search...)
+// stores nothing for it: `start[c][stream]` is where the stream's first row sits in
+// `vals[c]`, or -1 when the column is zero for the whole stream.
 struct Rollups {
   std::vector<std::int64_t> hour_ms;
   std::vector<std::uint16_t> stream;
   std::vector<std::uint8_t> model;
-  std::array<std::vector<double>, kColCount> cols;  // unused columns stay empty
+  std::vector<std::int64_t> first_row;                                  // per stream
+  std::array<std::vector<double>, kRollupColCount> vals;
+  std::array<std::vector<std::int64_t>, kRollupColCount> start;         // per stream, -1: absent
   std::size_t size() const { return hour_ms.size(); }
+  double stored(RollupCol c, std::size_t i) const {
+    const int ci = static_cast<int>(c);
+    const std::int64_t st = start[ci][stream[i]];
+    return st < 0 ? 0.0 : vals[ci][static_cast<std::size_t>(st + static_cast<std::int64_t>(i) - first_row[stream[i]])];
+  }
 };
 
 struct Store {
@@ -58,12 +107,13 @@ struct Store {
   // Derived per-event money.
   double event_usage(std::size_t i) const;           // billed to credits
   double event_byok_inference(std::size_t i) const;  // BYOK inference cost (0 unless BYOK)
+  // An event's web search charge (plugin or the model's native search), file and fetch charges.
+  float event_web(std::size_t i, bool native) const;
+  float event_file(std::size_t i) const;
+  float event_web_fetch(std::size_t i) const;
   // Value of a summable column for an event / a rollup row.
   double event_value(Col c, std::size_t i) const;
-  double rollup_value(Col c, std::size_t i) const {
-    auto& v = rollups.cols[static_cast<int>(c)];
-    return v.empty() ? 0.0 : v[i];
-  }
+  double rollup_value(Col c, std::size_t i) const;
   // Dimension code of an event (-1: unset). generation_id's code is the event index.
   std::int32_t event_dim(Dim d, std::size_t i) const;
   // Dimension code of a rollup row; only the long-range dimensions are defined.

@@ -5,16 +5,24 @@
 #
 #   tools/setup.sh            install + build
 #   tools/setup.sh --tests    also install what only the tests need (headless Chromium,
-#                             to check that the HTML report renders)
+#                             to check that the HTML report renders; zsh, man-db and
+#                             dpkg-dev for the Debian package test; Node.js and npm, and
+#                             the pinned official TypeScript SDK into tests/sdk/node_modules
+#                             for the SDK conformance test), and build the tree a second
+#                             time with clang into build-clang (warnings are errors there;
+#                             benchmarks left out)
 #   BUILD_DIR=out tools/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+TESTS=0
 PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev libluajit-5.1-dev
           libssl-dev doctest-dev libedit-dev zlib1g-dev ccache)
 for arg in "$@"; do
   case "$arg" in
-    --tests) PACKAGES+=(chromium) ;;
+    # zsh, man-db, dpkg-dev: the package test (zsh -n, man -l, dpkg-shlibdeps); nodejs/npm: the SDK
+    # test (Debian's npm, unless an npm came with the installed nodejs, as NodeSource's does)
+    --tests) TESTS=1; PACKAGES+=(chromium zsh man-db dpkg-dev clang nodejs); command -v npm >/dev/null || PACKAGES+=(npm) ;;
     *) echo "setup: unknown argument '$arg' (use --tests or nothing)" >&2; exit 2 ;;
   esac
 done
@@ -38,9 +46,27 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# The SDK conformance test's npm packages, exactly as pinned in tests/sdk/package-lock.json
+# (never global; install scripts are not run).
+if ((TESTS)) && [ ! -d tests/sdk/node_modules/@openrouter/sdk ]; then
+  echo "setup: installing the pinned @openrouter/sdk into tests/sdk/node_modules" >&2
+  npm ci --prefix tests/sdk --no-audit --no-fund --ignore-scripts >&2
+fi
+
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS" >&2
+
+# The clang build: the test command runs the suite there too, so both compilers are proven
+# warning-free and green. ccache makes a second run cheap.
+if ((TESTS)); then
+  CLANG_BUILD_DIR=${CLANG_BUILD_DIR:-build-clang}
+  if [ ! -f "$CLANG_BUILD_DIR/CMakeCache.txt" ]; then
+    CXX=clang++ cmake -S . -B "$CLANG_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DORSCRIPT_WERROR=ON -DORSCRIPT_BENCH=OFF >&2
+  fi
+  cmake --build "$CLANG_BUILD_DIR" -j "$JOBS" >&2
+fi

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "host/core/build_info.hpp"
 #include "host/core/error.hpp"
 #include "host/core/iso_time.hpp"
 #include "orscript_build_config.hpp"
@@ -114,14 +115,15 @@ CliOptions parse(const std::vector<std::string>& argv) {
   return o;
 }
 
-std::string version_text() { return "orscript " ORSCRIPT_VERSION " (LuaJIT 2.1)"; }
+std::string version_text() { return std::string("orscript " ORSCRIPT_VERSION " (git ") + build_revision() + ", LuaJIT 2.1)"; }
 
 std::string help_text(const std::string& p) {
   std::ostringstream o;
   o << "usage: " << p << R"( [options] [script [args...]]
 
 Runs Lua scripts against OpenRouter's usage and analytics API. With no script and a
-terminal on stdin it opens a REPL; with no script and a pipe it runs stdin.
+terminal on stdin it opens a REPL; with no script and a pipe it runs stdin. A script
+that is not a file here may name a shipped recipe: orscript --demo cost_review.
 
 Lua options (as in lua and luajit):
   -e chunk          run the string 'chunk'
@@ -153,7 +155,8 @@ The simulator (no key needed, nothing leaves this machine):
   --seed N          scenario seed (default 1)
   --now TIME        fix "now" (ISO-8601 UTC) for reproducible runs
   --port N          port for --serve (default: any free port)
-  --tls             serve HTTPS with a certificate made at start-up (--cert-dir D keeps ca.pem there)
+  --tls             serve HTTPS with a certificate made at start-up
+  --cert-dir D      with --tls, keep the certificate's ca.pem in folder D
   --fault SPEC      inject faults, e.g. 'analytics/query:latency=100ms' (see docs/simulator.md)
 
 Environment:
@@ -162,6 +165,16 @@ Environment:
   ORSCRIPT_PATH        extra folders (or ?.lua templates) for require, ';' or ':' separated
   ORSCRIPT_CACHE_DIR   where the schema cache lives (default $XDG_CACHE_HOME/orscript)
   NO_COLOR             no colour in reports
+
+Files:
+  $XDG_CACHE_HOME/orscript/meta-*.json    the analytics catalogue per account (24 h)
+  $XDG_STATE_HOME/orscript/history        REPL history, never holding the key
+                                          (default ~/.local/state/orscript/history)
+  $XDG_CONFIG_HOME/orscript/init.lua      run when the REPL starts (or $ORSCRIPT_INIT)
+  ~/.config/orscript/key                  a usual place for --api-key-file (mode 600)
+  <prefix>/share/orscript                 the Lua library, recipes, scenarios and editor
+                                          annotations (scripts/orscript/meta), found
+                                          beside the binary: <prefix>/bin/orscript
 
 Exit codes:
   0    success

@@ -1,22 +1,25 @@
 // main.cpp: orscript's entry point. Parses the command line, sets up the API client
 // or the in-process simulator, then runs -e/-l actions, the script and the REPL in the
 // order `lua` does. Every failure ends in one message and a documented exit code.
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "host/app/cli.hpp"
+#include "host/app/help_doc.hpp"
 #include "host/app/repl.hpp"
 #include "host/core/error.hpp"
+#include "host/core/install_layout.hpp"
 #include "host/core/interrupt.hpp"
+#include "host/core/platform.hpp"
 #include "host/lua/host_context.hpp"
 #include "host/lua/runtime.hpp"
 #include "host/net/api_client.hpp"
@@ -50,7 +53,7 @@ sim::Options sim_options(const cli::CliOptions& o) {
 // value overwritten in argv so /proc/<pid>/cmdline stops showing it after start-up.
 void protect_key(int argc, char** argv, const Secret& key) {
   if (key.empty()) return;
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  platform::deny_core_dumps_and_tracing();
   const std::string& k = key.reveal();
   for (int i = 1; i < argc; ++i) {
     if (char* hit = std::strstr(argv[i], k.c_str())) std::memset(hit, 'x', k.size());
@@ -59,7 +62,12 @@ void protect_key(int argc, char** argv, const Secret& key) {
 
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
+  if (auto code = help_doc::run_hidden(args, cache_dir())) return *code;  // --complete, --man
   cli::CliOptions o = cli::parse(args);
+  // A shipped recipe runs by name (`orscript --demo cost_review`) when no such file is here.
+  if (o.script && *o.script != "-" && !std::filesystem::exists(*o.script)) {
+    if (auto recipe = layout::find_recipe(*o.script)) args[o.script_index] = *o.script = recipe->string();
+  }
   if (o.help) {
     std::fputs(cli::help_text("orscript").c_str(), stdout);
     return exit_code::ok;

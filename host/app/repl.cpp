@@ -206,8 +206,8 @@ int run_repl(Runtime& rt) {
   const std::string prompt1 = "orscript[" + label + "]> ";
   const std::string prompt2 = std::string(prompt1.size() - 3, ' ') + ">> ";
 
-  // libedit first: rl_initialize() starts a fresh history, so entries loaded before it
-  // would be gone and Up would show nothing from the last session.
+  // libedit first: rl_initialize() starts an empty history, so entries loaded before it
+  // would be on disk but never recalled.
   repl::init_input(s);
   if (s.tty) {
     std::string path = repl::history_path();

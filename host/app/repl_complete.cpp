@@ -336,6 +336,9 @@ std::vector<std::string> complete(Session& s, std::string_view line_before, std:
     for (auto* list : {&schema->metrics, &schema->dimensions, &schema->granularities})
       for (auto& e : *list)
         if (e.name.compare(0, word.size(), word) == 0) out.push_back(e.name);
+    // The columns a classifier query without names returns (t:col("clf_dimension_value")).
+    for (std::string_view extra : {"clf_dimension_name", "clf_dimension_value"})
+      if (extra.substr(0, word.size()) == word) out.emplace_back(extra);
   } else {
     lua_State* L = s.rt.state();
     int top = lua_gettop(L);

@@ -291,7 +291,12 @@ std::string describe_schema(const SchemaView& v, std::string_view filter, const 
       "365 days, or 31 days when any field above marked \"31 days\" (or a classifier\n"
       "field) is in the query.\n"
       "kind: sum = adds up across rows and periods; rate = averaged or a ratio, never\n"
-      "summed.\n";
+      "summed.\n"
+      "Classifiers: classifier = {id = \"<uuid>\", names = {up to 2 dimension names},\n"
+      "include_nulls = bool, where = {{name, \"eq\"|\"neq\"|\"in\"|\"not_in\", value}}}:\n"
+      "each name becomes a column; without names rows carry clf_dimension_name and\n"
+      "clf_dimension_value (the demo's: 5f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f,\n"
+      "task_type and complexity).\n";
   return out;
 }
 

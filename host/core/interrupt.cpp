@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "host/core/platform.hpp"
+
 namespace orscript {
 namespace {
 std::atomic<bool> g_interrupted{false};
@@ -35,7 +37,7 @@ extern "C" void on_sigint(int) {
 }  // namespace
 
 void install_interrupt_handler() {
-  if (g_wakeup[0] < 0 && pipe2(g_wakeup, O_NONBLOCK | O_CLOEXEC) != 0) g_wakeup[0] = g_wakeup[1] = -1;
+  if (g_wakeup[0] < 0 && platform::cloexec_pipe(g_wakeup, true) != 0) g_wakeup[0] = g_wakeup[1] = -1;
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);

@@ -325,6 +325,10 @@ Table Table::join(const Table& right, const std::vector<std::string>& on, JoinKi
     }
   }
   t.meta.truncated = meta.truncated || right.meta.truncated;
+  if (!meta.truncated && right.meta.truncated) {  // the refusal names the limit that was hit
+    t.meta.limit = right.meta.limit;
+    t.meta.row_count = right.meta.row_count;
+  }
   for (auto& w : right.meta.warnings)
     if (std::find(t.meta.warnings.begin(), t.meta.warnings.end(), w) == t.meta.warnings.end())
       t.meta.warnings.push_back(w);

@@ -11,9 +11,10 @@
 #include "bindings/lua_json.hpp"
 #include "bindings/modules.hpp"
 #include "host/core/error.hpp"
+#include "host/core/install_layout.hpp"
 #include "host/core/interrupt.hpp"
+#include "host/core/platform.hpp"
 #include "host/lua/host_context.hpp"
-#include "orscript_build_config.hpp"
 
 namespace orscript {
 namespace {
@@ -99,13 +100,13 @@ int message_handler(lua_State* L) {
 }  // namespace
 
 std::string find_library_dir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto installed = exe.parent_path().parent_path() / "share" / "orscript" / "scripts";
-    if (std::filesystem::exists(installed / "orscript" / "init.lua", ec)) return installed.string();
+  auto dir = layout::data_dir();
+  if (dir.empty()) {
+    auto expected = platform::executable_path().parent_path().parent_path() / "share" / "orscript" / "scripts";
+    throw Error(ErrorKind::internal, "cannot find orscript's Lua library: no " + expected.string() +
+                                         "; reinstall orscript (a binary moved alone needs ../share/orscript beside it)");
   }
-  return std::string(ORSCRIPT_SOURCE_DIR) + "/scripts";
+  return (dir / "scripts").string();
 }
 
 Runtime::Runtime(HostContext& ctx) : ctx_(ctx) {

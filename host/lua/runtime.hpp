@@ -60,8 +60,8 @@ class Runtime {
   std::vector<std::string> script_dirs_;
 };
 
-// The directory holding the shipped Lua library, found relative to the executable:
-// <exe>/../share/orscript/scripts when installed, else the source tree's scripts/.
+// The directory holding the shipped Lua library, found relative to the executable
+// (layout::data_dir() + "/scripts"); throws Error(internal) if there is none.
 std::string find_library_dir();
 
 }  // namespace orscript

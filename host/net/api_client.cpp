@@ -16,6 +16,7 @@
 #include "host/core/error.hpp"
 #include "host/core/interrupt.hpp"
 #include "host/net/base_url.hpp"
+#include "host/net/endpoint_table.hpp"
 #include "host/net/http_transport.hpp"
 #include "host/net/rate_limiter.hpp"
 #include "host/net/retry_policy.hpp"
@@ -63,19 +64,20 @@ std::string format_ms(double ms) {
   return buf;
 }
 
-// The endpoints that only a management key may call.
-bool needs_management_key(std::string_view path) {
-  for (std::string_view p : {"/analytics/", "/activity", "/keys", "/credits"})
-    if (path.find(p) != std::string_view::npos) return true;
-  return false;
-}
-
-std::string endpoint_family(std::string_view path) {
-  if (path.find("/analytics/") != std::string_view::npos) return "analytics";
-  if (path.find("/activity") != std::string_view::npos) return "/activity";
-  if (path.find("/keys") != std::string_view::npos) return "/keys";
-  if (path.find("/credits") != std::string_view::npos) return "/credits";
-  return "this endpoint";
+// Substitutes the path parameters of `ep` from `params` ("/keys/{hash}" -> "/keys/ab12..")
+// and returns the rest, which go to the query string. Throws usage for a missing one.
+std::string fill_path(const EndpointSpec& ep, Params& params) {
+  std::string path = ep.path;
+  for (auto open = path.find('{'); open != std::string::npos; open = path.find('{')) {
+    const auto close = path.find('}', open);
+    const std::string name = path.substr(open + 1, close - open - 1);
+    auto it = std::find_if(params.begin(), params.end(), [&](auto& kv) { return kv.first == name; });
+    if (it == params.end() || it->second.empty())
+      throw_usage(std::string(ep.name) + ": missing '" + name + "' (part of the path " + ep.path + ")");
+    path.replace(open, close - open + 1, percent_encode(it->second));
+    params.erase(it);
+  }
+  return path;
 }
 
 // The server's error envelope {"error":{"code","message"}}, when the body has one.
@@ -103,6 +105,7 @@ std::string with_server_message(const std::string& message) {
 
 struct ApiClient::Call {
   Impl* impl = nullptr;
+  const EndpointSpec* spec = nullptr;
   std::string method, target, body;  // target: "/api/v1/analytics/query?x=y"
   std::string display;               // "POST /api/v1/analytics/query"
   SteadyClock::time_point started;
@@ -187,7 +190,7 @@ struct ApiClient::Impl {
     return h;
   }
 
-  Ticket start(std::string method, std::string path, const Params& params, std::string body);
+  Ticket start(const EndpointSpec& ep, Params params, std::string body);
   void begin_attempt(const Ticket& call);
   void send(const Ticket& call);
   void on_result(const Ticket& call, TransportResult result);
@@ -222,9 +225,9 @@ Error ApiClient::Impl::status_error(const Call& call, int status, const std::str
     kind = ErrorKind::auth;
     text = "the API rejected the key " + options.api_key.redacted() + " as invalid or missing" + server +
            "; give a valid key with --api-key-file or OPENROUTER_API_KEY";
-  } else if (status == 403 && needs_management_key(call.target)) {
+  } else if (status == 403 && call.spec->key == KeyKind::management) {
     kind = ErrorKind::auth;
-    text = "this key is not a management key; " + endpoint_family(call.target) +
+    text = "this key is not a management key; " + std::string(call.spec->family) +
            " needs a management key (create one at " + std::string(kManagementKeysUrl) + ")";
   } else if (status == 403) {
     kind = ErrorKind::auth;
@@ -298,10 +301,12 @@ Error ApiClient::Impl::transport_error(const Call& call, const TransportResult& 
                         "; nothing was returned, try again (a proxy or the network may be dropping connections)");
 }
 
-ApiClient::Ticket ApiClient::Impl::start(std::string method, std::string path, const Params& params, std::string body) {
+ApiClient::Ticket ApiClient::Impl::start(const EndpointSpec& ep, Params params, std::string body) {
   auto call = std::make_shared<Call>();
   call->impl = this;
-  call->method = std::move(method);
+  call->spec = &ep;
+  call->method = ep.method;
+  const std::string path = fill_path(ep, params);
   call->target = base.prefix + path + query_string(params);
   call->body = std::move(body);
   call->display = call->method + " " + call->target;
@@ -325,6 +330,8 @@ ApiClient::Ticket ApiClient::Impl::start(std::string method, std::string path, c
     call->done = true;
     return call;
   }
+  if (options.verbose && ep.changes_state())
+    log("orscript: changing the account: " + call->display + (call->body.empty() ? "" : " " + call->body));
   {
     std::lock_guard lock(calls_mutex);
     std::erase_if(calls, [](auto& w) { return w.expired(); });
@@ -504,26 +511,24 @@ ApiClient::~ApiClient() {
 
 const ClientOptions& ApiClient::options() const { return impl_->options; }
 
-ApiClient::Ticket ApiClient::analytics_meta() { return impl_->start("GET", "/analytics/meta", {}, {}); }
+ApiClient::Ticket ApiClient::call(std::string_view endpoint, const Params& params, std::string body) {
+  const EndpointSpec* ep = find_endpoint(endpoint);
+  if (!ep) throw_usage("unknown endpoint '" + std::string(endpoint) + "'");
+  return impl_->start(*ep, params, std::move(body));
+}
+
+ApiClient::Ticket ApiClient::analytics_meta() { return call("meta"); }
 ApiClient::Ticket ApiClient::analytics_query(const json::object& body) {
-  return impl_->start("POST", "/analytics/query", {}, to_json_text(body));
+  return call("query", {}, to_json_text(body));
 }
-ApiClient::Ticket ApiClient::activity(const Params& params) { return impl_->start("GET", "/activity", params, {}); }
-ApiClient::Ticket ApiClient::key() { return impl_->start("GET", "/key", {}, {}); }
-ApiClient::Ticket ApiClient::keys(const Params& params) { return impl_->start("GET", "/keys", params, {}); }
-ApiClient::Ticket ApiClient::credits() { return impl_->start("GET", "/credits", {}, {}); }
-ApiClient::Ticket ApiClient::generation(std::string_view id) {
-  return impl_->start("GET", "/generation", {{"id", std::string(id)}}, {});
-}
-ApiClient::Ticket ApiClient::rankings_daily(const Params& params) {
-  return impl_->start("GET", "/datasets/rankings-daily", params, {});
-}
-ApiClient::Ticket ApiClient::app_rankings(const Params& params) {
-  return impl_->start("GET", "/datasets/app-rankings", params, {});
-}
-ApiClient::Ticket ApiClient::session_cost(const Params& params) {
-  return impl_->start("GET", "/datasets/session-cost", params, {});
-}
+ApiClient::Ticket ApiClient::activity(const Params& params) { return call("activity", params); }
+ApiClient::Ticket ApiClient::key() { return call("key"); }
+ApiClient::Ticket ApiClient::keys(const Params& params) { return call("keys", params); }
+ApiClient::Ticket ApiClient::credits() { return call("credits"); }
+ApiClient::Ticket ApiClient::generation(std::string_view id) { return call("generation", {{"id", std::string(id)}}); }
+ApiClient::Ticket ApiClient::rankings_daily(const Params& params) { return call("rankings_daily", params); }
+ApiClient::Ticket ApiClient::app_rankings(const Params& params) { return call("app_rankings", params); }
+ApiClient::Ticket ApiClient::session_cost(const Params& params) { return call("session_cost", params); }
 
 Response ApiClient::wait(const Ticket& ticket) {
   if (!ticket) throw_usage("wait() was given an empty ticket; pass the ticket an endpoint call returned");
@@ -591,17 +596,23 @@ long long param_or(const Params& params, const std::string& key, long long fallb
 }  // namespace
 
 // Offset paging as the official SDKs do it: stop on an empty or short page, and also
-// before an offset the endpoint refuses (app-rankings: 100, session-cost: 5000).
-static Response page_all(ApiClient& client, ApiClient::Ticket (ApiClient::*page)(const Params&), Params params,
-                         long long default_limit, long long max_offset) {
-  const long long limit = param_or(params, "limit", default_limit);
+// before an offset the endpoint refuses (app-rankings: 100, session-cost: 5000). An
+// endpoint without a `limit` parameter (/keys) has a fixed page size.
+Response ApiClient::call_all(std::string_view endpoint, const Params& params_in) {
+  const EndpointSpec* ep = find_endpoint(endpoint);
+  if (!ep) throw_usage("unknown endpoint '" + std::string(endpoint) + "'");
+  if (!ep->paging.paged) return wait(call(endpoint, params_in));
+  Params params = params_in;
+  const Paging& pg = ep->paging;
+  const long long limit = pg.default_limit ? param_or(params, "limit", pg.default_limit) : pg.page_size;
   long long offset = param_or(params, "offset", 0);
-  params = with_param(std::move(params), "limit", std::to_string(limit));
+  if (pg.default_limit) params = with_param(std::move(params), "limit", std::to_string(limit));
   json::array rows;
   Response total;
   json::value meta;
+  std::optional<json::value> total_count;
   for (bool first = true;; first = false) {
-    Response r = client.wait((client.*page)(with_param(params, "offset", std::to_string(offset))));
+    Response r = wait(call(endpoint, with_param(params, "offset", std::to_string(offset))));
     if (first) total.request = r.request;
     total.status = r.status;
     total.bytes += r.bytes;
@@ -614,23 +625,24 @@ static Response page_all(ApiClient& client, ApiClient::Ticket (ApiClient::*page)
     if (!data || !data->is_array())
       throw Error(ErrorKind::http, "the API answered a page without a 'data' array; nothing was returned, try again");
     if (auto* m = obj->if_contains("meta")) meta = std::move(*m);
+    if (auto* c = obj->if_contains("total_count")) total_count = *c;
     auto& page_rows = data->as_array();
     const auto n = static_cast<long long>(page_rows.size());
     for (auto& row : page_rows) rows.push_back(std::move(row));
     if (n == 0 || n < limit) break;
     offset += n;
-    if (offset > max_offset) break;
+    if (pg.max_offset >= 0 && offset > pg.max_offset) break;
   }
-  if (!total.dry_run) total.json = json::object{{"data", std::move(rows)}, {"meta", std::move(meta)}};
+  if (!total.dry_run) {
+    json::object out{{"data", std::move(rows)}, {"meta", std::move(meta)}};
+    if (total_count) out["total_count"] = *total_count;
+    total.json = std::move(out);
+  }
   return total;
 }
 
-Response ApiClient::app_rankings_all(const Params& params) {
-  return page_all(*this, &ApiClient::app_rankings, params, 50, 100);
-}
-Response ApiClient::session_cost_all(const Params& params) {
-  return page_all(*this, &ApiClient::session_cost, params, 100, 5000);
-}
+Response ApiClient::app_rankings_all(const Params& params) { return call_all("app_rankings", params); }
+Response ApiClient::session_cost_all(const Params& params) { return call_all("session_cost", params); }
 
 void ApiClient::cancel_all() {
   std::vector<Ticket> live;

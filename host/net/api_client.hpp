@@ -80,7 +80,15 @@ class ApiClient {
 
   const ClientOptions& options() const;
 
-  // Management-key endpoints.
+  // Any endpoint of host/net/endpoint_table.hpp by name: path parameters ({hash}) are
+  // taken from `params`, the rest go to the query string; `body` is sent as JSON.
+  // Throws ErrorKind::usage for an unknown endpoint or a missing path parameter.
+  Ticket call(std::string_view endpoint, const Params& params = {}, std::string body = {});
+  // Blocks: every page of a paged endpoint (offset paging, as the official SDKs do:
+  // stop on an empty or short page), rows of `data` in order plus the last `meta`.
+  Response call_all(std::string_view endpoint, const Params& params = {});
+
+  // Named shortcuts for the common endpoints. Management-key endpoints:
   Ticket analytics_meta();
   Ticket analytics_query(const boost::json::object& body);
   Ticket activity(const Params& params = {});

@@ -2,9 +2,11 @@
 -- generation) as checked requests.
 --
 -- Owns: the orscript.Request object (an endpoint plus checked parameters, run now or
--- submitted for orscript.all), the parameter checks of each endpoint (spec §4–§8),
--- and the one-call wrappers orscript.activity{...}, orscript.rankings.daily{...}, ...
--- Does not own: HTTP (core.submit/core.wait) or result tables (C++).
+-- submitted for orscript.all), the parameter checks of every endpoint, driven by the
+-- endpoint table (host/net/endpoint_table.cpp, via core.endpoints()) plus each
+-- wrapper's cross-field rules, and the one-call wrappers orscript.activity{...},
+-- orscript.rankings.daily{...}, orscript.request.call(name, ...). Does not own: HTTP
+-- (core.submit/core.wait), result tables (C++) or key management (keys.lua).
 local core = require "orscript.core"
 local U = require "orscript.util"
 local T = require "orscript.time"
@@ -54,6 +56,68 @@ end
 
 local UUID = "^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$"
 
+-- The endpoint table (host/net/endpoint_table.cpp): name -> {method, path, params, ...}.
+local EP = core.endpoints()
+M.table = EP
+
+-- One parameter value checked by its kind in the endpoint table; `key` is the option
+-- name the caller used. Returns the value to send.
+local function check_value(fname, p, key, v)
+  local k = p.kind
+  if v == core.null and p.nullable then return v end
+  if k == "text" then
+    if type(v) ~= "string" or v == "" then fail(fname, "invalid '%s': expected a non-empty string, got %s", key, U.show(v)) end
+  elseif k == "date" then return check_date(fname, key, v)
+  elseif k == "integer" then return check_int(fname, key, v, p.lo, p.hi)
+  elseif k == "number" then
+    if type(v) ~= "number" or v ~= v or v <= p.lo or v == math.huge then
+      fail(fname, "invalid '%s': expected a number > %s (USD)%s, got %s", key, U.show(p.lo),
+        p.nullable and " or orscript.null" or "", U.show(v))
+    end
+  elseif k == "boolean" then
+    if type(v) ~= "boolean" then fail(fname, "invalid '%s': expected true or false, got %s", key, U.show(v)) end
+  elseif k == "one_of" then return check_enum(fname, key, v, p.values)
+  elseif k == "hex64" then
+    if type(v) ~= "string" or not (#v == 64 and v:match("^%x+$")) then
+      fail(fname, "invalid '%s': expected the key's 64-hex hash (orscript.keys() lists each key's `hash`), got %s",
+        key, U.show(v))
+    end
+    return v:lower()
+  elseif k == "uuid" then
+    if type(v) ~= "string" or not v:match(UUID) then
+      fail(fname, "invalid '%s': expected a workspace UUID, got %s", key, U.show(v))
+    end
+  elseif k == "user_id" then
+    if type(v) ~= "string" or not v:match("^user_[%w_]+$") then
+      fail(fname, "invalid '%s': expected an org member id such as \"user_abc123\", got %s", key, U.show(v))
+    end
+  end
+  return v
+end
+
+-- Checks `opts` against endpoint `name`'s parameters: unknown options, each value by
+-- its kind, required ones. `extra` names Lua-only options the caller handles itself;
+-- `alias` maps an option name to the wire name ({key_hash = "api_key_hash"}).
+-- Returns the wire parameters and the options.
+local function checked(name, fname, opts, extra, alias)
+  local ep = assert(EP[name], name)
+  local allowed, wire = {}, {}
+  for _, p in ipairs(ep.params) do allowed[p.name] = true end
+  for k in pairs(extra or {}) do allowed[k] = true end
+  for k in pairs(alias or {}) do allowed[k] = true end
+  opts = U.check_options(fname, opts, allowed)
+  for _, p in ipairs(ep.params) do
+    local key, v = p.name, opts[p.name]
+    for a, w in pairs(alias or {}) do
+      if w == p.name and opts[a] ~= nil and v == nil then key, v = a, opts[a] end
+    end
+    if v ~= nil then wire[p.name] = check_value(fname, p, key, v)
+    elseif p.required then fail(fname, "missing '%s' (%s)", key, p.doc) end
+  end
+  return wire, opts
+end
+M.checked = checked
+
 -- Inclusive dataset dates from range/start_date/end_date; checks order, floor and span.
 local function dataset_dates(fname, opts, params)
   local s, e = opts.start_date, opts.end_date
@@ -87,11 +151,15 @@ M.request = R
 -- GET /activity: per-day usage by model endpoint over the last 30 completed UTC days.
 function R.activity(opts)
   local fname = "orscript.activity"
-  opts = U.check_options(fname, opts,
-    U.set { "date", "key_hash", "api_key_hash", "user_id", "group_by", "workspace_id" })
-  local p = {}
-  if opts.date ~= nil then
-    p.date = check_date(fname, "date", opts.date)
+  local key = type(opts) == "table" and opts.key or nil
+  if key ~= nil then
+    if opts.key_hash ~= nil or opts.api_key_hash ~= nil then fail(fname, "give either 'key' or 'key_hash', not both") end
+    opts = U.copy(opts)
+    opts.key = nil
+    opts.api_key_hash = require("orscript.keys").resolve_key(key, fname)
+  end
+  local p = checked("activity", fname, opts, nil, { key_hash = "api_key_hash" })
+  if p.date ~= nil then
     local today = T.floor(core.now(), "day")
     local d = T.parse(p.date)
     if d >= today or d < today - 30 * T.DAY then
@@ -99,51 +167,21 @@ function R.activity(opts)
         U.show(p.date), T.date(today - 30 * T.DAY), T.date(today - T.DAY))
     end
   end
-  local hash = opts.key_hash or opts.api_key_hash
-  if hash ~= nil then
-    if type(hash) ~= "string" or not (#hash == 64 and hash:match("^%x+$")) then
-      fail(fname, "invalid 'key_hash': expected the key's 64-hex hash (orscript.keys() lists each key's `hash`), got %s",
-        U.show(hash))
-    end
-    p.api_key_hash = hash
-  end
-  if opts.user_id ~= nil then
-    if type(opts.user_id) ~= "string" or not opts.user_id:match("^user_[%w_]+$") then
-      fail(fname, "invalid 'user_id': expected an org member id such as \"user_abc123\", got %s", U.show(opts.user_id))
-    end
-    p.user_id = opts.user_id
-  end
-  if opts.group_by ~= nil then p.group_by = check_enum(fname, "group_by", opts.group_by, { "workspace" }) end
-  if opts.workspace_id ~= nil then
-    if type(opts.workspace_id) ~= "string" or not opts.workspace_id:match(UUID) then
-      fail(fname, "invalid 'workspace_id': expected a workspace UUID, got %s", U.show(opts.workspace_id))
-    end
-    p.workspace_id = opts.workspace_id
-  end
   return new_request("activity", p, fname)
 end
 
-local CATEGORIES = { "programming", "roleplay", "marketing", "marketing/seo", "technology", "science", "translation",
-  "legal", "finance", "health", "trivia", "academia" }
+local SUBCATEGORIES = {
+  coding = { "cli-agent", "ide-extension", "cloud-agent", "programming-app", "native-app-builder" },
+  creative = { "creative-writing", "video-gen", "image-gen", "audio-gen" },
+  productivity = { "writing-assistant", "general-chat", "personal-agent", "legal" },
+  entertainment = { "roleplay", "game" },
+}
 
 -- GET /datasets/rankings-daily: the top 50 public models per day (+ "other").
 function R.rankings_daily(opts)
   local fname = "orscript.rankings.daily"
-  opts = U.check_options(fname, opts, U.set { "start_date", "end_date", "range", "period", "modality",
-    "context_bucket", "category", "language_type" })
-  local p = {}
-  dataset_dates(fname, opts, p)
-  if opts.period ~= nil then p.period = check_enum(fname, "period", opts.period, { "day", "week", "month" }) end
-  if opts.modality ~= nil then
-    p.modality = check_enum(fname, "modality", opts.modality, { "text", "image", "image_output", "audio", "tool_calling" })
-  end
-  if opts.context_bucket ~= nil then
-    p.context_bucket = check_enum(fname, "context_bucket", opts.context_bucket, { "1K", "10K", "100K", "1M", "10M" })
-  end
-  if opts.category ~= nil then p.category = check_enum(fname, "category", opts.category, CATEGORIES) end
-  if opts.language_type ~= nil then
-    p.language_type = check_enum(fname, "language_type", opts.language_type, { "natural", "programming" })
-  end
+  local p, o = checked("rankings_daily", fname, opts, { range = true })
+  dataset_dates(fname, o, p)
   local sampled = p.category or p.language_type
   if p.category and p.language_type then fail(fname, "'category' and 'language_type' cannot be combined") end
   if sampled and (p.modality or p.context_bucket) then
@@ -157,68 +195,30 @@ function R.rankings_daily(opts)
   return new_request("rankings_daily", p, fname)
 end
 
-local SUBCATEGORIES = {
-  coding = { "cli-agent", "ide-extension", "cloud-agent", "programming-app", "native-app-builder" },
-  creative = { "creative-writing", "video-gen", "image-gen", "audio-gen" },
-  productivity = { "writing-assistant", "general-chat", "personal-agent", "legal" },
-  entertainment = { "roleplay", "game" },
-}
-
 -- GET /datasets/app-rankings: top public apps by tokens; every page is followed.
 function R.rankings_apps(opts)
   local fname = "orscript.rankings.apps"
-  opts = U.check_options(fname, opts, U.set { "sort", "category", "subcategory", "start_date", "end_date", "range",
-    "limit" })
-  local p = {}
-  dataset_dates(fname, opts, p)
-  if opts.sort ~= nil then p.sort = check_enum(fname, "sort", opts.sort, { "popular", "trending" }) end
-  if opts.category ~= nil then
-    p.category = check_enum(fname, "category", opts.category, { "coding", "creative", "productivity", "entertainment" })
-  end
-  if opts.subcategory ~= nil then
-    local all = {}
-    for _, g in ipairs { "coding", "creative", "productivity", "entertainment" } do
-      for _, s in ipairs(SUBCATEGORIES[g]) do all[#all + 1] = s end
-    end
-    p.subcategory = check_enum(fname, "subcategory", opts.subcategory, all)
-    if p.category then
-      local ok = false
-      for _, s in ipairs(SUBCATEGORIES[p.category]) do if s == p.subcategory then ok = true end end
-      if not ok then
-        fail(fname, "subcategory %s is not in category %s", U.show(p.subcategory), U.show(p.category))
-      end
+  local p, o = checked("app_rankings", fname, opts, { range = true })
+  dataset_dates(fname, o, p)
+  if p.subcategory and p.category then
+    local ok = false
+    for _, s in ipairs(SUBCATEGORIES[p.category]) do if s == p.subcategory then ok = true end end
+    if not ok then
+      fail(fname, "subcategory %s is not in category %s", U.show(p.subcategory), U.show(p.category))
     end
   end
-  if opts.limit ~= nil then p.limit = check_int(fname, "limit", opts.limit, 1, 100) end
   return new_request("app_rankings", p, fname)
 end
 
 -- GET /datasets/session-cost: median cost per agent session; every page is followed.
 function R.session_cost(opts)
-  local fname = "orscript.session_cost"
-  opts = U.check_options(fname, opts, U.set { "app_slug", "model", "turn_range", "limit" })
-  local p = {}
-  for _, k in ipairs { "app_slug", "model" } do
-    if opts[k] ~= nil then
-      if type(opts[k]) ~= "string" or opts[k] == "" then fail(fname, "invalid '%s': expected a string, got %s", k, U.show(opts[k])) end
-      p[k] = opts[k]
-    end
-  end
-  if opts.turn_range ~= nil then
-    p.turn_range = check_enum(fname, "turn_range", opts.turn_range, { "1-turn", "2-9-turns", "10-49-turns", "50-plus-turns" })
-  end
-  if opts.limit ~= nil then p.limit = check_int(fname, "limit", opts.limit, 1, 500) end
-  return new_request("session_cost", p, fname)
+  local p = checked("session_cost", "orscript.session_cost", opts)
+  return new_request("session_cost", p, "orscript.session_cost")
 end
 
--- GET /keys: the account's API keys (with the `hash` that api_key_id filters take).
+-- GET /keys: the keys of one workspace (the default one unless workspace_id), one page.
 function R.keys(opts)
-  local fname = "orscript.keys"
-  opts = U.check_options(fname, opts, U.set { "include_disabled", "offset" })
-  local p = {}
-  if opts.include_disabled ~= nil then p.include_disabled = opts.include_disabled and "true" or "false" end
-  if opts.offset ~= nil then p.offset = check_int(fname, "offset", opts.offset, 0, 1e9) end
-  return new_request("keys", p, fname)
+  return new_request("keys", (checked("keys", "orscript.request.keys", opts)), "orscript.request.keys")
 end
 
 function R.key() return new_request("key", {}, "orscript.key") end
@@ -231,12 +231,21 @@ function R.generation(id)
   return new_request("generation", { id = id }, "orscript.generation")
 end
 
+-- Any endpoint of the table by name, its parameters checked from the table.
+function R.call(name, opts)
+  if type(name) ~= "string" or not EP[name] then
+    U.usage("orscript.request.call: unknown endpoint %s%s", U.show(name),
+      type(name) == "string" and U.suggest(name, U.sorted_keys(EP)) or "")
+  end
+  local fname = "orscript.request.call(" .. name .. ")"
+  return new_request(name, (checked(name, fname, opts)), fname)
+end
+
 -- ---------------------------------------------------------------------------------
 -- One-call wrappers
 
 function M.activity(opts) return R.activity(opts):run() end
 function M.session_cost(opts) return R.session_cost(opts):run() end
-function M.keys(opts) return R.keys(opts):run() end
 function M.key() return R.key():run() end
 function M.credits() return R.credits():run() end
 function M.generation(id) return R.generation(id):run() end
@@ -247,6 +256,7 @@ M.rankings = U.module("orscript.rankings", {
 M.request = U.module("orscript.request", {
   activity = R.activity, rankings_daily = R.rankings_daily, rankings_apps = R.rankings_apps,
   session_cost = R.session_cost, keys = R.keys, key = R.key, credits = R.credits, generation = R.generation,
+  call = R.call,
   query = function(spec) return require("orscript.query").new(spec) end,
 })
 

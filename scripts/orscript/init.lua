@@ -4,7 +4,7 @@
 -- `orscript -e ''` stays cheap). Everything else lives in the submodules:
 -- query.lua (orscript.Query), time.lua (orscript.time, orscript.Range), schema.lua
 -- (the catalogue and its cache), planner.lua (split and merge), endpoints.lua
--- (activity, datasets, keys, credits, generation). The reference is docs/scripting.md.
+-- (activity, datasets, keys, credits, generation), keys.lua (key management). The reference is docs/scripting.md.
 local core = require "orscript.core"
 local U = require "orscript.util"
 
@@ -28,7 +28,14 @@ function M.meta(opts)
 end
 function M.activity(opts) return endpoints().activity(opts) end
 function M.session_cost(opts) return endpoints().session_cost(opts) end
-function M.keys(opts) return endpoints().keys(opts) end
+local function keys_mod() return require "orscript.keys" end
+function M.keys(opts) return keys_mod().keys(opts) end
+function M.key_info(key) return keys_mod().key_info(key) end
+function M.set_key_limit(key, opts) return keys_mod().set_key_limit(key, opts) end
+function M.disable_key(key, disabled) return keys_mod().disable_key(key, disabled) end
+function M.workspaces() return keys_mod().workspaces() end
+function M.budgets(ws) return keys_mod().budgets(ws) end
+function M.set_budget(ws, interval, usd, opts) return keys_mod().set_budget(ws, interval, usd, opts) end
 function M.key() return endpoints().key() end
 function M.credits() return endpoints().credits() end
 function M.generation(id) return endpoints().generation(id) end
@@ -41,8 +48,7 @@ function M.error(kind, message, level)
   if type(kind) ~= "string" or type(message) ~= "string" then
     U.usage("orscript.error: expected (kind, message), got %s, %s", type(kind), type(message))
   end
-  -- level 0: no position (as error(msg, 0)), e.g. for a bad command-line argument.
-  core.error(kind, message, level == 0 and 0 or (level or 1) + 1)
+  core.error(kind, message, level == 0 and 0 or (level or 1) + 1)  -- level 0: no position
 end
 
 return U.module("orscript", M, {

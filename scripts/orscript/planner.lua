@@ -305,6 +305,8 @@ function M.run(q, info)
     disc.metrics, disc.by, disc.grain, disc.order, disc.group_limit = { "request_count" }, { split_dim }, false, false, false
     local found = fetch({ disc }, info, plan)
     if not found then return dry_run_table(q, s) end
+    -- Values the discovery could not list are missing from the result: it is partial.
+    truncated = found[1].truncated
     local values, has_null, seen = {}, false, {}
     for _, row in ipairs(found[1].rows) do
       local v = row[split_dim]

@@ -195,6 +195,12 @@ local function set_classifier(s, c)
   if type(c.id) ~= "string" or c.id == "" then fail("invalid 'classifier': 'id' must be the classifier's UUID") end
   local names = c.names or {}
   if type(names) ~= "table" or #names > 2 then fail("invalid 'classifier': 'names' takes at most 2 dimension names") end
+  for i, n in ipairs(names) do
+    if type(n) ~= "string" or #n > 64 or not n:match("^[%a_][%w_]*$") then
+      fail("invalid 'classifier': name %d must be a dimension name (letters, digits, underscores; at most 64 characters), got %s",
+        i, U.show(n))
+    end
+  end
   local filters = {}
   for i, f in ipairs(c.where or {}) do
     local flt = filter_from_table(f)
@@ -434,10 +440,6 @@ end
 -- ---------------------------------------------------------------------------------
 -- Body
 
-local BODY_ORDER = { "metrics", "dimensions", "filters", "granularity", "time_range", "order_by", "limit",
-  "group_limit", "classifier_dimensions", "classifier_filters", "field", "operator", "value", "include_unset",
-  "start", "end", "direction", "classifier_id", "dimension_names", "include_nulls" }
-M.BODY_ORDER = BODY_ORDER
 
 local function filters_json(list)
   local out = {}
@@ -479,7 +481,9 @@ function M.body_of(s, window)
   return b
 end
 
-function M.encode(body) return U.json(body, BODY_ORDER) end
+-- The one JSON encoder for request bodies (the C++ one: keys sorted), so the text
+-- below is byte for byte what q:run() sends.
+function M.encode(body) return core.json_encode(body) end
 
 -- The JSON text that q:run() sends (after checking the query).
 function Query:body()
@@ -518,10 +522,24 @@ function Query:explain(opts)
   if #s.where > 0 then
     local fs = {}
     for _, f in ipairs(s.where) do
-      local v = type(f.value) == "table" and U.json(f.value) or U.json(f.value)
+      local v = core.json_encode(f.value)
       fs[#fs + 1] = format("%s %s %s%s", f.field, f.op, v, f.include_unset and " (or unset)" or "")
     end
     add("  filters:     %s (all must hold)", concat(fs, " AND "))
+  end
+  if s.classifier then
+    local c = s.classifier
+    if #c.names > 0 then
+      add("  classifier:  %s: grouped by its %s (one column each%s)", c.id, concat(c.names, ", "),
+        c.include_nulls and "; untagged generations as null" or "; untagged generations left out")
+    elseif c.include_nulls or #c.where == 0 then
+      add("  classifier:  %s: one row per label of every classifier dimension (clf_dimension_name, clf_dimension_value)", c.id)
+    end
+    if #c.where > 0 then
+      local fs = {}
+      for _, f in ipairs(c.where) do fs[#fs + 1] = format("%s %s %s", f.field, f.op, core.json_encode(f.value)) end
+      add("  classifier filters: %s (all must hold; untagged generations never match)", concat(fs, " AND "))
+    end
   end
   if info.default_window then
     add("  window:      none given: the API's default, the last 7 days (%s .. %s); older data is missed",

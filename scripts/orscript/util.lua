@@ -201,44 +201,4 @@ function U.check_options(fname, opts, allowed)
   return opts
 end
 
--- ---------------------------------------------------------------------------------
--- JSON with a fixed key order (for showing request bodies)
-
-local function json_string(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    local map = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
-    return map[c] or format("\\u%04x", c:byte())
-  end) .. '"'
-end
-
--- `order` is a list of keys to write first (in that order); others follow sorted.
-function U.json(v, order)
-  local t = type(v)
-  if t == "string" then return json_string(v) end
-  if t == "number" then
-    if U.is_integer(v) then return format("%d", v) end
-    return format("%.17g", v)
-  end
-  if t == "boolean" then return tostring(v) end
-  if v == nil or v == core.null then return "null" end
-  if t == "table" then
-    if #v > 0 or (next(v) == nil and not getmetatable(v)) then
-      local parts = {}
-      for i = 1, #v do parts[i] = U.json(v[i], order) end
-      return "[" .. concat(parts, ",") .. "]"
-    end
-    local keys, seen = {}, {}
-    for _, k in ipairs(order or {}) do
-      if v[k] ~= nil then keys[#keys + 1] = k; seen[k] = true end
-    end
-    for _, k in ipairs(U.sorted_keys(v)) do
-      if not seen[k] then keys[#keys + 1] = k end
-    end
-    local parts = {}
-    for i, k in ipairs(keys) do parts[i] = json_string(k) .. ":" .. U.json(v[k], order) end
-    return "{" .. concat(parts, ",") .. "}"
-  end
-  error("cannot encode a " .. t .. " as JSON")
-end
-
 return U

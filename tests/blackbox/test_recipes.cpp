@@ -177,3 +177,25 @@ TEST_CASE("cost review: with thresholds no account can cross, it says nothing ne
   CHECK(has(r.out, "No changes recommended."));
   run_ok({dir + "/verify.lua"}, {"Nothing to verify"}, "lean");
 }
+
+TEST_CASE("cost review: a window without traffic says so and succeeds") {
+  auto r = demo({"recipes/cost_review.lua", "--month", "2030-01"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(has(r.out, "No traffic in this window"));
+  CHECK(!has(r.err, "traceback"));
+}
+
+TEST_CASE("cost review: an output path in a missing folder is refused before any query") {
+  for (const char* opt : {"--html", "--markdown", "--json", "--verify-script"}) {
+    auto r = demo({"recipes/cost_review.lua", opt, "/nonexistent-orscript-dir/out.file"});
+    INFO(opt << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(has(r.err, "/nonexistent-orscript-dir does not exist"));
+    CHECK(!has(r.err, "traceback"));
+    CHECK(!has(r.err, ".lua:"));  // no source position
+    auto v = demo({"--verbose", "recipes/cost_review.lua", opt, "/nonexistent-orscript-dir/out.file"});
+    CHECK(v.exit_code == 2);
+    CHECK(logged_requests(v.err) == 0);  // refused before any query
+  }
+}

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ namespace ot = orscript::test;
 namespace {
 
 const std::string kPrompt = "orscript[demo]> ";
+const std::string kNow = "2026-11-18T12:00:00Z";  // the demo's data and clock never follow the wall clock
 
 ot::RunOptions repl_options(const std::string& home) {
   ot::RunOptions o;
@@ -38,9 +40,14 @@ struct Repl {
     pty.expect(kPrompt);
   }
 
-  static std::vector<std::string> argv(std::vector<std::string> args) {
-    args.insert(args.begin(), ot::binary_path());
-    return args;
+  static std::vector<std::string> argv(const std::vector<std::string>& args) {
+    std::vector<std::string> out{ot::binary_path()};
+    if (std::find(args.begin(), args.end(), "--demo") != args.end()) {
+      out.push_back("--now");
+      out.push_back(kNow);
+    }
+    for (auto& a : args) out.push_back(a);
+    return out;
   }
   static ot::RunOptions options(const std::string& dir, const std::map<std::string, std::string>& env) {
     auto o = repl_options(dir);
@@ -57,6 +64,19 @@ struct Repl {
 };
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+// A fresh home holding `dir/file` (folders made 0700) with `text`.
+std::string home_with(const std::string& dir, const std::string& file, const std::string& text) {
+  std::string home = ot::temp_dir(), path = home;
+  for (std::size_t pos = 0; pos != std::string::npos;) {
+    std::size_t next = dir.find('/', pos);
+    path = home + "/" + dir.substr(0, next);
+    ::mkdir(path.c_str(), 0700);
+    pos = next == std::string::npos ? next : next + 1;
+  }
+  ot::write_file(path + "/" + file, text);
+  return home;
+}
 
 }  // namespace
 
@@ -78,6 +98,13 @@ TEST_CASE("repl: an unfinished chunk continues on a second prompt and is one his
   r.pty.send("\x04");
   CHECK(r.pty.wait() == 0);
   CHECK(has(r.history(), "function f()\\nreturn 3 end\n"));
+}
+
+TEST_CASE("repl: entries from the history file are recalled with Ctrl-P (previous line)") {
+  Repl r({"--demo"}, home_with("state/orscript", "history", "older = 1\n6 * 7\n"));
+  r.pty.send("\x10\r");  // Ctrl-P: the newest entry from the file, then Enter runs it
+  CHECK(has(r.pty.expect(kPrompt), "\n42\r\n"));
+  CHECK(has(r.run("older"), "\nnil\r\n"));  // the older entry was recalled by nobody: not run
 }
 
 TEST_CASE("repl: a line starting with local gets a note once") {
@@ -273,11 +300,7 @@ TEST_CASE("repl: the start-up file runs first; its errors are reported, not fata
 }
 
 TEST_CASE("repl: ~/.config/orscript/init.lua is the default start-up file") {
-  std::string home = ot::temp_dir();
-  ::mkdir((home + "/config").c_str(), 0700);
-  ::mkdir((home + "/config/orscript").c_str(), 0700);
-  ot::write_file(home + "/config/orscript/init.lua", "from_config = 7\n");
-  Repl r({"--demo"}, home);
+  Repl r({"--demo"}, home_with("config/orscript", "init.lua", "from_config = 7\n"));
   CHECK(has(r.run("from_config * 6"), "\n42\r\n"));
 }
 
@@ -285,7 +308,7 @@ TEST_CASE("repl: -i on a pipe runs line by line without prompts") {
   std::string home = ot::temp_dir();
   auto o = repl_options(home);
   o.stdin_text = "1+1\nfunction f()\nreturn 3 end\nf()\n.mode\n";
-  auto r = ot::orscript({"--demo", "-i"}, o);
+  auto r = ot::orscript({"--demo", "--now", kNow, "-i"}, o);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2\n3\ntable\n");
   CHECK_FALSE(has(r.out + r.err, "orscript[demo]>"));

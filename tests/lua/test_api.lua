@@ -29,9 +29,30 @@ T.test("meta: the catalogue, cached in memory and on disk", function()
   T.raises(function() return m.nope end, "unknown field 'nope' on orscript.Schema")
 end)
 
+-- Sum of a column over a result (plain Lua, not the code under test).
+local function total(t, col)
+  local s = 0
+  for i = 1, #t do s = s + (tonumber(t[i][col]) or 0) end
+  return s
+end
+
+-- The activity window at the test clock: 2026-10-19 .. 2026-11-17 (30 completed days).
+local activity_range = time.range("2026-10-19", "2026-11-18")
+
 T.test("activity: rows for the last 30 completed days", function()
   local t = orscript.activity()
   T.truthy(#t > 0, "some activity")
+  local days = {}
+  for i = 1, #t do days[tostring(t[i].date):sub(1, 10)] = true end
+  local list = {}
+  for d in pairs(days) do list[#list + 1] = d end
+  table.sort(list)
+  T.eq(#list, 30, "distinct days")
+  T.eq(list[1], "2026-10-19")
+  T.eq(list[30], "2026-11-17")
+  -- The same requests analytics counts over those days.
+  local a = orscript.query { metrics = { "request_count" }, range = activity_range }:run()
+  T.eq(total(t, "requests"), a[1].request_count)
   local w = orscript.activity { group_by = "workspace" }
   T.truthy(w[1].workspace_id ~= nil, "group_by workspace adds workspace_id")
   T.raises(function() orscript.activity { date = "2026-09-01" } end,
@@ -48,13 +69,25 @@ end)
 T.test("keys: hashes that filter api_key_id", function()
   local keys = orscript.keys()
   T.truthy(#keys > 0, "the demo has keys")
-  local hash = keys[1].hash
+  local key = keys[#keys]
+  local hash = key.hash
   T.eq(#hash, 64)
-  local t = orscript.query { metrics = { "request_count" }, where = { { "api_key_id", "eq", hash } },
-                             range = time.last_month() }:run()
-  T.eq(#t, 1)
+  local spec = { metrics = { "request_count" }, by = { "api_key_id" }, range = activity_range }
+  local all = orscript.query(spec):run()
+  T.truthy(#all > 2, "several keys without the filter")
+  local want
+  for i = 1, #all do if all[i].api_key_id == key.name then want = all[i].request_count end end
+  T.truthy(want and want > 0, "the key has traffic")
+  spec.where = { { "api_key_id", "eq", hash } }
+  local t = orscript.query(spec):run()
+  T.eq(#t, 1, "the filter keeps one key")
+  T.eq(t[1].api_key_id, key.name)
+  T.eq(t[1].request_count, want)
+  -- /activity's key filter: that key's requests only, less than everyone's.
   local act = orscript.activity { key_hash = hash }
-  T.truthy(#act >= 0)
+  T.truthy(#act > 0, "the key has activity")
+  T.eq(total(act, "requests"), want)
+  T.truthy(total(act, "requests") < total(orscript.activity(), "requests"), "narrower than unfiltered")
 end)
 
 T.test("key and credits are plain tables", function()
@@ -102,7 +135,12 @@ T.test("rankings.apps follows pages; session_cost", function()
     "subcategory \"roleplay\" is not in category \"coding\"")
   T.raises(function() orscript.rankings.apps { limit = 500 } end, "invalid 'limit': expected integer 1..100, got 500")
   local sc = orscript.session_cost { turn_range = "10-49-turns" }
-  T.truthy(#sc >= 0)
+  T.truthy(#sc > 0, "some sessions of 10-49 turns")
+  for i = 1, #sc do T.eq(sc[i].turn_range, "10-49-turns", "row " .. i) end
+  local every = orscript.session_cost { limit = 500 }
+  local other = 0
+  for i = 1, #every do if every[i].turn_range ~= "10-49-turns" then other = other + 1 end end
+  T.truthy(other > 0, "without the filter other turn ranges come back")
   T.raises(function() orscript.session_cost { turn_range = "10 turns" } end, "invalid 'turn_range'")
 end)
 

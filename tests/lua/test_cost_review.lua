@@ -56,7 +56,8 @@ T.test("every planted recommendation is found within 1%", function()
 end)
 
 T.test("each planted kind is present on the demo", function()
-  for _, kind in ipairs { "expensive_model", "caching", "web_search", "reasoning", "growth" } do
+  for _, kind in ipairs { "expensive_model", "caching", "web_search", "reasoning", "growth", "file_parsing",
+                          "prompt_trimming" } do
     T.truthy(find(kind), "no " .. kind .. " recommendation")
   end
   local e = find("expensive_model")
@@ -159,13 +160,93 @@ end)
 
 T.test("thresholds come from one table and can be changed per run", function()
   T.eq(review.THRESHOLDS.expensive_multiple, 5)
-  T.eq(review.THRESHOLDS.weekly_to_monthly, 4.348)
+  T.near(review.WEEKS_PER_MONTH, 30.4 / 7, 1e-12)
   local quiet = review.run { thresholds = { min_monthly_usd = 1e12 } }
   T.eq(#quiet.recommendations, 0)
   T.eq(quiet.no_findings, true)
   T.truthy(report.terminal(quiet):find("No changes recommended.", 1, true))
   T.truthy(quiet.verify_script:find("Nothing to verify", 1, true))
   T.eq(review.THRESHOLDS.min_monthly_usd, 50, "the table itself is unchanged")
+end)
+
+-- Issue 10, point 6: the BYOK share is stated, the remainder is named as the fees it is, and
+-- the report says where BYOK savings land.
+T.test("BYOK: its share stated, the remainder named as fees", function()
+  local month = orscript.time.last_month()
+  local t = orscript.query { metrics = { "total_usage", "byok_usage", "byok_fees" }, range = month }:run()[1]
+  local share = t.byok_usage / t.total_usage
+  T.truthy(share > 0, "the demo has BYOK traffic")
+  T.near(data.baseline.byok_share, share, 1e-9)
+  local doc = orscript.json.decode(review.json_report(data))
+  T.near(doc.baseline.byok_share, share, 1e-9)
+  T.near(doc.baseline.byok_fees, t.byok_fees, 1e-6, "the remainder after the components is the BYOK fees")
+  local text = report.terminal(data, { color = false })
+  T.truthy(text:find("BYOK share", 1, true), "the baseline names the BYOK share")
+  T.truthy(text:find("not OpenRouter's", 1, true), "says BYOK savings land on the provider's bill")
+  T.truthy(not text:find("BYOK inference and fees", 1, true), "the remainder is not called BYOK inference")
+end)
+
+-- Issue 10, point 7: every impact is monthly, whatever the window; a partial window says so.
+T.test("an arbitrary window gives monthly figures", function()
+  local r = orscript.time.range("2026-11-01", "2026-11-15")
+  local d = review.run { range = r }
+  T.near(d.W.factor, 30.4 / 14, 1e-12)
+  T.eq(d.W.partial, false)
+  local m = orscript.query { metrics = { "tokens_prompt", "cached_tokens", "usage_cache" },
+                             where = { { "model", "eq", "anthropic/claude-sonnet-4.5" } }, range = r }:run()[1]
+  local prompt, cached = tonumber(m.tokens_prompt), tonumber(m.cached_tokens)
+  local want = (0.5 - cached / prompt) * prompt * (-m.usage_cache / cached) * 30.4 / 14
+  local got
+  for _, x in ipairs(d.recommendations) do
+    if x.kind == "caching" and x.model == "anthropic/claude-sonnet-4.5" then got = x end
+  end
+  T.truthy(got, "caching on claude-sonnet-4.5 over two weeks")
+  T.near(got.impact_usd, want, 1e-9)
+  local doc = orscript.json.decode(review.json_report(d))
+  T.near(doc.window.monthly_factor, 30.4 / 14, 1e-12)
+  T.eq(doc.window.days, 14)
+end)
+
+T.test("a month not yet over is partial, projected and labelled", function()
+  local d = review.run { range = orscript.time.month(orscript.time.parse("2026-11-01")) }
+  T.eq(d.W.partial, true)
+  T.near(d.W.days, 17.5, 1e-12)
+  T.near(d.W.factor, 30.4 / 17.5, 1e-12)
+  T.near(d.baseline.projected_spend, d.baseline.spend * 30 / 17.5, 1e-9)
+  T.truthy(d.window.label:find("partial", 1, true), d.window.label)
+  local text = report.terminal(d, { color = false })
+  T.truthy(text:find("partial", 1, true) and text:find("Projected", 1, true), "the report says partial and projects")
+  local doc = orscript.json.decode(review.json_report(d))
+  T.eq(doc.window.partial, true)
+  for _, x in ipairs(d.recommendations) do
+    T.truthy(x.kind ~= "caching" or x.impact_usd > 0, "impacts stay positive")
+  end
+end)
+
+T.test("the --json report is version 1 with the documented fields", function()
+  local doc = orscript.json.decode(review.json_report(data))
+  T.eq(doc.version, 1)
+  for _, f in ipairs { "from", "to", "days", "partial", "monthly_factor" } do T.truthy(doc.window[f] ~= nil, f) end
+  for _, f in ipairs { "total_usage", "tokens_total", "request_count", "blended_per_mtok", "byok_share" } do
+    T.truthy(doc.baseline[f] ~= nil, f)
+  end
+  for i, r in ipairs(doc.recommendations) do
+    for _, f in ipairs { "kind", "target", "key", "model", "app", "impact_usd", "action" } do
+      T.truthy(r[f] ~= nil, "recommendation " .. i .. " has " .. f)
+    end
+    if i > 1 then T.truthy(r.impact_usd <= doc.recommendations[i - 1].impact_usd, "sorted") end
+  end
+  local kinds = {}
+  for _, c in ipairs(doc.checks) do
+    kinds[c.kind] = c
+    T.truthy(c.scope.models and c.scope.keys and c.scope.apps, "scope of " .. c.kind)
+  end
+  for _, k in ipairs(review.KINDS) do T.truthy(kinds[k] and kinds[k].ran, "check " .. k .. " ran") end
+  local o
+  for _, x in ipairs(doc.observations) do if x.kind == "repointed" then o = x end end
+  for _, f in ipairs { "key", "date", "from_model", "to_model", "weekly_before", "weekly_after" } do
+    T.truthy(o[f] ~= nil and o[f] ~= orscript.null, "repointed has " .. f)
+  end
 end)
 
 T.done()

@@ -19,14 +19,14 @@ T.test("table form and chain form build the same body", function()
               :where("model", "eq", "google/gemini-3-flash-preview")
               :grain("week"):range("2026-05-01", "2026-07-01")
   T.eq(a:body(), b:body())
-  T.eq(b:body(), '{"metrics":["total_usage"],"dimensions":["api_key_id"],"filters":[{"field":"model","operator":"eq","value":"google/gemini-3-flash-preview"}],"granularity":"week","time_range":{"start":"2026-05-01T00:00:00Z","end":"2026-07-01T00:00:00Z"}}')
+  T.eq(b:body(), '{"dimensions":["api_key_id"],"filters":[{"field":"model","operator":"eq","value":"google/gemini-3-flash-preview"}],"granularity":"week","metrics":["total_usage"],"time_range":{"end":"2026-07-01T00:00:00Z","start":"2026-05-01T00:00:00Z"}}')
 end)
 
 T.test("full body: order, limit, group_limit, in with include_unset, range object", function()
   local body = q { metrics = { "total_usage", "tokens_total" }, by = { "model" }, range = time.last_month(),
                    order = { "total_usage", "desc" }, limit = 10, group_limit = 5,
                    where = { { "provider", "in", { "OpenAI", "Anthropic" }, include_unset = true } } }:body()
-  T.eq(body, '{"metrics":["total_usage","tokens_total"],"dimensions":["model"],"filters":[{"field":"provider","operator":"in","value":["OpenAI","Anthropic"],"include_unset":true}],"time_range":{"start":"2026-10-01T00:00:00Z","end":"2026-11-01T00:00:00Z"},"order_by":{"field":"total_usage","direction":"desc"},"limit":10,"group_limit":5}')
+  T.eq(body, '{"dimensions":["model"],"filters":[{"field":"provider","include_unset":true,"operator":"in","value":["OpenAI","Anthropic"]}],"group_limit":5,"limit":10,"metrics":["total_usage","tokens_total"],"order_by":{"direction":"desc","field":"total_usage"},"time_range":{"end":"2026-11-01T00:00:00Z","start":"2026-10-01T00:00:00Z"}}')
 end)
 
 T.test("where shorthands: (field, value), map form, list value means in", function()
@@ -164,17 +164,50 @@ for _, c in ipairs(checks) do
 end
 
 T.test("order by date, request_count and a dimension are accepted", function()
-  q(base):grain("day"):order("date", "asc"):body()
-  q(base):order("request_count"):body()
-  q(base):by("model"):order("model", "asc"):body()
+  local a = q(base):grain("day"):order("date", "asc"):payload()
+  T.eq(a.order_by.field, "date"); T.eq(a.order_by.direction, "asc")
+  local b = q(base):order("request_count"):payload()
+  T.eq(b.order_by.field, "request_count"); T.eq(b.order_by.direction, "desc")
+  local c = q(base):by("model"):order("model", "asc"):payload()
+  T.eq(c.order_by.field, "model"); T.eq(c.order_by.direction, "asc")
+  T.truthy(q(base):grain("day"):order("date", "asc"):body():find('"order_by":{"field":"date","direction":"asc"}', 1, true))
 end)
 
-T.test("label-resolved dimensions accept raw ids", function()
-  q(base):where("api_key_id", "eq", string.rep("ab", 32)):body()
-  q(base):where("api_key_id", "in", { 12345, "678" }):body()
-  q(base):where("user", "eq", "user_abc123"):body()
-  q(base):where("workspace", "eq", "1b6f7d2e-0c59-4d0e-9a57-3f0f2d7b8c11"):body()
-  q(base):where("app", "eq", 48213):body()
+T.test("label-resolved dimensions accept raw ids, sent as given", function()
+  local hash = string.rep("ab", 32)
+  local function filter(fq) return fq:payload().filters[1] end
+  local f = filter(q(base):where("api_key_id", "eq", hash))
+  T.eq(f.field, "api_key_id"); T.eq(f.operator, "eq"); T.eq(f.value, hash)
+  f = filter(q(base):where("api_key_id", "in", { 12345, "678" }))
+  T.eq(f.operator, "in"); T.eq(f.value[1], 12345); T.eq(f.value[2], "678"); T.eq(#f.value, 2)
+  T.eq(filter(q(base):where("user", "eq", "user_abc123")).value, "user_abc123")
+  T.eq(filter(q(base):where("workspace", "eq", "1b6f7d2e-0c59-4d0e-9a57-3f0f2d7b8c11")).value,
+    "1b6f7d2e-0c59-4d0e-9a57-3f0f2d7b8c11")
+  T.eq(filter(q(base):where("app", "eq", 48213)).value, 48213)
+  T.truthy(q(base):where("app", "eq", 48213):body():find('"value":48213', 1, true), "a number stays a number")
+end)
+
+T.test("filters narrow the result: each filtered query is a strict part of the unfiltered one", function()
+  local r = time.last_month()
+  local all = q { metrics = { "request_count" }, by = { "model" }, range = r }:run()
+  T.truthy(#all >= 3, "several models")
+  local m1, m2 = all[1].model, all[2].model
+  local function count(t)
+    local n = 0
+    for i = 1, #t do n = n + t[i].request_count end
+    return n
+  end
+  local total = count(all)
+  local eq = q { metrics = { "request_count" }, by = { "model" }, range = r, where = { { "model", "eq", m1 } } }:run()
+  T.eq(#eq, 1); T.eq(eq[1].model, m1); T.eq(eq[1].request_count, all[1].request_count)
+  local inn = q { metrics = { "request_count" }, by = { "model" }, range = r, where = { model = { m1, m2 } } }:run()
+  T.eq(#inn, 2); T.eq(count(inn), all[1].request_count + all[2].request_count)
+  local neq = q { metrics = { "request_count" }, by = { "model" }, range = r, where = { { "model", "neq", m1 } } }:run()
+  T.eq(#neq, #all - 1); T.eq(count(neq), total - all[1].request_count)
+  for i = 1, #neq do T.truthy(neq[i].model ~= m1, "neq keeps out " .. m1) end
+  local nin = q { metrics = { "request_count" }, by = { "model" }, range = r,
+                  where = { { "model", "not_in", { m1, m2 } } } }:run()
+  T.eq(#nin, #all - 2); T.eq(count(nin), total - all[1].request_count - all[2].request_count)
 end)
 
 T.test("run returns a table; orscript.all runs concurrently and keeps order", function()
@@ -184,8 +217,22 @@ T.test("run returns a table; orscript.all runs concurrently and keeps order", fu
   local total = q { metrics = { "total_usage" }, range = r }
   local daily = q { metrics = { "request_count" }, grain = "day", range = r }
   local t1 = by_model:run()
-  T.truthy(#t1 >= 1 and #t1 <= 5, "1..5 rows")
-  local a = orscript.all { by_model, total, daily }
+  T.eq(#t1, 5, "the demo has more than 5 models: limit 5 gives 5 rows")
+  T.eq(t1.meta.truncated, true)
+  -- Concurrency: all three are submitted before the first wait, then waited for together.
+  local core = require "orscript.core"
+  local real_submit, real_wait_all = core.submit, core.wait_all
+  local submitted, waited_with = 0, nil
+  core.submit = function(...) submitted = submitted + 1; return real_submit(...) end
+  core.wait_all = function(list, ...)
+    waited_with = waited_with or { submitted = submitted, n = #list }
+    return real_wait_all(list, ...)
+  end
+  local ok, a = pcall(orscript.all, { by_model, total, daily })
+  core.submit, core.wait_all = real_submit, real_wait_all
+  if not ok then error(a, 0) end
+  T.eq(waited_with.submitted, 3, "submitted before the first wait")
+  T.eq(waited_with.n, 3, "waited for together")
   T.eq(#a, 3)
   T.eq(#a[1], #t1)
   T.eq(#a[2], 1)
@@ -196,8 +243,15 @@ T.test("run returns a table; orscript.all runs concurrently and keeps order", fu
 end)
 
 T.test("a query is checked before anything is sent", function()
-  local err = T.raises(function() orscript.all { q(base), q { metrics = { "nope" } } } end, "unknown metric 'nope'")
+  local core = require "orscript.core"
+  orscript.meta() -- the catalogue the checks use, loaded first
+  local before = core.stats().requests
+  local err = T.raises(function() orscript.all { q(base), q(base), q { metrics = { "nope" } } } end,
+    "unknown metric 'nope'")
   T.eq(err.kind, "usage")
+  T.eq(core.stats().requests - before, 0, "requests sent")
+  T.raises(function() orscript.all { q(base), q(base):limit(0) } end, "invalid 'limit'")
+  T.eq(core.stats().requests - before, 0, "requests sent")
 end)
 
 T.test("submit returns a pending request", function()

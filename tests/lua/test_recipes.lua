@@ -98,6 +98,10 @@ T.test("key_drilldown: keys behind the expensive model, with shares", function()
   T.truthy(text:find("By user", 1, true) or text:find("By user: not populated", 1, true))
 end)
 
+-- The ground truth's impacts are monthly (× 30.4 / 31 for October); the single recipes give
+-- window totals (and growth at 4.348 weeks a month).
+local MONTHLY = 30.4 / 31
+
 T.test("components: totals, remainder, web search by app", function()
   local comp = require "components"
   local res = comp.run {}
@@ -109,7 +113,7 @@ T.test("components: totals, remainder, web search by app", function()
   T.eq(#res.findings, #want)
   for i, w in ipairs(want) do
     T.eq(res.findings[i].app, w.app)
-    T.near(res.findings[i].usage_web, w.impact_usd, 1e-9)
+    T.near(res.findings[i].usage_web * MONTHLY, w.impact_usd, 1e-9)
   end
   local text = comp.render(res)
   T.truthy(text:find("Spend components: October 2026", 1, true))
@@ -126,7 +130,7 @@ T.test("prompt_heaviness: caching and reasoning", function()
       local got
       for _, x in ipairs(list) do if x.model == w.model then got = x end end
       T.truthy(got, kind .. " " .. w.model)
-      T.near(got.impact_usd, w.impact_usd, 1e-9)
+      T.near(got.impact_usd * MONTHLY, w.impact_usd, 1e-9)
     end
   end
   local text = ph.render(res)
@@ -149,7 +153,7 @@ T.test("week_over_week: weekly series, growth, change points, the day of a move"
   T.eq(#res.growth, #want)
   for i, g in ipairs(want) do
     T.eq(res.growth[i].key, g.key)
-    T.near(res.growth[i].impact_usd, g.impact_usd, 1e-9)
+    T.near(res.growth[i].impact_usd / 4.348 * 30.4 / 7, g.impact_usd, 1e-9)
   end
   for _, rp in ipairs(items("repointed")) do
     local ch

@@ -1,8 +1,16 @@
 #include "tests/support/process.hpp"
 
+#include "host/core/platform.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
+#if defined(__APPLE__)
+#include <util.h>  // forkpty
+#elif defined(__FreeBSD__)
+#include <libutil.h>
+#else
 #include <pty.h>
+#endif
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -60,7 +68,8 @@ std::string binary_path() { return ORSCRIPT_BIN; }
 
 RunResult run(const std::vector<std::string>& argv_in, const RunOptions& opts) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))
+  using orscript::platform::cloexec_pipe;
+  if (cloexec_pipe(in_pipe, false) || cloexec_pipe(out_pipe, false) || cloexec_pipe(err_pipe, false))
     throw std::runtime_error("pipe failed");
 
   posix_spawn_file_actions_t fa;

@@ -270,15 +270,42 @@ function orscript.all(list) end
 ---@param opts? {refresh?: boolean}
 ---@return orscript.Schema
 function orscript.meta(opts) end
----@param opts? {date?: string, key_hash?: string, user_id?: string, group_by?: "workspace", workspace_id?: string}
+---@param opts? orscript.params.activity|{key?: string, key_hash?: string} key: a name or hash
 ---@return orscript.Table
 function orscript.activity(opts) end
----@param opts? {app_slug?: string, model?: string, turn_range?: "1-turn"|"2-9-turns"|"10-49-turns"|"50-plus-turns", limit?: integer}
+---@param opts? orscript.params.session_cost
 ---@return orscript.Table
 function orscript.session_cost(opts) end
----@param opts? {include_disabled?: boolean, offset?: integer}
+---Every key of every workspace (or of one), all pages.
+---@param opts? {workspace?: string, include_disabled?: boolean}
 ---@return orscript.Table
 function orscript.keys(opts) end
+---One key's fields (GET /keys/{hash}); `key` is its name or 64-hex hash.
+---@param key string
+---@return table
+function orscript.key_info(key) end
+---Caps a key (PATCH /keys/{hash}); refused under --dry-run. orscript.null removes a field.
+---@param key string name or hash
+---@param opts {limit?: number|userdata, reset?: "daily"|"weekly"|"monthly"|userdata, include_byok?: boolean}
+---@return table key the key after the change
+function orscript.set_key_limit(key, opts) end
+---Disables (or with false, enables) a key; refused under --dry-run.
+---@param key string name or hash
+---@param disabled? boolean default true
+---@return table key
+function orscript.disable_key(key, disabled) end
+---@return orscript.Table
+function orscript.workspaces() end
+---@param ws string workspace id, slug or name
+---@return {workspace: string, include_byok: boolean, daily?: number, weekly?: number, monthly?: number, lifetime?: number, items: table[]}
+function orscript.budgets(ws) end
+---Sets (or with nil usd, removes) a workspace budget; refused under --dry-run.
+---@param ws string workspace id, slug or name
+---@param interval "daily"|"weekly"|"monthly"|"lifetime"
+---@param usd number|nil
+---@param opts? {include_byok?: boolean}
+---@return table
+function orscript.set_budget(ws, interval, usd, opts) end
 ---@return table
 function orscript.key() end
 ---@return {total_credits: number, total_usage: number}

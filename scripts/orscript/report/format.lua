@@ -261,16 +261,55 @@ function M.figure_rows(rec, label)
 end
 
 -- The sum of the impacts of a list of recommendations (missing impacts skipped).
+-- The impact as printed: "$1,234.00/mo", or "$1,234.00 once" for a one-off (r.one_off).
+function M.impact_text(r, per)
+  return M.money(r.impact_usd) .. (r.one_off == true and " once" or (per or "/mo"))
+end
+
+-- The sum of the monthly impacts (one-offs left out), or nil when there is none.
 function M.total_impact(recs)
   local total, any = 0, false
   for _, r in ipairs(M.list(recs)) do
     local v = M.num(r.impact_usd)
-    if v then total, any = total + v, true end
+    if v and r.one_off ~= true then total, any = total + v, true end
   end
   return any and total or nil
 end
 
 -- "October 2026 (2026-10-01 – 2026-11-01)" or whatever part of the window is known.
+-- Extra baseline lines the review may give: {label, text} for the BYOK share, the monthly
+-- figure of a window that is not 30.4 days and the projection of a partial window.
+function M.baseline_extra(b)
+  local out = {}
+  if M.num(b.byok_share) and b.byok_share > 0 then
+    out[#out + 1] = { "BYOK share", M.percent(b.byok_share) .. " (" .. M.money(b.byok_usage) .. ", billed by providers)" }
+  end
+  if M.num(b.monthly_spend) and M.num(b.spend) and math.abs(b.monthly_spend - b.spend) > 0.005 then
+    out[#out + 1] = { "Per 30.4-day month", M.money(b.monthly_spend) }
+  end
+  if M.num(b.projected_spend) then out[#out + 1] = { "Projected for the window", M.money(b.projected_spend) } end
+  return out
+end
+
+-- The review's checks as table rows {check, ran, scope, found}: which checks ran, on how
+-- many models/keys/apps, and which found nothing (or why one did not run).
+function M.check_rows(checks)
+  local rows = {}
+  for _, c in ipairs(M.list(checks)) do
+    local sc = M.list(c.scope)
+    local parts = {}
+    for _, k in ipairs({ "models", "keys", "apps" }) do
+      local n = M.num(sc[k])
+      if n and n > 0 then parts[#parts + 1] = string.format("%d %s", n, k) end
+    end
+    local ran = c.ran == true
+    rows[#rows + 1] = { M.str(c.label) or M.str(c.kind) or "?", ran and "ran" or "not run",
+      ran and table.concat(parts, ", ") or (M.str(c.reason) or ""),
+      ran and ((M.num(c.findings) or 0) > 0 and string.format("%d", c.findings) or "nothing") or "—" }
+  end
+  return rows
+end
+
 function M.window_text(w)
   if type(w) ~= "table" then return nil end
   local label, s, e = M.str(w.label), M.str(w.start), M.str(w["end"])

@@ -158,8 +158,8 @@ local function recommendation(out, r, i, total)
   local kind = kind_label(r.kind)
   out[#out + 1] = format('<div><h3>%s</h3>%s</div>', esc(F.str(r.title) or "(untitled)"),
     kind and ('<span class="kind">' .. esc(kind) .. "</span>") or "")
-  out[#out + 1] = format('<div class="impact"><span class="amount">%s</span><span class="per">per month, estimated</span></div>',
-    esc(F.money(impact)))
+  out[#out + 1] = format('<div class="impact"><span class="amount">%s</span><span class="per">%s</span></div>',
+    esc(F.money(impact)), r.one_off == true and "once, estimated" or "per month, estimated")
   out[#out + 1] = "</div>"
   if impact and total and total > 0 then
     out[#out + 1] = format('<div class="impact-bar" title="share of all estimated savings"><span style="width:%.1f%%"></span></div>',
@@ -222,6 +222,7 @@ function M.render(data)
   p(card("Tokens", F.compact(b.tokens), F.missing(b.tokens) and nil or F.count(b.tokens)))
   p(card("Requests", F.compact(b.requests), F.missing(b.requests) and nil or F.count(b.requests)))
   p(card("Blended rate", F.per_mtok(b.blended_per_mtok), "all traffic"))
+  for _, x in ipairs(F.baseline_extra(b)) do p(card(x[1], x[2])) end
   if not none and total then
     local spend = F.num(b.spend)
     p(card("Potential savings", F.money0(total) .. "/mo",
@@ -315,6 +316,18 @@ function M.render(data)
     p("</tbody></table></figure>")
   end
   if #models > 0 or (#weeks > 0 and #series > 0) or #cseries > 0 then p("</section>") end
+
+  -- Checks: which ran, on what, and which found nothing.
+  local crow = F.check_rows(data.checks)
+  if #crow > 0 then
+    p('<section><h2>Checks</h2><table class="checks"><thead><tr><th>Check</th><th>Status</th><th>Scope</th>'
+      .. '<th>Findings</th></tr></thead><tbody>')
+    for _, r in ipairs(crow) do
+      p("<tr><td>" .. esc(r[1]) .. "</td><td>" .. esc(r[2]) .. "</td><td>" .. esc(r[3]) .. "</td><td>" .. esc(r[4])
+        .. "</td></tr>")
+    end
+    p("</tbody></table></section>")
+  end
 
   -- Observations and warnings
   local obs = F.list(data.observations)

@@ -47,6 +47,7 @@ function M.render(data)
   p()
   tbl(out, { "Spend", "Tokens", "Requests", "Blended $/Mtok" }, { "r", "r", "r", "r" },
     { { F.money(b.spend), F.count(b.tokens), F.count(b.requests), F.per_mtok(b.blended_per_mtok) } })
+  for _, x in ipairs(F.baseline_extra(b)) do p("- **" .. esc(x[1]) .. ":** " .. esc(x[2])) end
 
   local recs = F.list(data.recommendations)
   p("## Recommendations")
@@ -61,11 +62,11 @@ function M.render(data)
     if total then p(format("Estimated savings if all are applied: **%s/month**.", F.money(total))); p() end
     local rows = {}
     for i, r in ipairs(recs) do
-      rows[#rows + 1] = { tostring(F.num(r.rank) or i), F.money(r.impact_usd), esc(r.title), esc(r.target) }
+      rows[#rows + 1] = { tostring(F.num(r.rank) or i), F.impact_text(r, ""), esc(r.title), esc(r.target) }
     end
     tbl(out, { "#", "Monthly impact", "Recommendation", "Target" }, { "r", "r", "l", "l" }, rows)
     for i, r in ipairs(recs) do
-      p(format("### %s. %s — %s/month", tostring(F.num(r.rank) or i), esc(r.title), F.money(r.impact_usd)))
+      p(format("### %s. %s — %s", tostring(F.num(r.rank) or i), esc(r.title), F.impact_text(r, "/month")))
       p()
       if F.str(r.target) then p("- **Target:** " .. esc(r.target)) end
       if F.str(r.change) then p("- **Change:** " .. esc(r.change)) end
@@ -139,6 +140,15 @@ function M.render(data)
       rows[#rows + 1] = row
     end
     tbl(out, header, align, rows)
+  end
+
+  local crow = F.check_rows(data.checks)
+  if #crow > 0 then
+    p("## Checks")
+    p()
+    for _, r in ipairs(crow) do for j = 1, 4 do r[j] = esc(r[j]) end end
+    tbl(out, { "Check", "Status", "Scope", "Findings" }, { "l", "l", "l", "r" }, crow)
+    p()
   end
 
   local obs = F.list(data.observations)

@@ -110,6 +110,7 @@ function M.render(data, opts)
     { "Tokens", F.count(b.tokens) },
     { "Requests", F.count(b.requests) },
     { "Blended rate", F.per_mtok(b.blended_per_mtok) },
+    unpack(F.baseline_extra(b)),
   }, { "l", "r" }, "  ", function(_, c, s) return c == 2 and paint("bold", s) or s end)) do line(l) end
 
   -- Recommendations
@@ -126,7 +127,7 @@ function M.render(data, opts)
     line(paint("bold cyan", "RECOMMENDATIONS") .. paint("dim", format("  %d, ranked by monthly impact%s", #recs,
       total and ("; up to " .. F.money(total) .. "/month in all") or "")))
     local impacts = {}
-    for i, r in ipairs(recs) do impacts[i] = F.money(r.impact_usd) .. "/mo" end
+    for i, r in ipairs(recs) do impacts[i] = F.impact_text(r) end
     local iw = 0
     for _, s in ipairs(impacts) do iw = max(iw, F.width(s)) end
     local rw = #tostring(#recs) + 1
@@ -248,6 +249,15 @@ function M.render(data, opts)
         if c == 2 and t and t < 0 then return paint("green", s) end
         return s
       end)) do line(l) end
+  end
+
+  -- Checks: which ran, on what, and which found nothing.
+  local crow = F.check_rows(data.checks)
+  if #crow > 0 then
+    heading("Checks")
+    table.insert(crow, 1, { "check", "status", "scope", "findings" })
+    for _, l in ipairs(table_lines(crow, { "l", "l", "l", "r" }, "  ",
+      function(r, _, s) return r == 1 and paint("dim", s) or s end)) do line(l) end
   end
 
   -- Observations and warnings

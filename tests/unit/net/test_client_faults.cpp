@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
+#include <utility>
+
 #include "tests/unit/net/sim_fixture.hpp"
 
 using namespace orscript;
@@ -35,12 +38,15 @@ json::value rows_with(SimFixture& sim, ApiClient& client) {
 
 TEST_CASE("faults: a transient 500/503 is retried and the data is whole") {
   auto expected = clean_answer();
-  for (const char* fault : {"analytics/query:status=500#2", "analytics/query:status=503#1", "*:status=502#1"}) {
+  const std::pair<const char*, int> cases[] = {
+      {"analytics/query:status=500#2", 2}, {"analytics/query:status=503#1", 1}, {"*:status=502#1", 1}};
+  for (auto [fault, retries] : cases) {
     CAPTURE(fault);
     SimFixture sim(SimFixture::with_faults({fault}));
     ApiClient client(sim.options());
     CHECK(rows_with(sim, client) == expected);
-    CHECK(client.stats().retries >= 1);
+    CHECK(client.stats().retries == retries);  // one per failed attempt, no more
+    CHECK(client.stats().requests_sent == retries + 1);
     sim.check_no_key();
   }
 }
@@ -82,7 +88,10 @@ TEST_CASE("faults: 400, 401, 403 and 404 are never retried") {
 TEST_CASE("faults: a 429 burst honours Retry-After and then succeeds") {
   SimFixture sim(SimFixture::with_faults({"analytics/query:burst429=1"}));
   ApiClient client(sim.options());
+  const auto start = std::chrono::steady_clock::now();
   auto r = client.wait(client.analytics_query(kQuery));
+  // The client really waited (a lower bound: load can only make it longer).
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(1000));
   CHECK(r.attempts == 2);
   CHECK(client.stats().retries == 1);
   CHECK(client.stats().last_retry_delay == milliseconds(1000));  // the server's Retry-After: 1
@@ -95,7 +104,9 @@ TEST_CASE("faults: a 503 with Retry-After uses the hint, not the backoff") {
   auto opts = sim.options();
   opts.retry_initial = milliseconds(1);
   ApiClient client(opts);
+  const auto start = std::chrono::steady_clock::now();
   CHECK(client.wait(client.key()).attempts == 2);
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(1000));  // waited the hint, not 1 ms
   CHECK(client.stats().last_retry_delay == milliseconds(1000));
 }
 
@@ -179,8 +190,11 @@ TEST_CASE("faults: a dripping body slower than the read deadline times out") {
 
 TEST_CASE("faults: latency and jitter only slow things down") {
   auto expected = clean_answer();
-  SimFixture sim(SimFixture::with_faults({"*:latency=20ms,jitter=20ms"}));
+  SimFixture sim(SimFixture::with_faults({"*:latency=200ms,jitter=20ms"}));
   ApiClient client(sim.options());
+  const auto start = std::chrono::steady_clock::now();
   CHECK(rows_with(sim, client) == expected);
-  CHECK(client.stats().retries == 0);
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(200));  // it was slowed down...
+  CHECK(client.stats().retries == 0);                                    // ...and nothing else
+  CHECK(client.stats().requests_sent == 1);
 }

@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0  // macOS: no such flag; a test dies of SIGPIPE only if the server misbehaves
+#endif
 
 #include <cerrno>
 #include <cstdint>
@@ -27,6 +30,7 @@ struct Response {
   bool complete = false;  // the whole Content-Length body arrived
   bool reset = false;     // the peer reset the connection
   bool closed = false;    // the peer closed (EOF) while or after reading
+  int reads = 0;          // recv() calls that returned bytes for this response
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
@@ -128,6 +132,7 @@ class Conn {
     const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
     if (n > 0) {
       buf_.append(tmp, static_cast<std::size_t>(n));
+      ++r.reads;
       return true;
     }
     if (n < 0 && errno == ECONNRESET) r.reset = true;

@@ -62,8 +62,11 @@ TEST_CASE("activity filters and group_by=workspace") {
   CHECK(ids.size() == 3);
   auto one = get_json("activity?date=2026-11-10&workspace_id=b3e1f7a2-5c6d-4e8f-a1b2-c3d4e5f6a7b8", demo().management_key());
   CHECK_FALSE(one.at("data").as_array().empty());
-  auto keys = get_json("keys", demo().management_key());
-  std::string hash(keys.at("data").as_array()[0].at("hash").as_string());
+  auto keys = get_json("keys?workspace_id=b3e1f7a2-5c6d-4e8f-a1b2-c3d4e5f6a7b8", demo().management_key());
+  std::string hash;
+  for (auto& k : keys.at("data").as_array())
+    if (k.at("name") == "batch-pipeline") hash = std::string(k.at("hash").as_string());
+  REQUIRE(hash.size() == 64);
   auto by_key = get_json("activity?date=2026-11-10&api_key_hash=" + hash, demo().management_key());
   for (auto& r : by_key.at("data").as_array()) CHECK(r.at("model") == "openai/gpt-4.5-preview");
   auto by_user = get_json("activity?user_id=user_2pQx7RamanPriya&date=2026-11-10", demo().management_key());
@@ -82,12 +85,19 @@ TEST_CASE("credits total_usage equals all credits usage analytics reports") {
   CHECK(num(c.at("data").at("total_credits")) > total);
   auto q = query(R"({"metrics":["credits_usage"],"time_range":{"start":"2025-11-18T12:00:00Z","end":"2026-11-18T12:00:00Z"}})");
   CHECK(num(rows(q)[0].at("credits_usage")) == doctest::Approx(total).epsilon(1e-9));
-  CHECK(total == doctest::Approx(demo().total_credits_usage()));
+  // (Not compared with total_credits_usage(): /credits is served from it. Figures checked
+  // against hand-worked values: test_hand_scenario.cpp.)
 }
 
 TEST_CASE("keys list hashes and usage - key reports the key kind") {
-  auto k = get_json("keys", demo().management_key());
-  auto& a = k.at("data").as_array();
+  // /keys lists one workspace (the default one unless workspace_id): 3 + 5 + 4 keys.
+  boost::json::array a;
+  for (const char* ws : {"", "?workspace_id=b3e1f7a2-5c6d-4e8f-a1b2-c3d4e5f6a7b8",
+                         "?workspace_id=e9c8b7a6-1d2e-4f3a-8b9c-0d1e2f3a4b5c"})
+  {
+    const boost::json::value list = get_json(std::string("keys") + ws, demo().management_key());
+    for (auto& key : list.at("data").as_array()) a.push_back(key);
+  }
   CHECK(a.size() == 12);
   for (auto& key : a) {
     CHECK(key.at("hash").as_string().size() == 64);
@@ -99,7 +109,7 @@ TEST_CASE("keys list hashes and usage - key reports the key kind") {
   CHECK(mk.at("data").at("is_provisioning_key") == true);
   auto ik = get_json("key", demo().inference_key());
   CHECK(ik.at("data").at("is_management_key") == false);
-  CHECK(ik.at("data").at("name") == "support-bot-prod");
+  CHECK(ik.at("data").at("label") == "sk-or-v1-648...c09");  // support-bot-prod
 }
 
 TEST_CASE("generation lookup by an id from the generation_id dimension") {

@@ -9,6 +9,9 @@
 #include "sim/scenario.hpp"
 #include "sim/time_util.hpp"
 
+#include <cmath>
+#include <map>
+
 using namespace simtest;
 using namespace orscript::sim;
 
@@ -117,8 +120,11 @@ TEST_CASE("demo ground truth: each planted problem once, nothing else") {
     kinds[std::string(i.at("kind").as_string())]++;
     CHECK(i.at("recommend") == (i.at("kind") != "repointed"));
   }
+  // file_parsing (Docs Portal) and prompt_trimming (ingest-classifier's 40k-token prompts) became
+  // findings when the review learnt to see file parsing and oversized prompts (issue 10).
   CHECK(kinds == std::map<std::string, int>{{"expensive_model", 1}, {"caching", 1}, {"web_search", 1},
-                                             {"reasoning", 1}, {"growth", 1}, {"repointed", 1}});
+                                             {"reasoning", 1}, {"growth", 1}, {"file_parsing", 1},
+                                             {"prompt_trimming", 1}, {"repointed", 1}});
   const double base = num(truth.at("baseline").at("total_usage"));
   CHECK(base > 10000);
   CHECK(base < 100000);
@@ -140,8 +146,11 @@ TEST_CASE("ground truth: the expensive preview model is mostly one batch key, as
     total += num(r.at("total_usage"));
     if (r.at("api_key_id") == "batch-pipeline") batch = num(r.at("total_usage"));
   }
-  CHECK(batch == doctest::Approx(num(e->at("spend_usd"))).epsilon(1e-9));
+  // The ground truth runs this same query engine, so comparing its spend_usd with `batch`
+  // would only compare the engine with itself; test_hand_scenario.cpp checks both against
+  // figures worked out by hand. Here: the shares the scenario plants.
   CHECK(batch / total > 0.8);
+  CHECK(batch / total < 0.99);
   CHECK(num(e->at("impact_usd")) > 0);
   auto* r = find_item(truth, "repointed");
   REQUIRE(r);
@@ -186,4 +195,49 @@ TEST_CASE("stop is idempotent and frees the port") {
   auto again = Server::start(o);
   CHECK(again->port() == port);
   CHECK(get(*again, "key", again->management_key()).status == 200);
+}
+
+TEST_CASE("exact_volume streams hold the expected request count each day, and charges follow from flags") {
+  const std::string text = R"({"name":"exact","workspaces":[{"id":"w","name":"W"}],"keys":[{"id":1,"name":"k"}],
+    "pricing":{"web_search_per_request":0.02,"web_fetch_per_request":0.005,"file_per_page":0.002},
+    "models":[{"slug":"a/b","prices":{"prompt":1,"completion":2},"providers":[{"name":"P"}]},
+              {"slug":"a/n","prices":{"prompt":1,"completion":2},"native_web_search":true,"providers":[{"name":"P"}]}],
+    "streams":[{"key":"k","model":"a/b","requests_per_day":100.4,"daily_noise":0,"exact_volume":true,
+                "web_search_rate":0.5,"file_rate":0.3,"web_fetch_rate":0.2},
+               {"key":"k","model":"a/n","requests_per_day":50,"daily_noise":0,"web_search_rate":1}]})";
+  auto store = generate(parse_scenario(text, "t"), 7, kNow);
+  const std::int64_t today = day_index(kNow);
+  std::map<std::int64_t, int> per_day;
+  double web = 0, native = 0, file = 0, fetch = 0;
+  for (std::size_t i = 0; i < store->events.size(); ++i) {
+    if (store->events.stream[i] == 0) ++per_day[day_index(store->events.time_ms[i])];
+    web += store->event_value(Col::web, i);
+    native += store->event_value(Col::upstream_web, i);
+    file += store->event_value(Col::file, i);
+    fetch += store->event_value(Col::web_fetch, i);
+    if (store->events.flags[i] & kFlagFile) CHECK(store->events.file_pages[i] >= 1);
+    else CHECK(store->events.file_pages[i] == 0);
+    if (store->events.stream[i] == 1) CHECK(store->event_value(Col::upstream_web, i) == doctest::Approx(0.02));
+  }
+  int full_days = 0;
+  for (auto& [day, n] : per_day)
+    if (day < today) {
+      ++full_days;
+      CHECK((n == 100 || n == 101));  // floor(100.4 + u): never a Poisson-sized miss
+    }
+  CHECK(full_days >= 31);
+  CHECK(web > 0);
+  CHECK(native > 0);
+  CHECK(file > 0);
+  CHECK(fetch > 0);
+  // Rollup rows: the day's hourly counts sum to about the expected volume (each hour rounds at random).
+  std::map<std::int64_t, double> rollup_day;
+  for (std::size_t i = 0; i < store->rollups.size(); ++i)
+    if (store->rollups.stream[i] == 0) rollup_day[store->rollups.hour_ms[i] / kDayMs] += store->rollup_value(Col::count, i);
+  REQUIRE(!rollup_day.empty());
+  for (auto& [day, n] : rollup_day) CHECK(std::abs(n - 100.4) <= 12);
+  // The derived money columns of a rollup row add up as before: total = credits + BYOK inference.
+  for (std::size_t i = 0; i < store->rollups.size(); i += 97)
+    CHECK(store->rollup_value(Col::total_usage, i) ==
+          doctest::Approx(store->rollup_value(Col::usage, i) + store->rollup_value(Col::byok_inference, i)));
 }

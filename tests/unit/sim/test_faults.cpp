@@ -3,6 +3,8 @@
 
 #include "host/core/error.hpp"
 
+#include <chrono>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -103,12 +105,27 @@ TEST_CASE("reset drops the connection mid-body") {
 }
 
 TEST_CASE("drip delivers the whole body in small chunks") {
-  auto s = with_faults({"analytics/meta:drip=512/1ms"});
+  auto s = with_faults({"analytics/meta:drip=256/50ms"});
   rawhttp::Conn c(s->port());
+  const auto start = std::chrono::steady_clock::now();
   auto r = meta(*s, c);
+  const auto took = std::chrono::steady_clock::now() - start;
   CHECK(r.status == 200);
   CHECK(r.complete);
   CHECK(parse(r.body).at("data").at("metrics").as_array().size() == 34);
+  // Chunks of 256 bytes 50 ms apart: the body cannot come in fewer pieces than a third of
+  // its chunks (a few chunks may meet in one read when this reader is slow to run), and
+  // the last chunk cannot come before (chunks - 1) pauses (lower bounds only).
+  const auto chunks = static_cast<int>((r.body.size() + 255) / 256);
+  REQUIRE(chunks >= 6);
+  CHECK(r.reads >= chunks / 3);
+  CHECK(took >= std::chrono::milliseconds(50 * (chunks - 1)));
+  // Without the fault the same body comes in far fewer reads.
+  auto plain = with_faults({});
+  rawhttp::Conn c2(plain->port());
+  auto whole = meta(*plain, c2);
+  CHECK(whole.body == r.body);
+  CHECK(whole.reads < chunks / 3);
 }
 
 TEST_CASE("oversize pads a valid body") {
@@ -120,8 +137,30 @@ TEST_CASE("oversize pads a valid body") {
   CHECK(parse(r.body).at("data").at("is_management_key") == true);
 }
 
-TEST_CASE("latency with jitter delays asynchronously - concurrent requests are all answered") {
+TEST_CASE("latency delays asynchronously: delayed answers hold no server thread") {
+  // Ten requests held for a minute each, more than the server has threads; a request
+  // to another endpoint is still answered at once. A delay that blocked a thread would
+  // leave it unanswered until the reader's timeout (a failed read, status 0).
+  auto s = with_faults({"analytics/query:latency=60000ms"});
+  std::vector<std::unique_ptr<rawhttp::Conn>> held;
+  for (int i = 0; i < 10; ++i) {
+    held.push_back(std::make_unique<rawhttp::Conn>(s->port()));
+    held.back()->send("POST", "/api/v1/analytics/query", rawhttp::bearer(s->management_key()),
+                      R"({"metrics":["request_count"]})");
+  }
+  // Wait (on the condition, not a clock) until the server has read all ten.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (s->requests_received() < 10 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  REQUIRE(s->requests_received() == 10);
+  rawhttp::Conn free_conn(s->port(), 20);
+  auto r = free_conn.request("GET", "/api/v1/key", rawhttp::bearer(s->management_key()));
+  CHECK(r.status == 200);
+  CHECK(r.complete);
+}
+
+TEST_CASE("latency with jitter delays every answer - concurrent requests are all answered") {
   auto s = with_faults({"analytics/query:latency=100ms,jitter=20ms"});
+  const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   std::vector<int> status(20, 0);
   for (int i = 0; i < 20; ++i)
@@ -132,6 +171,7 @@ TEST_CASE("latency with jitter delays asynchronously - concurrent requests are a
     });
   for (auto& t : threads) t.join();
   for (int st : status) CHECK(st == 200);
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(100));  // lower bound
 }
 
 TEST_CASE("bad fault specs are usage errors") {

@@ -83,7 +83,7 @@ TEST_CASE("windows: start before end, 31 days for generation-level fields, 365 o
   CHECK(rows(m)[0].at("date__minute").as_string().size() == 19);
 }
 
-TEST_CASE("classifier fields answer 400 because the scenario defines none") {
+TEST_CASE("classifier fields answer 400 for an id the scenario does not define") {
   auto m = bad(R"({"metrics":["total_usage"],"classifier_dimensions":{"classifier_id":"1b2c3d4e-0000-4000-8000-000000000000"}})");
   CHECK(m.find("Classifier not found") != std::string::npos);
   CHECK(bad(R"({"metrics":["total_usage"],"classifier_dimensions":{"classifier_id":"x","dimension_names":["a","b","c"]}})") ==
@@ -199,7 +199,7 @@ TEST_CASE("labels in rows, raw ids in filters: keys, apps, users, workspaces") {
   auto by_id = query(with_oct(R"("metrics":["total_usage"],"dimensions":["api_key_id"],"filters":[{"field":"api_key_id","operator":"eq","value":900101}])"));
   REQUIRE(rows(by_id).size() == 1);
   CHECK(rows(by_id)[0].at("api_key_id") == "batch-pipeline");
-  auto keys_list = parse(get(demo(), "keys", demo().management_key()).body);
+  auto keys_list = parse(get(demo(), "keys?workspace_id=b3e1f7a2-5c6d-4e8f-a1b2-c3d4e5f6a7b8", demo().management_key()).body);
   std::string hash;
   for (auto& k : keys_list.at("data").as_array())
     if (k.at("name") == "batch-pipeline") hash = std::string(k.at("hash").as_string());
