@@ -56,7 +56,7 @@ end)
 T.test("order = 'asc' gives a time series oldest first", function()
   local q = orscript.query { metrics = { "request_count" }, grain = "day", order = "asc",
                              range = time.range("2026-11-01", "2026-11-08") }
-  T.truthy(q:body():find('"order_by":{"field":"date","direction":"asc"}', 1, true), q:body())
+  T.eq(q:payload().order_by.field, "date"); T.eq(q:payload().order_by.direction, "asc")
   local t = q:run()
   T.eq(#t, 7)
   T.eq(t[1].date, "2026-11-01")

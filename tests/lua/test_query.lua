@@ -170,7 +170,8 @@ T.test("order by date, request_count and a dimension are accepted", function()
   T.eq(b.order_by.field, "request_count"); T.eq(b.order_by.direction, "desc")
   local c = q(base):by("model"):order("model", "asc"):payload()
   T.eq(c.order_by.field, "model"); T.eq(c.order_by.direction, "asc")
-  T.truthy(q(base):grain("day"):order("date", "asc"):body():find('"order_by":{"field":"date","direction":"asc"}', 1, true))
+  local body = q(base):grain("day"):order("date", "asc"):body()  -- keys in the encoder's order
+  T.truthy(body:find('"order_by":{', 1, true) and body:find('"field":"date"', 1, true) and body:find('"direction":"asc"', 1, true))
 end)
 
 T.test("label-resolved dimensions accept raw ids, sent as given", function()
