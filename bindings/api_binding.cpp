@@ -91,6 +91,19 @@ const boost::json::value& data_of(const boost::json::value& v) {
 void push_result(lua_State* L, HostContext& ctx, Pending& p, bool raw) {
   const net::Response& r = *p.response;
   if (r.dry_run || r.json.is_null()) {  // --dry-run: nothing came back
+    // Tabular endpoints give an empty table (the query's columns, meta.dry_run = true)
+    // so a script that goes on with its result still runs; `raw` callers (the
+    // planner) and the plain endpoints get nil.
+    if (!raw && (p.spec->result == net::ResultKind::query || p.spec->result == net::ResultKind::rows)) {
+      boost::json::object data{{"data", boost::json::array()}, {"dry_run", true}};
+      Table t = p.spec->result == net::ResultKind::query
+                    ? from_analytics(boost::json::value(data), p.body, ctx.schema.get())
+                    : from_rows(boost::json::value(data), p.spec->name);
+      t.meta.extra["dry_run"] = true;
+      t.meta.row_count.reset();
+      push_table(L, std::move(t));
+      return;
+    }
     lua_pushnil(L);
     return;
   }

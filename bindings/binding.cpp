@@ -40,10 +40,20 @@ void push_user_where(lua_State* L) {
   std::string prefix = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
   lua_pop(L, 1);
   lua_Debug ar;
+  bool library_only = false;
   for (int level = 1; lua_getstack(L, level, &ar); ++level) {
     if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;  // C functions
-    if (!prefix.empty() && std::string_view(ar.source).substr(0, prefix.size()) == prefix) continue;
+    if (!prefix.empty() && std::string_view(ar.source).substr(0, prefix.size()) == prefix) {
+      library_only = true;
+      continue;
+    }
     lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+    return;
+  }
+  // Only library frames: the user's frame was replaced by a tail call (the REPL's
+  // `return <line>`). No position beats one inside the library.
+  if (library_only) {
+    lua_pushliteral(L, "");
     return;
   }
   luaL_where(L, 1);

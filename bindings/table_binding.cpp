@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -108,6 +109,7 @@ void push_meta(lua_State* L, const Table& t) {
     }
   }
   set_string(L, "source", m.source);
+  if (m.truncated) set_string(L, "note", m.truncation_note());
 }
 
 void push_info(lua_State* L, const Column& c) {
@@ -245,6 +247,33 @@ struct ResultColumn {
 
 // --- methods ----------------------------------------------------------------------------
 
+// "unknown field 'x' on orscript.Table (did you mean 'y'?); methods: ...; fields: ..."
+// with the methods that exist, sorted.
+std::string unknown_method_message(lua_State* L, const char* key) {
+  std::vector<std::string> names;
+  luaL_getmetatable(L, kTableMeta);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    if (lua_type(L, -2) == LUA_TSTRING && lua_isfunction(L, -1)) {
+      std::string n = lua_tostring(L, -2);
+      if (n.rfind("__", 0) != 0) names.push_back(std::move(n));
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  std::sort(names.begin(), names.end());
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (auto& n : names)
+    if (std::size_t d = edit_distance(key, n); d < best_d) best_d = d, best = n;
+  std::string msg = std::string("unknown field '") + key + "' on " + kTableMeta;
+  if (!best.empty() && best_d <= std::max<std::size_t>(2, std::strlen(key) / 3)) msg += " (did you mean '" + best + "'?)";
+  msg += "; methods:";
+  for (std::size_t i = 0; i < names.size(); ++i) msg += (i ? ", " : " ") + names[i];
+  msg += "; fields: meta, columns, and rows by number (t[1])";
+  return msg;
+}
+
 int l_index(lua_State* L) {
   Table& t = *check_table(L, 1);
   int kt = lua_type(L, 2);
@@ -277,6 +306,11 @@ int l_index(lua_State* L) {
       if (!lua_isnil(L, -1)) return 1;
       lua_pop(L, 2);
     }
+    {
+      std::string msg = unknown_method_message(L, k);
+      push_error(L, ErrorKind::usage, msg);
+    }
+    return lua_error(L);  // raised after the message's C++ objects are gone
   }
   unknown_field(L, kTableMeta, 2);
 }
@@ -642,8 +676,12 @@ int l_join(lua_State* L) {
     kind = JoinKind::inner;
   else if (std::strcmp(how, "left") == 0)
     kind = JoinKind::left;
+  else if (std::strcmp(how, "right") == 0)
+    kind = JoinKind::right;
+  else if (std::strcmp(how, "outer") == 0 || std::strcmp(how, "full") == 0)
+    kind = JoinKind::outer;
   else
-    usage(std::string("t:join: how must be \"inner\" or \"left\", got \"") + how + "\"");
+    usage(std::string("t:join: how must be \"inner\", \"left\", \"right\" or \"outer\", got \"") + how + "\"");
   std::vector<std::string> on = names_arg(L, 3, "t:join", false);
   push_table(L, t.join(other, on, kind));
   return 1;
@@ -731,7 +769,34 @@ int l_write(lua_State* L) {
   const char* path = luaL_checkstring(L, 2);
   if (is_chart_path(path)) return call_chart(L, "write");
   t.write(path);
+  // A file holds no notes (CSV and JSON have no place for them): say it on stderr.
+  if (t.meta.truncated) std::fprintf(stderr, "warning: %s: %s\n", path, t.meta.truncation_note().c_str());
   return 0;
+}
+
+// t:rename("old", "new") or t:rename{old = "new", ...}
+int l_rename(lua_State* L) {
+  Table& t = *check_table(L, 1);
+  std::vector<std::pair<std::string, std::string>> renames;
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    renames.emplace_back(lua_tostring(L, 2), luaL_checkstring(L, 3));
+  } else if (lua_istable(L, 2)) {
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 2);
+        usage("t:rename: expected {old = \"new\", ...} with names on both sides");
+      }
+      renames.emplace_back(lua_tostring(L, -2), lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+    std::sort(renames.begin(), renames.end());
+    if (renames.empty()) usage("t:rename: name at least one column to rename");
+  } else {
+    usage("t:rename: expected (\"old\", \"new\") or {old = \"new\", ...}");
+  }
+  push_table(L, t.rename(renames));
+  return 1;
 }
 
 // --- constructors -----------------------------------------------------------------------
@@ -897,6 +962,15 @@ int l_parse_table(lua_State* L) {
   return 1;
 }
 
+// core.terminal_width() -> the columns text should fit ($COLUMNS, else the terminal's,
+// else 100), and whether that width is known (false for the 100 of a file or pipe).
+int l_terminal_width(lua_State* L) {
+  lua_pushinteger(L, terminal_width());
+  const char* c = std::getenv("COLUMNS");
+  lua_pushboolean(L, (c && std::atoi(c) > 0) || ::isatty(STDOUT_FILENO));
+  return 2;
+}
+
 }  // namespace
 
 void push_table(lua_State* L, Table&& t) {
@@ -946,6 +1020,7 @@ void register_table(lua_State* L, HostContext* ctx) {
       {"to_markdown", entry<l_to_text<&Table::to_markdown>>},
       {"write", entry<l_write>},
       {"plot", entry<l_plot>},
+      {"rename", entry<l_rename>},
       {nullptr, nullptr},
   };
   new_class(L, kTableMeta, methods, ctx);
@@ -958,6 +1033,7 @@ void register_table(lua_State* L, HostContext* ctx) {
   static const luaL_Reg constructors[] = {
       {"table", entry<l_table>},
       {"parse_table", entry<l_parse_table>},
+      {"terminal_width", entry<l_terminal_width>},
       {nullptr, nullptr},
   };
   lua_pushlightuserdata(L, ctx);

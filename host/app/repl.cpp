@@ -88,6 +88,21 @@ bool starts_with_local(const std::string& s) {
 
 enum class Loaded { ok, error, abandoned };
 
+// The expression `expr` compiled (on top of the stack) as `return <expr>` is a tail
+// call when it is a call: the line's own frame is gone by the time an error is
+// raised, so `error("boom")` would have no position and a library error none of the
+// user's. Replaces it by `return select(1, <expr>)`, which returns the same values
+// without the tail call, when that compiles too.
+Loaded keep_frame(lua_State* L, const std::string& expr) {
+  std::string wrapped = "return select(1, " + expr + "\n)";
+  if (luaL_loadbuffer(L, wrapped.data(), wrapped.size(), "=stdin") == 0) {
+    lua_remove(L, -2);
+  } else {
+    lua_pop(L, 1);
+  }
+  return Loaded::ok;
+}
+
 // Compiles the chunk that starts with `first`, reading continuation lines while it is
 // incomplete. On `ok` the function is on the stack; on `error` the error value is.
 // `source` receives the text as typed (for the history).
@@ -100,11 +115,11 @@ Loaded load_chunk(Session& s, const std::string& first, const std::string& promp
   while (true) {
     if (!forced) {
       std::string as_expr = "return " + code;
-      if (luaL_loadbuffer(L, as_expr.data(), as_expr.size(), "=stdin") == 0) return Loaded::ok;
+      if (luaL_loadbuffer(L, as_expr.data(), as_expr.size(), "=stdin") == 0) return keep_frame(L, code);
       lua_pop(L, 1);
     }
     int status = luaL_loadbuffer(L, code.data(), code.size(), "=stdin");
-    if (status == 0) return Loaded::ok;
+    if (status == 0) return forced ? keep_frame(L, code.substr(7)) : Loaded::ok;  // without "return "
     if (!incomplete(L, status)) return Loaded::error;
     std::string more;
     ReadStatus r = repl::read_line(s, prompt2, more);

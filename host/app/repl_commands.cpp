@@ -3,6 +3,7 @@
 // argument. Commands never raise: misuse is a one-line message on stderr.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -12,29 +13,39 @@
 #include <vector>
 
 #include "host/app/repl_session.hpp"
+#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 namespace {
 
 const char kHelp[] =
-    "Lua:  type an expression to print it (1+1, =expr also works) or a statement to run it;\n"
-    "      an unfinished chunk continues on the next line. _ holds the last result.\n"
-    "      Tab completes globals, fields and methods, and metric, dimension and granularity\n"
-    "      names inside a string. Ctrl-C cancels a running request, Ctrl-D leaves.\n"
+    "Lua:  type an expression to print it (1+1, =expr also works) or a statement\n"
+    "      to run it; an unfinished chunk continues on the next line. _ holds the\n"
+    "      last result. Tab completes globals, fields and methods, and metric,\n"
+    "      dimension and granularity names inside a string (a table's own columns\n"
+    "      in t:sort(\"...). Up recalls earlier lines, also from past sessions.\n"
+    "      Ctrl-C cancels a running request, Ctrl-D leaves.\n"
     "\n"
     ".help                         this text\n"
     ".mode [table|box|line|csv|json|markdown]\n"
-    "                              how result tables print (table: aligned text; box: with\n"
-    "                              borders; line: one 'column = value' per line; json: indented)\n"
+    "                              how result tables print (table: aligned text;\n"
+    "                              box: with borders; line: one 'column = value'\n"
+    "                              per line; json: indented)\n"
     ".headers on|off               column names in table, box and csv modes\n"
-    ".rows [N]                     result-table rows shown on the screen (default 40)\n"
-    ".output [FILE]                send results to FILE; without FILE back to the screen\n"
+    ".rows [N]                     result-table rows shown on the screen (40)\n"
+    ".output [FILE]                send results to FILE; without FILE, back to\n"
+    "                              the screen\n"
     ".once FILE                    send the next command's results to FILE\n"
     ".timer on|off                 show how long each command took\n"
-    ".schema [PREFIX]              metrics and dimensions with units, formats and limits\n"
-    ".read FILE                    run FILE's lines as if typed (expressions print, dot commands work)\n"
+    ".schema [WORD]                metrics and dimensions with units, formats and\n"
+    "                              limits; WORD finds the names and labels that\n"
+    "                              contain it, and everyday words (cost, spend,\n"
+    "                              tokens, latency) the metrics they mean\n"
+    ".read FILE                    run FILE's lines as if typed (expressions\n"
+    "                              print, dot commands work)\n"
     ".shell CMD, .system CMD       run CMD in the shell\n"
-    ".pager on|off|CMD             page results taller than the terminal (CMD, else $PAGER)\n"
+    ".pager on|off|CMD             page results taller than the terminal (CMD,\n"
+    "                              else $PAGER)\n"
     ".quit, .exit                  leave the REPL\n";
 
 std::string trim(std::string s) {
@@ -138,15 +149,93 @@ void cmd_pager(Session& s, const std::string& arg) {
   s.pager = true;
 }
 
+// The metric names a common word stands for ("cost" -> total_usage, ...), from the
+// library's orscript.schema.related(word) under the protected path; empty on failure.
+std::vector<std::string> related_names(Session& s, const std::string& word) {
+  std::vector<std::string> out;
+  if (word.empty()) return out;
+  lua_State* L = s.rt.state();
+  int top = lua_gettop(L);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "orscript.schema");
+  if (s.rt.protected_call(1, 1) == 0 && lua_istable(L, -1)) {
+    lua_getfield(L, -1, "related");
+    lua_pushlstring(L, word.data(), word.size());
+    if (lua_isfunction(L, -2) && s.rt.protected_call(1, 1) == 0 && lua_istable(L, -1))
+      for (int i = 1;; ++i) {
+        lua_rawgeti(L, -1, i);
+        if (lua_type(L, -1) != LUA_TSTRING) break;
+        out.emplace_back(lua_tostring(L, -1));
+        lua_pop(L, 1);
+      }
+  }
+  lua_settop(L, top);
+  return out;
+}
+
 void cmd_schema(Session& s, const std::string& arg) {
   auto v = load_schema(s, true);
   if (!v) return;
-  std::string text = describe_schema(*v, arg);
+  std::string text = wrap_to_width(describe_schema(*v, arg, related_names(s, arg), terminal_width()), terminal_width());
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }
 
+std::size_t columns_of(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// One line wrapped to `width` (see wrap_to_width).
+void wrap_line(std::string_view line, std::size_t width, std::string& out) {
+  if (columns_of(line) <= width) {
+    out.append(line);
+    out += '\n';
+    return;
+  }
+  std::size_t indent = line.find_first_not_of(' ');
+  if (indent == std::string_view::npos) indent = 0;
+  // "name   description" (a command, "Lua:  ..."): continue under the description.
+  if (auto gap = line.find("  ", indent); gap != std::string_view::npos && gap < width / 2)
+    indent = line.find_first_not_of(' ', gap);
+  if (indent == std::string_view::npos || indent > width / 2) indent = 2;
+  std::string current;
+  std::size_t pos = 0;
+  while (pos < line.size()) {
+    // The next word with the spaces before it.
+    std::size_t word_start = line.find_first_not_of(' ', pos);
+    if (word_start == std::string_view::npos) break;
+    std::size_t word_end = line.find(' ', word_start);
+    if (word_end == std::string_view::npos) word_end = line.size();
+    std::string_view gap = line.substr(pos, word_start - pos), word = line.substr(word_start, word_end - word_start);
+    if (!current.empty() && current.find_first_not_of(' ') != std::string::npos &&
+        columns_of(current) + gap.size() + columns_of(word) > width) {
+      out += current + "\n";
+      current.assign(indent, ' ');
+      gap = {};
+    }
+    current.append(gap);
+    current.append(word);
+    pos = word_end;
+  }
+  out += current + "\n";
+}
+
 }  // namespace
+
+std::string wrap_to_width(const std::string& text, int width) {
+  std::string out;
+  std::size_t w = static_cast<std::size_t>(std::max(width, 20)) - 1;  // the last column may wrap early
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    wrap_line(std::string_view(text).substr(start, end - start), w, out);
+    start = end + 1;
+  }
+  return out;
+}
 
 bool is_command(std::string_view line) {
   auto i = line.find_first_not_of(" \t");
@@ -161,7 +250,7 @@ void run_command(Session& s, const std::string& line) {
   std::string arg = sp == std::string::npos ? "" : trim(text.substr(sp));
 
   if (name == "help") {
-    std::fputs(kHelp, stdout);
+    std::fputs(wrap_to_width(kHelp, terminal_width()).c_str(), stdout);
   } else if (name == "mode") {
     cmd_mode(s, arg);
   } else if (name == "rows" || name == "maxrows") {

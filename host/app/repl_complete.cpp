@@ -36,9 +36,9 @@ bool is_identifier(std::string_view s) {
   return std::all_of(s.begin(), s.end(), is_ident_char);
 }
 
-// The open quote character when `before` ends inside a short string literal; 0 when
-// not; -1 inside a comment (no completion there).
-int string_state(std::string_view before) {
+// The open quote character when `before` ends inside a short string literal (its
+// position in `opened`); 0 when not; -1 inside a comment (no completion there).
+int string_state(std::string_view before, std::size_t* opened = nullptr) {
   char quote = 0;
   for (std::size_t i = 0; i < before.size(); ++i) {
     char c = before[i];
@@ -47,6 +47,7 @@ int string_state(std::string_view before) {
       else if (c == quote) quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
+      if (opened) *opened = i;
     } else if (c == '-' && i + 1 < before.size() && before[i + 1] == '-') {
       return -1;
     }
@@ -149,7 +150,9 @@ void add_keys(lua_State* L, const std::string& prefix, bool methods_only, bool s
       std::size_t len;
       const char* k = lua_tolstring(L, -2, &len);
       std::string_view key(k, len);
-      bool ok = is_identifier(key) && key.substr(0, prefix.size()) == prefix &&
+      // Names starting with '_' are private (orscript.time._to_ms) unless asked for.
+      bool hidden = !key.empty() && key.front() == '_' && (prefix.empty() || prefix.front() != '_');
+      bool ok = is_identifier(key) && key.substr(0, prefix.size()) == prefix && !hidden &&
                 !(skip_meta && key.substr(0, 2) == "__") && (!methods_only || lua_isfunction(L, -1));
       if (ok) out.emplace_back(key);
     }
@@ -209,6 +212,77 @@ int lua_candidates(lua_State* L) {
   return 0;
 }
 
+// The receiver of the method call a string argument is being typed in: for
+// `t:sort("` or `x.t:filter(f, "` the path "t" / "x.t"; "" when the string is not an
+// argument of a method call.
+std::string call_receiver(std::string_view before_quote) {
+  int depth = 0;
+  bool found = false;
+  std::size_t i = before_quote.size();
+  while (i > 0 && !found) {
+    char c = before_quote[--i];
+    if (c == ')' || c == '}' || c == ']') {
+      ++depth;
+    } else if (c == '(' || c == '{' || c == '[') {
+      if (depth == 0) found = true;
+      else --depth;
+    } else if (c == '"' || c == '\'') {  // an earlier, finished string argument
+      while (i > 0 && before_quote[--i] != c) {
+      }
+    }
+  }
+  if (!found) return "";
+  std::string_view head = before_quote.substr(0, i);
+  while (!head.empty() && (head.back() == ' ' || head.back() == '\t')) head.remove_suffix(1);
+  std::size_t end = head.size();
+  std::size_t start = end;
+  while (start > 0 && (is_ident_char(head[start - 1]) || head[start - 1] == '.' || head[start - 1] == ':')) --start;
+  std::string_view call = head.substr(start, end - start);
+  auto colon = call.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return "";
+  return std::string(call.substr(0, colon));
+}
+
+// Run under the protected path: (path, prefix) -> fills the vector in upvalue 1 with
+// the column names of the result table at `path` that start with `prefix`; returns
+// true when `path` is a result table. Metamethods are not run, except the table's own
+// C __index for its `columns` field.
+int lua_table_columns(lua_State* L) {
+  auto* out = static_cast<std::vector<std::string>*>(lua_touserdata(L, lua_upvalueindex(1)));
+  std::string path = luaL_checkstring(L, 1), prefix = luaL_checkstring(L, 2);
+  lua_pushvalue(L, LUA_GLOBALSINDEX);
+  std::size_t start = 0;
+  while (true) {
+    auto dot = path.find('.', start);
+    std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!is_identifier(part)) return 0;
+    safe_field(L, part);
+    if (lua_isnil(L, -1)) return 0;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  int value = lua_gettop(L);
+  if (lua_type(L, value) != LUA_TUSERDATA || !lua_getmetatable(L, value)) return 0;
+  luaL_getmetatable(L, "orscript.Table");
+  bool is_table = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  if (!is_table) return 0;
+  lua_getfield(L, value, "columns");
+  if (lua_istable(L, -1))
+    for (int i = 1;; ++i) {
+      lua_rawgeti(L, -1, i);
+      if (lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        break;
+      }
+      std::string name = lua_tostring(L, -1);
+      lua_pop(L, 1);
+      if (name.compare(0, prefix.size(), prefix) == 0) out->push_back(std::move(name));
+    }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 char* next_match(const char* /*text*/, int state) {
   static std::size_t i;
   if (state == 0) i = 0;
@@ -223,7 +297,9 @@ char** attempted_completion(const char* text, int start, int /*end*/) {
   char quote = 0;
   g_matches = complete(*g_session, before, text, quote);
   if (g_matches.empty()) return nullptr;
-  rl_completion_append_character = quote;  // close the string after a single match
+  // Nothing is appended after a name in a string: the user types the closing quote
+  // (an added one would double it, and libedit would show it after every candidate).
+  rl_completion_append_character = '\0';
   return rl_completion_matches(text, next_match);
 }
 
@@ -232,10 +308,29 @@ char** attempted_completion(const char* text, int start, int /*end*/) {
 std::vector<std::string> complete(Session& s, std::string_view line_before, std::string_view word, char& quote) {
   std::vector<std::string> out;
   quote = 0;
-  int state = string_state(line_before);
+  std::size_t opened = 0;
+  int state = string_state(line_before, &opened);
   if (state < 0) return out;
   if (state > 0) {
     quote = static_cast<char>(state);
+    // An argument of a result table's method (t:sort(", t:sum(") completes the
+    // table's own columns, not the whole catalogue.
+    std::string receiver = call_receiver(line_before.substr(0, opened));
+    if (!receiver.empty()) {
+      lua_State* L = s.rt.state();
+      int top = lua_gettop(L);
+      lua_pushlightuserdata(L, &out);
+      lua_pushcclosure(L, lua_table_columns, 1);
+      lua_pushlstring(L, receiver.data(), receiver.size());
+      lua_pushlstring(L, word.data(), word.size());
+      bool is_table = s.rt.protected_call(2, 1) == 0 && lua_toboolean(L, -1);
+      lua_settop(L, top);
+      if (is_table) {
+        std::sort(out.begin(), out.end());
+        return out;
+      }
+      out.clear();
+    }
     auto schema = load_schema(s, false);
     if (!schema) return out;
     for (auto* list : {&schema->metrics, &schema->dimensions, &schema->granularities})

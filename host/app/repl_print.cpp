@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "host/app/repl_session.hpp"
@@ -17,12 +18,6 @@ namespace {
 
 // Registry slot holding pretty.show (or false once it failed to load).
 const char* const kPrinterKey = "orscript.repl.printer";
-
-int terminal_width() {
-  winsize ws{};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
-  return 100;
-}
 
 // Pushes pretty.show, or nil when the printer cannot be had.
 void push_printer(Session& s) {
@@ -96,6 +91,16 @@ bool format_value(Session& s, int idx, std::string& out) {
 }
 
 }  // namespace
+
+int terminal_width() {
+  if (const char* c = std::getenv("COLUMNS")) {
+    int w = std::atoi(c);
+    if (w > 20) return w;
+  }
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
+  return 100;
+}
 
 void print_values(Session& s, int n) {
   lua_State* L = s.rt.state();

@@ -4,6 +4,7 @@
 // path. Also the list of 31-day fields (spec §3.4/§3.5) and the .schema listing.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <utility>
 #include <cstdio>
 #include <string>
@@ -133,7 +134,11 @@ std::string unit_of(const SchemaEntry& m) {
   return "count";
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 }  // namespace
 
@@ -197,7 +202,8 @@ std::shared_ptr<const SchemaView> load_schema(Session& s, bool report) {
   return s.schema;
 }
 
-std::string describe_schema(const SchemaView& v, std::string_view filter) {
+std::string describe_schema(const SchemaView& v, std::string_view filter, const std::vector<std::string>& related,
+                            int width) {
   std::string out;
   auto pad = [](std::string s, std::size_t w) {
     // Pads by characters, not bytes, so labels with UTF-8 stay aligned.
@@ -206,7 +212,12 @@ std::string describe_schema(const SchemaView& v, std::string_view filter) {
     if (chars < w) s.append(w - chars, ' ');
     return s;
   };
-  auto match = [&](const SchemaEntry& e) { return filter.empty() || starts_with(e.name, filter); };
+  const std::string needle = lower(filter);
+  auto match = [&](const SchemaEntry& e) {
+    return filter.empty() || lower(e.name).find(needle) != std::string::npos ||
+           lower(e.label).find(needle) != std::string::npos ||
+           std::find(related.begin(), related.end(), e.name) != related.end();
+  };
 
   std::size_t nw = 4, lw = 5;
   for (auto* list : {&v.metrics, &v.dimensions})
@@ -217,6 +228,11 @@ std::string describe_schema(const SchemaView& v, std::string_view filter) {
       }
   nw += 2;
   lw += 2;
+  // Too wide for the terminal: the label column goes first (the name says most).
+  const std::size_t fixed_columns = 2 + 10 + 12 + 6 + 10;  // indent, unit, format, kind, window
+  bool show_label = nw + lw + fixed_columns <= static_cast<std::size_t>(std::max(width, 20));
+  if (!show_label) lw = 0;
+  auto label = [&](const SchemaEntry& e) { return show_label ? pad(e.label, lw) : std::string(); };
 
   std::size_t shown = 0;
   std::string rows;
@@ -224,12 +240,13 @@ std::string describe_schema(const SchemaView& v, std::string_view filter) {
     if (!match(m)) continue;
     ++shown;
     std::string fmt = m.display_format.empty() ? "number" : m.display_format;
-    rows += "  " + pad(m.name, nw) + pad(m.label, lw) + pad(unit_of(m), 10) + pad(fmt, 12) +
+    rows += "  " + pad(m.name, nw) + label(m) + pad(unit_of(m), 10) + pad(fmt, 12) +
             pad(m.is_rate ? "rate" : "sum", 6) + (is_31_day(m) ? "31 days" : "365 days") + "\n";
   }
   if (!rows.empty()) {
     out += "Metrics (" + std::to_string(shown) + ")\n";
-    out += "  " + pad("name", nw) + pad("label", lw) + pad("unit", 10) + pad("format", 12) + pad("kind", 6) +
+    out += "  " + pad("name", nw) + (show_label ? pad("label", lw) : "") + pad("unit", 10) + pad("format", 12) +
+           pad("kind", 6) +
            "max window\n" + rows;
   }
   rows.clear();
@@ -237,15 +254,17 @@ std::string describe_schema(const SchemaView& v, std::string_view filter) {
   for (auto& d : v.dimensions) {
     if (!match(d)) continue;
     ++shown;
-    rows += "  " + pad(d.name, nw) + pad(d.label, lw) + (is_31_day(d) ? "31 days" : "365 days") + "\n";
+    rows += "  " + pad(d.name, nw) + label(d) + (is_31_day(d) ? "31 days" : "365 days") + "\n";
   }
   if (!rows.empty()) {
     if (!out.empty()) out += "\n";
     out += "Dimensions (" + std::to_string(shown) + ")\n";
-    out += "  " + pad("name", nw) + pad("label", lw) + "max window\n" + rows;
+    out += "  " + pad("name", nw) + (show_label ? pad("label", lw) : "") + "max window\n" + rows;
   }
   if (!filter.empty()) {
-    if (out.empty()) out = "no metric or dimension starts with '" + std::string(filter) + "'\n";
+    if (out.empty())
+      out = "no metric or dimension matches '" + std::string(filter) +
+            "' (names and labels are searched; try cost, tokens, latency, or .schema for all)\n";
     return out;
   }
   if (!v.granularities.empty()) {
@@ -267,13 +286,16 @@ std::string describe_schema(const SchemaView& v, std::string_view filter) {
     out += "\n";
   }
   out +=
-      "\nLimits: at most 2 dimensions and 20 filters; limit and group_limit 1..10000 (limit\n"
-      "defaults to 1000); the window defaults to the last 7 days and reaches 365 days, or 31 days\n"
-      "when any field above marked \"31 days\" (or a classifier field) is in the query.\n"
-      "kind: sum = adds up across rows and periods; rate = averaged or a ratio, never summed.\n"
-      "Classifiers: classifier = {id = \"<uuid>\", names = {up to 2 dimension names}, include_nulls = bool,\n"
-      "where = {{name, \"eq\"|\"neq\"|\"in\"|\"not_in\", value}}}: each name becomes a column; without names\n"
-      "rows carry clf_dimension_name and clf_dimension_value (the demo's: 5f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f,\n"
+      "\nLimits: at most 2 dimensions and 20 filters; limit and group_limit 1..10000\n"
+      "(limit defaults to 1000); the window defaults to the last 7 days and reaches\n"
+      "365 days, or 31 days when any field above marked \"31 days\" (or a classifier\n"
+      "field) is in the query.\n"
+      "kind: sum = adds up across rows and periods; rate = averaged or a ratio, never\n"
+      "summed.\n"
+      "Classifiers: classifier = {id = \"<uuid>\", names = {up to 2 dimension names},\n"
+      "include_nulls = bool, where = {{name, \"eq\"|\"neq\"|\"in\"|\"not_in\", value}}}:\n"
+      "each name becomes a column; without names rows carry clf_dimension_name and\n"
+      "clf_dimension_value (the demo's: 5f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f,\n"
       "task_type and complexity).\n";
   return out;
 }

@@ -128,7 +128,14 @@ void print_values(Session& s, int n);
 // are terminals and the text is taller than the terminal.
 void write_paged(Session& s, const std::string& text);
 
+// The terminal's width: $COLUMNS when set, else the width of stdout's terminal, else 100.
+int terminal_width();
+
 // ---- commands (repl_commands.cpp) ------------------------------------------------
+
+// Wraps the lines of `text` wider than `width` at spaces; a continuation line is
+// indented like the line's description column ("  " after a command) or its own indent.
+std::string wrap_to_width(const std::string& text, int width);
 
 // True when `line` is a dot command: '.' then a letter, after optional blanks.
 bool is_command(std::string_view line);
@@ -142,8 +149,11 @@ std::shared_ptr<const SchemaView> load_schema(Session& s, bool report);
 // True for the metrics and dimensions limited to 31-day windows (spec §3.4/§3.5): the
 // library's word (max_days) when it gave one, else the list in repl_schema.cpp.
 bool is_31_day(const SchemaEntry& e);
-// The .schema listing (all of it, or the entries whose name starts with `filter`).
-std::string describe_schema(const SchemaView& v, std::string_view filter);
+// The .schema listing fitted to `width` columns: all of it, or the entries whose name
+// or label contains `filter` (any case) or whose name is in `related` (the metrics a
+// common word such as "cost" or "latency" means).
+std::string describe_schema(const SchemaView& v, std::string_view filter, const std::vector<std::string>& related,
+                            int width);
 
 // ---- input (repl_input.cpp) ------------------------------------------------------
 

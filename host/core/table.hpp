@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace orscript {
@@ -110,6 +111,12 @@ struct TableMeta {
 
   // The row limit to name in messages: limit, else row_count.
   std::optional<std::int64_t> row_limit() const { return limit ? limit : row_count; }
+  // What a reader of a truncated table must know, in one sentence: "top 5 of more
+  // (limit = 5); ..." when the request asked for a limit, else that the API stopped at
+  // its row limit. "" when the table is whole.
+  std::string truncation_note() const;
+  // True for the empty result --dry-run gives (extra.dry_run): nothing was sent.
+  bool dry_run() const;
 };
 
 enum class CompareOp : std::uint8_t { eq, neq, gt, gte, lt, lte, in, not_in };
@@ -132,7 +139,7 @@ struct Aggregate {
   std::string weight;   // wmean only: the weight column
 };
 
-enum class JoinKind : std::uint8_t { inner, left };
+enum class JoinKind : std::uint8_t { inner, left, right, outer };
 
 struct FormatOptions {
   int width = 100;             // terminal width to fit
@@ -168,6 +175,9 @@ class Table {
   Table head(std::size_t n) const;
   Table select(const std::vector<std::string>& names) const;
   Table with_column(Column c) const;  // derive: add or replace
+  // Renames columns (old -> new, applied together). Throws Error(usage) for an unknown
+  // old name or a new name that clashes with a column that keeps its name.
+  Table rename(const std::vector<std::pair<std::string, std::string>>& renames) const;
   // Group by `by` (first-appearance order; none: one totals row) with one output column
   // per aggregate. A sum over an is_rate column throws Error(usage) pointing to wmean.
   Table group(const std::vector<std::string>& by, const std::vector<Aggregate>& aggs) const;
@@ -176,7 +186,9 @@ class Table {
   Table pivot(std::string_view row, std::string_view col, std::string_view value,
               std::optional<AggFn> agg = std::nullopt) const;
   // Joins on equal values of `on` (null never matches). Right-side name clashes get
-  // "_2". Key columns must have the same type on both sides.
+  // "_2". Key columns must have the same type on both sides. left/outer keep unmatched
+  // left rows; right/outer add unmatched right rows (keys filled from the right) after
+  // the matched ones.
   Table join(const Table& right, const std::vector<std::string>& on, JoinKind how) const;
   // Adds `<column>_share` = value / total (per `by` group when given), 0–1, percent.
   // Refuses rates, and truncated tables unless `partial`.
@@ -186,7 +198,8 @@ class Table {
   // <column>_change_pct (relative, percent). Row order is kept.
   Table change(std::string_view column, const std::optional<std::vector<std::string>>& by,
                std::string_view time = {}) const;
-  // Sum over non-null cells; nullopt when every cell is null. Throws Error(data) on a
+  // Sum over non-null cells: 0 for a table without rows, nullopt when every cell of
+  // some rows is null. Throws Error(data) on a
   // truncated table unless `partial`, Error(usage) for rates and non-number columns.
   std::optional<double> sum(std::string_view column, bool partial = false) const;
 

@@ -297,9 +297,10 @@ void refuse_duplicate_rows(const std::vector<Slot>& slots) {
 }
 
 void read_request(const json::value& body, TableMeta& meta, std::vector<std::string>& metrics,
-                  std::vector<std::string>& dims) {
+                  std::vector<std::string>& dims, std::string& granularity) {
   const json::object* o = body.if_object();
   if (!o) return;
+  if (auto* g = o->if_contains("granularity"); g && g->is_string()) granularity = g->get_string();
   meta.request = to_json_text(*o);
   if (auto* l = o->if_contains("limit"); l && l->is_number()) meta.limit = static_cast<std::int64_t>(number_of(*l));
   auto names = [&](const char* key, std::vector<std::string>& out) {
@@ -315,6 +316,38 @@ std::string_view time_key_granularity(std::string_view key) {
   for (std::string_view prefix : {"date__", "created_at__"})
     if (key.substr(0, prefix.size()) == prefix && key.size() > prefix.size()) return key.substr(prefix.size());
   return {};
+}
+
+// Adds, as all-null columns, what the request asked for and no row carried (above all
+// an empty result): the time bucket, the dimensions, the metrics. Later steps
+// (t:sum, t:col, t:sort) then find their columns, and an empty month sums to 0.
+void add_requested_columns(Table& t, const std::string& granularity, const std::vector<std::string>& dims,
+                           const std::vector<std::string>& metrics, const Schema* schema) {
+  const std::size_t n = t.row_count();
+  // An all-null column; returned so the caller can finish its attributes.
+  auto add = [&](const std::string& name, ColumnType type, ColumnRole role, DisplayFormat format) -> Column& {
+    Column c;
+    c.name = name;
+    c.type = type;
+    c.role = role;
+    c.format = format;
+    for (std::size_t i = 0; i < n; ++i) c.push_null();
+    return t.columns_mut().emplace_back(std::move(c));
+  };
+  bool has_time = std::any_of(t.columns().begin(), t.columns().end(),
+                              [](const Column& c) { return c.role == ColumnRole::time; });
+  if (!granularity.empty() && !has_time && !t.find("date")) {
+    Column& c = add("date", ColumnType::time, ColumnRole::time, DisplayFormat::date);
+    c.source_key = "date__" + granularity;
+    c.granularity = granularity;
+  }
+  for (auto& d : dims)
+    if (!t.find(d)) add(d, ColumnType::string, ColumnRole::dimension, DisplayFormat::text);
+  for (auto& m : metrics)
+    if (!t.find(m)) {
+      MetricStyle st = metric_style(m, schema);
+      add(m, ColumnType::number, ColumnRole::metric, st.format).is_rate = st.is_rate;
+    }
 }
 
 }  // namespace
@@ -336,7 +369,8 @@ Table from_analytics(const json::value& response, const json::value& request_bod
   Table t;
   t.meta.source = "/analytics/query";
   std::vector<std::string> metrics, dims;
-  read_request(request_body, t.meta, metrics, dims);
+  std::string granularity;
+  read_request(request_body, t.meta, metrics, dims, granularity);
   if (auto* m = d->if_contains("metadata"); m && m->is_object()) {
     auto& mo = m->get_object();
     if (auto* v = mo.if_contains("truncated"); v && v->is_bool()) t.meta.truncated = v->get_bool();
@@ -400,6 +434,7 @@ Table from_analytics(const json::value& response, const json::value& request_bod
     }
     cols.push_back(std::move(c));
   }
+  add_requested_columns(t, granularity, dims, metrics, schema);
   // The time column leads.
   std::stable_partition(cols.begin(), cols.end(), [](const Column& c) { return c.role == ColumnRole::time; });
   return t;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "host/core/error.hpp"
 #include "host/core/file_io.hpp"
@@ -142,6 +144,23 @@ std::string ellipsize(const std::string& s, std::size_t w) {
   return out + "\xE2\x80\xA6";
 }
 
+// Cuts to `w` columns keeping the head and the tail: "gemini-2.5…flash-lite".
+std::string ellipsize_middle(const std::string& s, std::size_t w) {
+  std::size_t n = width_of(s);
+  if (n <= w) return s;
+  if (w < 5) return ellipsize(s, w);
+  std::size_t tail = (w - 1) / 2, head = w - 1 - tail;
+  std::string out, end;
+  std::size_t cols = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(s[i]);
+    if ((ch & 0xC0) != 0x80) ++cols;
+    if (cols <= head) out.push_back(s[i]);
+    if (cols > n - tail) end.push_back(s[i]);
+  }
+  return out + "\xE2\x80\xA6" + end;
+}
+
 void pad(std::string& out, const std::string& s, std::size_t w, bool right) {
   std::size_t n = width_of(s);
   std::size_t fill = n < w ? w - n : 0;
@@ -152,17 +171,64 @@ void pad(std::string& out, const std::string& s, std::size_t w, bool right) {
 
 std::string count_text(std::size_t n) { return group_thousands(std::to_string(n)); }
 
-void notes(const Table& t, std::string& out, const std::string& prefix) {
-  for (auto& w : t.meta.warnings) out += prefix + "warning: " + w + "\n";
-  if (t.meta.truncated) {
-    auto n = t.meta.row_limit();
-    out += prefix + "truncated: the API stopped at its row limit" +
-           (n ? " (" + count_text(static_cast<std::size_t>(*n)) + " rows)" : std::string()) +
-           "; totals over this table are partial\n";
+// Greedy word wrap of one note to `width` columns (0: no wrap); continuation lines
+// are indented by two spaces past `prefix`.
+void add_note(std::string& out, const std::string& prefix, const std::string& text, std::size_t width) {
+  if (width == 0 || width_of(prefix) + width_of(text) <= width) {
+    out += prefix + text + "\n";
+    return;
   }
+  std::string line = prefix, indent = prefix + "  ";
+  bool fresh = true;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (!fresh && width_of(line) + 1 + width_of(word) > width) {
+      out += line + "\n";
+      line = indent;
+      fresh = true;
+    }
+    line += (fresh ? "" : " ") + word;
+    fresh = false;
+  }
+  out += line + "\n";
+}
+
+void notes(const Table& t, std::string& out, const std::string& prefix, std::size_t width = 0) {
+  for (auto& w : t.meta.warnings) add_note(out, prefix, "warning: " + w, width);
+  if (t.meta.truncated) add_note(out, prefix, t.meta.truncation_note(), width);
   if (t.meta.cached_at)
-    out += prefix + "cached: served from the API's result cache (" +
-           iso_time(static_cast<double>(*t.meta.cached_at) / 1000.0, "second") + ")\n";
+    add_note(out, prefix,
+             "cached: served from the API's result cache (" +
+                 iso_time(static_cast<double>(*t.meta.cached_at) / 1000.0, "second") + ")",
+             width);
+}
+
+// Cuts every cell of a text column to `w` columns so that different values stay
+// different: a value whose end-cut would look like another value of the column (or
+// like another value's cut) is cut in the middle instead, keeping its distinguishing
+// tail ("gemini-2.5…flash-lite" next to "gemini-2.5-flash").
+void cut_text_cells(std::vector<std::string>& cells, std::size_t w) {
+  std::map<std::string, std::vector<std::size_t>> by_cut;
+  std::set<std::string> whole;
+  for (std::size_t r = 0; r < cells.size(); ++r) {
+    if (width_of(cells[r]) <= w) {
+      whole.insert(cells[r]);
+      continue;
+    }
+    by_cut[ellipsize(cells[r], w)].push_back(r);
+  }
+  std::set<std::string> distinct_sources;
+  for (auto& [cut, rows] : by_cut) {
+    distinct_sources.clear();
+    for (auto r : rows) distinct_sources.insert(cells[r]);
+    std::string stem = cut.substr(0, cut.size() - 3);  // without the "…"
+    bool ambiguous = distinct_sources.size() > 1 || whole.count(stem) > 0 || whole.count(cut) > 0;
+    for (auto r : rows) cells[r] = ambiguous ? ellipsize_middle(cells[r], w) : cut;
+  }
 }
 
 void csv_field(std::string& out, const std::string& s) {
@@ -190,11 +256,27 @@ std::string md_escape(const std::string& s) {
 
 }  // namespace
 
+bool TableMeta::dry_run() const {
+  auto* v = extra.if_contains("dry_run");
+  return v && v->is_bool() && v->get_bool();
+}
+
+std::string TableMeta::truncation_note() const {
+  if (!truncated) return "";
+  if (limit)
+    return "top " + count_text(static_cast<std::size_t>(*limit)) + " of more (limit = " + std::to_string(*limit) +
+           "); totals over this table cover these rows only";
+  return std::string("truncated: the API stopped at its row limit") +
+         (row_count ? " (" + count_text(static_cast<std::size_t>(*row_count)) + " rows)" : std::string()) +
+         "; totals over this table are partial";
+}
+
 std::string Table::format(const FormatOptions& options) const {
   std::string out;
+  const std::size_t fit = static_cast<std::size_t>(std::max(options.width, 20));
   if (columns_.empty()) {
-    out = "(empty table)\n";
-    notes(*this, out, "");
+    out = meta.dry_run() ? "(dry run: not sent)\n" : "(empty table)\n";
+    notes(*this, out, "", fit);
     return out;
   }
   std::size_t n = row_count();
@@ -213,33 +295,57 @@ std::string Table::format(const FormatOptions& options) const {
       w[c] = std::max(w[c], cw);
     }
   }
-  // Fit: shrink the widest text columns down to 24, drop columns from the right, and
-  // only then shrink text further (down to 8).
-  std::size_t limit = static_cast<std::size_t>(std::max(options.width, 20));
-  auto total = [&](std::size_t k) {
-    std::size_t s = 0;
-    for (std::size_t c = 0; c < k; ++c) s += w[c];
+  // Fit: shrink the widest text columns down to 24, then to 12; then leave out text
+  // columns from the right (never the first column or the first label); shrink text
+  // down to 8; only then leave out other columns from the right (a narrow table keeps
+  // its number columns and cuts labels). Columns that stay get back the room left.
+  std::size_t limit = fit;
+  std::vector<bool> keep(nc, true);
+  auto total = [&]() {
+    std::size_t s = 0, k = 0;
+    for (std::size_t c = 0; c < nc; ++c)
+      if (keep[c]) s += w[c], ++k;
     return s + 2 * (k - 1);
   };
-  std::size_t visible = nc;
   auto shrink_text = [&](std::size_t floor) {
-    while (total(visible) > limit) {
+    while (total() > limit) {
       std::size_t widest = nc;
-      for (std::size_t c = 0; c < visible; ++c)
-        if (columns_[c].is_text() && w[c] > floor && (widest == nc || w[c] > w[widest])) widest = c;
+      for (std::size_t c = 0; c < nc; ++c)
+        if (keep[c] && columns_[c].is_text() && w[c] > floor && (widest == nc || w[c] > w[widest])) widest = c;
       if (widest == nc) break;
       --w[widest];
     }
   };
+  std::size_t first_text = 0;  // the leading label column (model, key, ...) stays too
+  while (first_text < nc && !columns_[first_text].is_text()) ++first_text;
+  auto drop_from_right = [&](bool text_only) {
+    for (std::size_t c = nc; c-- > 1 && total() > limit;)
+      if (keep[c] && (!text_only || (columns_[c].is_text() && c != first_text))) keep[c] = false;
+  };
+  const std::vector<std::size_t> natural = w;
   shrink_text(24);
-  while (visible > 1 && total(visible) > limit) --visible;
+  shrink_text(12);
+  drop_from_right(true);
   shrink_text(8);
-  if (total(visible) > limit) w[0] = std::max<std::size_t>(limit, 4);  // one very wide column
+  drop_from_right(false);
+  // Room left by the columns that went: cut labels get it back.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (std::size_t c = 0; c < nc; ++c)
+      if (keep[c] && columns_[c].is_text() && w[c] < natural[c] && total() < limit) ++w[c], grew = true;
+  }
+  if (total() > limit) w[0] = std::max<std::size_t>(limit, 4);  // one very wide column
+  std::vector<std::size_t> visible;
+  for (std::size_t c = 0; c < nc; ++c)
+    if (keep[c]) visible.push_back(c);
+
+  for (std::size_t c : visible)
+    if (columns_[c].is_text()) cut_text_cells(cells[c], w[c]);
 
   auto line = [&](auto&& cell_of) {
     std::string l;
-    for (std::size_t c = 0; c < visible; ++c) {
-      if (c) l += "  ";
+    for (std::size_t c : visible) {
+      if (c != visible.front()) l += "  ";
       pad(l, ellipsize(cell_of(c), w[c]), w[c], right_aligned(columns_[c]));
     }
     while (!l.empty() && l.back() == ' ') l.pop_back();
@@ -248,22 +354,26 @@ std::string Table::format(const FormatOptions& options) const {
   line([&](std::size_t c) { return columns_[c].name; });
   {
     std::string l;
-    for (std::size_t c = 0; c < visible; ++c) {
-      if (c) l += "  ";
+    for (std::size_t c : visible) {
+      if (c != visible.front()) l += "  ";
       l.append(w[c], '-');
     }
     out += l + "\n";
   }
   for (std::size_t r = 0; r < shown; ++r) line([&](std::size_t c) { return cells[c][r]; });
-  if (n == 0) out += "(no rows)\n";
+  if (n == 0) out += meta.dry_run() ? "(dry run: not sent)\n" : "(no rows)\n";
   if (shown < n) out += "\xE2\x80\xA6 " + count_text(n - shown) + " more rows (" + count_text(n) + " in all)\n";
-  if (visible < nc) {
+  if (visible.size() < nc) {
     std::string names;
-    for (std::size_t c = visible; c < nc; ++c) names += (names.empty() ? "" : ", ") + columns_[c].name;
-    out += "\xE2\x80\xA6 " + std::to_string(nc - visible) + " more column" + (nc - visible > 1 ? "s" : "") +
-           " not shown: " + names + " (widen the terminal or use t:select)\n";
+    for (std::size_t c = 0; c < nc; ++c)
+      if (!keep[c]) names += (names.empty() ? "" : ", ") + columns_[c].name;
+    std::size_t hidden = nc - visible.size();
+    add_note(out, "",
+             "\xE2\x80\xA6 " + std::to_string(hidden) + " more column" + (hidden > 1 ? "s" : "") + " not shown: " + names +
+                 " (widen the terminal or use t:select)",
+             fit);
   }
-  notes(*this, out, "");
+  notes(*this, out, "", fit);
   return out;
 }
 

@@ -294,6 +294,9 @@ Table Table::join(const Table& right, const std::vector<std::string>& on, JoinKi
   std::vector<std::size_t> li, ri;
   li.reserve(row_count());
   ri.reserve(row_count());
+  std::vector<bool> right_matched(right.row_count(), false);
+  const bool keep_left = how == JoinKind::left || how == JoinKind::outer;
+  const bool keep_right = how == JoinKind::right || how == JoinKind::outer;
   for (std::size_t i = 0; i < row_count(); ++i) {
     bool matched = false;
     if (!detail::any_null(lk, i)) {
@@ -302,6 +305,7 @@ Table Table::join(const Table& right, const std::vector<std::string>& on, JoinKi
           if (!detail::same_values(lk, i, rk, j)) continue;
           li.push_back(i);
           ri.push_back(j);
+          right_matched[j] = true;
           matched = true;
         }
       }
@@ -311,9 +315,23 @@ Table Table::join(const Table& right, const std::vector<std::string>& on, JoinKi
       throw Error(ErrorKind::data, "join on '" + on.front() + "' would make more than " + std::to_string(kMaxJoinRows) +
                                        " rows: the key repeats on both sides (" + std::to_string(row_count()) + " x " +
                                        std::to_string(right.row_count()) + " rows); group or filter one side first");
-    if (!matched && how == JoinKind::left) li.push_back(i), ri.push_back(std::string::npos);
+    if (!matched && keep_left) li.push_back(i), ri.push_back(std::string::npos);
   }
+  const std::size_t matched_rows = li.size();
+  if (keep_right)
+    for (std::size_t j = 0; j < right.row_count(); ++j)
+      if (!right_matched[j]) li.push_back(std::string::npos), ri.push_back(j);
   Table t = take(li);
+  // Rows only the right side has: their keys come from the right.
+  for (std::size_t k = 0; k < on.size() && li.size() > matched_rows; ++k) {
+    Column& key = t.columns_[index_of(on[k])];
+    const Column& from = *rk[k];
+    for (std::size_t r = matched_rows; r < li.size(); ++r) {
+      key.nulls[r] = from.nulls[ri[r]];
+      if (key.is_text()) key.str[r] = from.str[ri[r]];
+      else key.num[r] = from.num[ri[r]];
+    }
+  }
   t.meta.truncated = meta.truncated || right.meta.truncated;
   if (!meta.truncated && right.meta.truncated) {  // the refusal names the limit that was hit
     t.meta.limit = right.meta.limit;

@@ -227,6 +227,26 @@ Table Table::select(const std::vector<std::string>& names) const {
   return t;
 }
 
+Table Table::rename(const std::vector<std::pair<std::string, std::string>>& renames) const {
+  Table t = *this;
+  for (auto& [from, to] : renames) {
+    column(from);  // unknown names raise with suggestions
+    if (to.empty()) throw Error(ErrorKind::usage, "rename: the new name for '" + from + "' is empty");
+  }
+  for (auto& c : t.columns_)
+    for (auto& [from, to] : renames)
+      if (c.name == from) {
+        c.name = to;
+        break;
+      }
+  for (std::size_t i = 0; i < t.columns_.size(); ++i)
+    for (std::size_t j = i + 1; j < t.columns_.size(); ++j)
+      if (t.columns_[i].name == t.columns_[j].name)
+        throw Error(ErrorKind::usage, "rename: two columns would be named '" + t.columns_[i].name +
+                                          "'; rename the other one too, or t:select the columns to keep");
+  return t;
+}
+
 Table Table::with_column(Column c) const {
   Table t = *this;
   t.set_column(std::move(c));
@@ -338,6 +358,7 @@ std::optional<double> Table::sum(std::string_view name, bool partial) const {
   detail::require_number(c, "sum");
   if (c.is_rate) detail::refuse_rate_sum(c, "sum");
   if (meta.truncated && !partial) detail::refuse_partial(*this, "sum");
+  if (c.size() == 0) return 0.0;  // nothing matched: the total is zero, not unknown
   double total = 0;
   bool any = false;
   for (std::size_t i = 0; i < c.size(); ++i) {

@@ -45,6 +45,34 @@ void on_interrupt() {
     lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
+// Drops the traceback lines that say nothing to a user: LuaJIT's internal frames
+// ("[builtin#19]: at 0x…", "[C]: at 0x…", "[C]: in ?") and the call to error/assert
+// itself. When only the main chunk is left (an error raised at the top level of a
+// script or a REPL line), the whole traceback goes: the message's position says it.
+std::string tidy_traceback(const std::string& text) {
+  static const std::string kHead = "\nstack traceback:";
+  auto head = text.find(kHead);
+  if (head == std::string::npos) return text;
+  std::string message = text.substr(0, head), frames;
+  int kept = 0, main_chunks = 0;
+  std::size_t pos = head + kHead.size();
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos + 1);
+    std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? text.size() : end;
+    std::string_view body(line);
+    while (!body.empty() && (body.front() == '\n' || body.front() == '\t')) body.remove_prefix(1);
+    if (body.empty() || body.starts_with("[builtin#") || body.starts_with("[C]: at 0x") || body == "[C]: in ?" ||
+        body == "[C]: in function 'error'" || body == "[C]: in function 'assert'")
+      continue;
+    ++kept;
+    if (body.ends_with(": in main chunk")) ++main_chunks;
+    frames += "\n\t" + std::string(body);
+  }
+  if (kept == main_chunks) return message;
+  return message + kHead + frames;
+}
+
 // Message handler: keeps orscript.Error objects intact (adding `traceback`), turns
 // everything else into a string, and appends a traceback to strings.
 int message_handler(lua_State* L) {
@@ -64,6 +92,8 @@ int message_handler(lua_State* L) {
     }
   }
   luaL_traceback(L, L, msg, 1);
+  std::string text = tidy_traceback(lua_tostring(L, -1));
+  lua_pushlstring(L, text.data(), text.size());
   return 1;
 }
 

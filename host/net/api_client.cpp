@@ -289,6 +289,11 @@ Error ApiClient::Impl::transport_error(const Call& call, const TransportResult& 
       return make_error(call, ErrorKind::http,
                         r.detail + tries + "; check the base URL and that the server is reachable");
     case TransportError::tls:
+      if (r.detail.rfind("the server does not speak TLS", 0) == 0)
+        return make_error(call, ErrorKind::tls,
+                          r.detail + " at " + base.host + ":" + std::to_string(base.port) +
+                              "; check the base URL: https:// needs a TLS server (plain http:// is accepted "
+                              "for loopback only)");
       return make_error(call, ErrorKind::tls,
                         "TLS with " + base.host + " failed: " + r.detail +
                             "; check the base URL's host name and the system trust store, or give the "
@@ -296,7 +301,8 @@ Error ApiClient::Impl::transport_error(const Call& call, const TransportResult& 
     case TransportError::timeout:
       return make_error(call, ErrorKind::timeout,
                         "the " + r.phase + " phase timed out: " + r.detail + tries +
-                            "; raise the " + r.phase + " timeout or narrow the query");
+                            (r.phase == "read" ? "; raise --timeout or narrow the query"
+                                               : "; check the base URL and that the server is reachable"));
     case TransportError::body_too_large:
       return make_error(call, ErrorKind::http,
                         "the response body was larger than the cap of " + std::to_string(options.max_body_bytes) +
@@ -414,6 +420,10 @@ void ApiClient::Impl::on_result(const Ticket& call, TransportResult r) {
     outcome.transport_error = r.error == TransportError::connect || r.error == TransportError::connection ||
                               r.error == TransportError::timeout || r.error == TransportError::resolve;
     outcome.permanent_error = !outcome.transport_error;
+    outcome.unlikely_to_heal = r.error == TransportError::resolve ||
+                               (r.error == TransportError::connect &&
+                                is_loopback_host(origin.connect_to.empty() ? origin.host : origin.connect_to) &&
+                                r.detail.find("refused") != std::string::npos);
     error = transport_error(*call, r);
   } else {
     const int status = r.response.status;

@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -253,6 +254,8 @@ asio::awaitable<TransportResult> connect(Op& op, Conn& conn) {
   co_return TransportResult{};
 }
 
+constexpr const char* kNoTls = "the server does not speak TLS";
+
 asio::awaitable<TransportResult> handshake(Op& op, Conn& conn) {
   auto& impl = *op.impl;
   const std::string host(unbracket(op.origin.host));
@@ -266,13 +269,29 @@ asio::awaitable<TransportResult> handshake(Op& op, Conn& conn) {
   conn.lowest().expires_after(impl.options.tls_timeout);
   auto [ec] = co_await conn.tls->async_handshake(ssl::stream_base::client, use_tuple);
   if (op.cancelled) co_return cancelled_result("tls");
-  if (ec == beast::error::timeout)
+  // A server that answers the TLS hello with nothing, a closed connection or plain
+  // HTTP does not speak TLS: another attempt cannot help, so these are tls failures
+  // (never retried) rather than timeouts or dropped connections.
+  const bool answered = BIO_number_read(SSL_get_rbio(native)) > 0;
+  if (ec == beast::error::timeout) {
+    if (!answered)
+      co_return failure(TransportError::tls, "tls",
+                        std::string(kNoTls) + ": it sent nothing back to the TLS handshake in " +
+                            std::to_string(impl.options.tls_timeout.count()) + " ms");
     co_return failure(TransportError::timeout, "tls",
                       "the TLS handshake took longer than " + std::to_string(impl.options.tls_timeout.count()) + " ms");
+  }
   if (ec) {
     long verify = SSL_get_verify_result(native);
     std::string detail = ec.message();
-    if (verify != X509_V_OK) detail = std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
+    const unsigned long reason = ec.category() == asio::error::get_ssl_category() ? ERR_GET_REASON(ec.value()) : 0;
+    if (verify != X509_V_OK) {
+      detail = std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
+    } else if (ec == ssl::error::stream_truncated || ec == asio::error::eof || ec == asio::error::connection_reset ||
+               reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_HTTP_REQUEST ||
+               reason == SSL_R_PACKET_LENGTH_TOO_LONG || reason == SSL_R_RECORD_LENGTH_MISMATCH) {
+      detail = std::string(kNoTls) + " (the handshake ended in: " + detail + ")";
+    }
     co_return failure(TransportError::tls, "tls", detail);
   }
   co_return TransportResult{};

@@ -97,6 +97,10 @@ RetryDecision decide_retry(const RetryConfig& config, const AttemptOutcome& outc
     d.reason = outcome.status ? "HTTP " + std::to_string(outcome.status) + " is final" : "not retryable";
     return d;
   }
+  if (outcome.unlikely_to_heal && attempts_done >= 2) {
+    d.reason += ", retried once";
+    return d;
+  }
   if (attempts_done >= config.max_attempts) {
     d.reason += ", attempts exhausted";
     return d;

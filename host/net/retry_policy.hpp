@@ -27,6 +27,7 @@ struct AttemptOutcome {
   int status = 0;                  // HTTP status; 0 when no response arrived
   bool transport_error = false;    // connection refused/reset, cut short, timeout
   bool permanent_error = false;    // TLS failure, oversized/malformed body: never retried
+  bool unlikely_to_heal = false;   // refused on loopback, name did not resolve: one retry only
   std::string retry_after_ms;      // raw header values ("" when absent)
   std::string retry_after;
 };
@@ -57,7 +58,8 @@ std::chrono::milliseconds backoff_delay(const RetryConfig& config, int retry, do
 
 // Decides after attempt number `attempts_done` (1-based) ended with `outcome`, `elapsed`
 // after the call started. A retry is refused when it is not transient, when attempts
-// run out, or when waiting would pass the budget.
+// run out (after one retry for an outcome unlikely_to_heal: a dead local server or a
+// misspelt host does not come back in seconds), or when waiting would pass the budget.
 RetryDecision decide_retry(const RetryConfig& config, const AttemptOutcome& outcome,
                            int attempts_done, std::chrono::milliseconds elapsed, double jitter01,
                            std::chrono::system_clock::time_point now = std::chrono::system_clock::now());

@@ -294,6 +294,12 @@ local function base_state(q, info)
   return s
 end
 
+-- Under --dry-run nothing comes back: an empty table with the query's columns and
+-- meta.dry_run = true, as an unsplit query gives.
+local function dry_run_table(q, s)
+  return core.to_table("query", core.json_decode('{"data":{"data":[],"dry_run":true}}'), Q.body_of(q._, { s.start, s.stop }))
+end
+
 -- Runs a checked query with splitting allowed; returns an orscript.Table whose
 -- meta.plan says how it was assembled.
 function M.run(q, info)
@@ -318,7 +324,7 @@ function M.run(q, info)
     local disc = U.copy(s)
     disc.metrics, disc.by, disc.grain, disc.order, disc.group_limit = { "request_count" }, { split_dim }, false, false, false
     local found = fetch({ disc }, info, plan)
-    if not found then return nil end
+    if not found then return dry_run_table(q, s) end
     -- Values the discovery could not list are missing from the result: it is partial.
     truncated = found[1].truncated
     local values, has_null, seen = {}, false, {}
@@ -354,7 +360,7 @@ function M.run(q, info)
       subs[#subs + 1], tags[#tags + 1] = sub, null
     end
     local res = #subs > 0 and fetch(subs, info, plan) or {}
-    if not res then return nil end
+    if not res then return dry_run_table(q, s) end
     rows = {}
     for i, r in ipairs(res) do
       for _, row in ipairs(r.rows) do
@@ -367,7 +373,7 @@ function M.run(q, info)
     end
   else
     local res = fetch({ s }, info, plan)
-    if not res then return nil end
+    if not res then return dry_run_table(q, s) end
     rows, truncated, qtime, warnings = res[1].rows, res[1].truncated, res[1].query_time_ms, res[1].warnings
   end
 

@@ -104,7 +104,15 @@ local function show_result_table(t, opts)
     local f = method(t, "to_" .. mode)
     if f then
       local ok, s = pcall(f, t)
-      if ok and type(s) == "string" then return s end
+      if ok and type(s) == "string" then
+        -- CSV and JSON have no place for the table's notes: a partial result says so
+        -- on stderr (Markdown carries them in the text already).
+        local okm, meta = pcall(function() return t.meta end)
+        if okm and type(meta) == "table" and meta.note and mode ~= "markdown" then
+          io.stderr:write("warning: ", meta.note, "\n")
+        end
+        return s
+      end
       if not ok then error(s, 0) end
     end
   end

@@ -174,6 +174,8 @@ end
 
 local function set_order(s, field, dir)
   if type(field) == "table" then field, dir = field.field or field[1], field.dir or field.direction or field[2] end
+  -- order = "asc" / "desc" alone: by time (the query needs a grain).
+  if (field == "asc" or field == "desc") and dir == nil then field, dir = "date", field end
   if type(field) ~= "string" then fail("invalid 'order': expected a field name, got %s", U.show(field)) end
   dir = dir or "desc"
   if dir ~= "asc" and dir ~= "desc" then fail("invalid 'order' direction: expected \"asc\" or \"desc\", got %s", U.show(dir)) end
@@ -309,7 +311,15 @@ local function unknown(kind, name, schema, section, other_section, other_hint)
     and format("; the catalogue was read from the cache %s: if the API has it now, orscript.meta{refresh = true} fetches it again",
       tostring(rawget(schema, "cache_file") or ""))
     or ""
-  fail("unknown %s '%s'%s (orscript.meta():names(\"%s\") lists them)%s", kind, name, U.suggest(name, names), section, stale)
+  local suggestion = U.suggest(name, names)
+  if suggestion == "" and section == "metrics" then
+    -- "total_cost", "cost", "spend": everyday words for the metrics they mean.
+    local known = U.set(names)
+    for _, m in ipairs(S.related(name)) do
+      if known[m] then suggestion = format(" (did you mean '%s'? '%s' is what the API calls it)", m, m); break end
+    end
+  end
+  fail("unknown %s '%s'%s (orscript.meta():names(\"%s\") lists them)%s", kind, name, suggestion, section, stale)
 end
 
 -- Checks the query; returns what the planner and explain need to know.

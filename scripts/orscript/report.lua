@@ -49,8 +49,9 @@ local function check(fn, data)
   end
 end
 
--- report.terminal(data, opts) → string. opts.color: ANSI colour; opts.width: wrap
--- width (default 100); opts.verify_script = false leaves out the re-run script.
+-- report.terminal(data, opts) → string. opts.color: ANSI colour; opts.width: the
+-- width every line fits (default $COLUMNS, else the terminal's, else 100);
+-- opts.verify_script = false leaves out the re-run script.
 function report.terminal(data, opts)
   check("terminal", data)
   if opts ~= nil and type(opts) ~= "table" then

@@ -53,6 +53,41 @@ M.LABEL_RESOLVED = {
   },
 }
 
+-- Everyday words and the metrics they mean, the main one first: "cost" finds
+-- total_usage, which no name or label contains. Used by .schema and by the
+-- suggestion for an unknown metric (metrics = {"total_cost"}).
+M.WORDS = {
+  cost = { "total_usage", "credits_usage", "usage_upstream", "byok_usage" },
+  spend = { "total_usage", "credits_usage", "usage_upstream", "byok_usage" },
+  price = { "total_usage", "usage_upstream" },
+  money = { "total_usage", "credits_usage" },
+  usd = { "total_usage", "credits_usage", "usage_upstream", "byok_usage" },
+  dollars = { "total_usage", "credits_usage" },
+  bill = { "total_usage", "credits_usage" },
+  tokens = { "tokens_total", "tokens_prompt", "tokens_completion", "reasoning_tokens", "cached_tokens" },
+  latency = { "avg_latency", "p50_latency", "p90_latency", "p99_latency" },
+  speed = { "avg_throughput", "p50_throughput", "p90_throughput", "p99_throughput" },
+  requests = { "request_count", "byok_request_count" },
+  calls = { "request_count" },
+  cache = { "cache_hit_rate", "cached_tokens", "usage_cache", "response_cached_count" },
+}
+M.WORDS.spending, M.WORDS.usage, M.WORDS.token = M.WORDS.spend, M.WORDS.spend, M.WORDS.tokens
+M.WORDS.time, M.WORDS.slow, M.WORDS.throughput = M.WORDS.latency, M.WORDS.latency, M.WORDS.speed
+
+-- The metrics an everyday word (any case; "costs" too) or any "_"-separated part of a
+-- name ("total_cost") stands for, main ones first, without repeats; {} when none.
+function M.related(word)
+  local out, seen = {}, {}
+  if type(word) ~= "string" then return out end
+  for part in word:lower():gmatch("[%a]+") do
+    local list = M.WORDS[part] or M.WORDS[part:gsub("s$", "")]
+    for _, name in ipairs(list or {}) do
+      if not seen[name] then seen[name] = true; out[#out + 1] = name end
+    end
+  end
+  return out
+end
+
 -- Rates that can be rebuilt exactly from summable parts: rate = num / den.
 M.RATE_PARTS = {
   cache_hit_rate = { num = "cached_tokens", den = "tokens_prompt" },

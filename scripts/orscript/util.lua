@@ -87,7 +87,14 @@ function U.class(name)
   mt.__tostring = function(self) return name end
   setmetatable(mt, {
     __index = function(_, key)
-      U.fail("usage", format("unknown field '%s' on %s", tostring(key), name))
+      -- Name the methods that exist, so a wrong guess ends in the right one.
+      local methods = {}
+      for k, v in pairs(mt) do
+        if type(k) == "string" and type(v) == "function" and k:sub(1, 1) ~= "_" then methods[#methods + 1] = k end
+      end
+      table.sort(methods)
+      U.fail("usage", format("unknown field '%s' on %s%s%s", tostring(key), name, U.suggest(tostring(key), methods),
+        #methods > 0 and ("; methods: " .. concat(methods, ", ")) or ""))
     end,
   })
   debug.getregistry()[name] = mt

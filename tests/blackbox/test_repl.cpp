@@ -116,9 +116,12 @@ TEST_CASE("repl: a line starting with local gets a note once") {
 TEST_CASE("repl: Tab completes a metric name inside a string") {
   Repl r;
   r.pty.send("\"total_us\t");
-  // Completing loads the catalogue; the single match is completed and the string closed.
-  r.pty.send("\r");
-  CHECK(has(r.pty.expect(kPrompt), "\ntotal_usage\r\n"));
+  // Completing loads the catalogue; the single match is completed and the user closes
+  // the string (an added quote would double the one the user types next).
+  r.pty.send("\"\r");
+  std::string out = r.pty.expect(kPrompt);
+  CHECK(has(out, "\ntotal_usage\r\n"));
+  CHECK_FALSE(has(out, ">> "));  // not an unfinished string on a second prompt
 }
 
 TEST_CASE("repl: Tab completes globals, fields and methods") {
@@ -309,4 +312,81 @@ TEST_CASE("repl: -i on a pipe runs line by line without prompts") {
   CHECK(r.exit_code == 0);
   CHECK(r.out == "2\n3\ntable\n");
   CHECK_FALSE(has(r.out + r.err, "orscript[demo]>"));
+}
+
+// ---- issue 11: what a new user trips on in the first hour -------------------------
+
+namespace {
+const std::vector<std::string> kDemoNow = {"--demo", "--now", "2026-11-18T12:00:00Z"};
+}  // namespace
+
+TEST_CASE("repl: Up in a new session recalls the last line of the one before") {
+  std::string home = ot::temp_dir();
+  {
+    Repl first(kDemoNow, home);
+    first.run("recalled = 41");
+    first.pty.send("\x04");
+    CHECK(first.pty.wait() == 0);
+  }
+  Repl second(kDemoNow, home);
+  second.pty.send("\x1b[A");  // Up: the line comes back; Enter runs it
+  second.pty.expect("recalled = 41");
+  second.pty.send("\r");
+  second.pty.expect(kPrompt);
+  CHECK(has(second.run("recalled + 1"), "\n42\r\n"));
+}
+
+TEST_CASE("repl: a candidate list shows names without a trailing quote") {
+  Repl r(kDemoNow);
+  r.pty.send("\"p9\t\t");
+  r.pty.expect("p99_throughput");
+  r.pty.send("\x03");
+  r.pty.expect(kPrompt);
+  std::string shown = r.pty.transcript();
+  CHECK(has(shown, "p90_latency"));
+  CHECK_FALSE(has(shown, "p90_latency\""));
+}
+
+TEST_CASE("repl: inside a result table's method, a string completes the table's columns") {
+  Repl r(kDemoNow);
+  r.run("t = orscript.query{metrics = {'request_count'}, by = {'model'}, limit = 3}:run()");
+  // "re" is ambiguous in the catalogue (request_count, reasoning_tokens, ...) but
+  // names one column of t.
+  r.pty.send("t:sort(\"re\t\", \"desc\")\r");
+  std::string out = r.pty.expect(kPrompt);
+  INFO(out);
+  CHECK_FALSE(has(out, "unknown column"));
+  CHECK(has(out, "top 3 of more"));  // the sorted table printed
+}
+
+TEST_CASE("repl: completion hides private names such as orscript.time._to_ms") {
+  Repl r(kDemoNow);
+  r.pty.send("orscript.time.\t\t");
+  r.pty.expect("this_month");
+  r.pty.send("\x03");  // the list is on the screen before the line is dropped
+  r.pty.expect(kPrompt);
+  std::string shown = r.pty.transcript();
+  CHECK(has(shown, "last_month"));
+  CHECK_FALSE(has(shown, "_to_ms"));
+  CHECK_FALSE(has(shown, "_try_parse"));
+}
+
+TEST_CASE("repl: .schema finds metrics by substring, label and everyday words") {
+  Repl r(kDemoNow);
+  std::string cost = r.run(".schema cost");
+  CHECK(has(cost, "total_usage"));
+  CHECK(has(r.run(".schema spend"), "total_usage"));
+  std::string usage = r.run(".schema usage");
+  CHECK(has(usage, "byok_usage"));  // not only names that start with it
+  CHECK(has(usage, "total_usage"));
+  CHECK(has(r.run(".schema Latency"), "p90_latency"));
+  CHECK(has(r.run(".schema zzzz"), "no metric or dimension matches 'zzzz'"));
+}
+
+TEST_CASE("repl: error() at the prompt is one line at the user's position") {
+  Repl r(kDemoNow);
+  std::string out = r.run("error('boom')");
+  CHECK(has(out, "stdin:1: boom\r\n"));
+  CHECK_FALSE(has(out, "[builtin#"));
+  CHECK_FALSE(has(out, "stack traceback"));
 }

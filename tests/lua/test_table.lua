@@ -92,7 +92,7 @@ T.test("date__week, duplicate labels, warnings, cachedAt and truncation", functi
   T.near(t:sum("total_usage", {partial = true}), 18.0)
   local text = tostring(t)
   T.truthy(text:find("warning: Could not resolve api_key_id hash", 1, true), "warning printed")
-  T.truthy(text:find("truncated:", 1, true), "truncation printed")
+  T.truthy(text:find("top 3 of more (limit = 3)", 1, true), "truncation printed as the user's top 3")
 end)
 
 T.test("rows, indexing, columns and immutability", function()

@@ -108,7 +108,7 @@ function time.weeks(n) end
 ---@field where? orscript.FilterSpec[]|table<string, string|number|(string|number)[]>
 ---@field range? orscript.Range|{[1]: orscript.TimeLike, [2]: orscript.TimeLike}
 ---@field grain? orscript.Grain
----@field order? {[1]: string, [2]: "asc"|"desc"}|string
+---@field order? {[1]: string, [2]: "asc"|"desc"}|string|"asc"|"desc" "asc"/"desc" alone: by time (needs a grain)
 ---@field limit? integer 1..10000
 ---@field group_limit? integer 1..10000
 ---@field split? boolean

@@ -22,6 +22,8 @@
 ---@field warnings string[] non-fatal warnings from the API
 ---@field request? table the request body
 ---@field source string the endpoint ("/analytics/query", "activity", ...; "lua" for core.table)
+---@field note? string when truncated: "top 5 of more (limit = 5); ..." or the API's row limit
+---@field dry_run? boolean the empty result of --dry-run (nothing was sent)
 ---@field as_of? string datasets: when the response was generated
 ---@field [string] any other dataset metadata
 
@@ -122,9 +124,15 @@ function Table:pivot(row, column, value, aggregate) end
 ---Joins on equal key values; right-side name clashes get "_2".
 ---@param other orscript.Table
 ---@param on string|string[]
----@param how? "inner"|"left"
+---@param how? "inner"|"left"|"right"|"outer"
 ---@return orscript.Table
 function Table:join(other, on, how) end
+
+---Renames columns: ("old", "new") or {old = "new", ...}.
+---@param old string|table<string, string>
+---@param new? string
+---@return orscript.Table
+function Table:rename(old, new) end
 
 ---Adds `<column>_share` (0–1) of the total, per `by` group when given.
 ---@param column string

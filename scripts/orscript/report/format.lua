@@ -13,6 +13,15 @@ local null_ok, core = pcall(require, "orscript.core")
 local NULL = null_ok and type(core) == "table" and core.null or nil
 M.null = NULL
 
+-- The width terminal text is laid out in: $COLUMNS, else the terminal's width, else
+-- 100; the second value is false in that last case (output to a file or a pipe, where
+-- nothing wraps).
+function M.terminal_width()
+  local ok, w, known = pcall(function() return core.terminal_width() end)
+  if ok and type(w) == "number" and w >= 20 then return w, known ~= false end
+  return 100, false
+end
+
 -- What a report prints for a missing figure.
 M.MISSING = "—"
 

@@ -33,11 +33,20 @@ local function clean(s)
 end
 
 -- Renders rows (lists of cells) with column alignment `align` ("l"/"r" per column).
--- `style(row_index, col, text)` may colour an already padded cell.
-local function table_lines(rows, align, indent, style)
+-- `style(row_index, col, text)` may colour an already padded cell. With `fit` (a
+-- width), a first column that would make lines wider is cut to fit (figures never are).
+local function table_lines(rows, align, indent, style, fit)
   local widths = {}
   for _, row in ipairs(rows) do
     for c, cell in ipairs(row) do widths[c] = max(widths[c] or 0, F.width(cell)) end
+  end
+  if fit and #widths > 1 and align[1] ~= "r" then
+    local rest = F.width(indent) + 2 * (#widths - 1)
+    for c = 2, #widths do rest = rest + widths[c] end
+    if widths[1] + rest > fit then
+      widths[1] = max(8, fit - rest)
+      for _, row in ipairs(rows) do row[1] = F.truncate(row[1], widths[1]) end
+    end
   end
   local out = {}
   for r, row in ipairs(rows) do
@@ -64,7 +73,8 @@ end
 function M.render(data, opts)
   opts = opts or {}
   local paint = painter(opts.color)
-  local width = F.num(opts.width) or 100
+  local width, width_known = F.num(opts.width), true
+  if not width then width, width_known = F.terminal_width() end
   local out = {}
   local function line(s) out[#out + 1] = s or "" end
   local function heading(s)
@@ -159,7 +169,7 @@ function M.render(data, opts)
       local rows = F.figure_rows(r, function(label) return clean(label) or "" end)
       if #rows > 0 then
         for _, l in ipairs(table_lines(rows, { "l", "r" }, indent .. "  ",
-          function(_, c, s) return c == 1 and paint("dim", s) or s end)) do line(l) end
+          function(_, c, s) return c == 1 and paint("dim", s) or s end, width)) do line(l) end
       end
       if i < #recs then line() end
     end
@@ -176,11 +186,21 @@ function M.render(data, opts)
       local v = F.num(m.value)
       if v then total, top = total + v, max(top, v) end
     end
+    -- Fit the width: labels up to 44 columns and bars up to 24, both narrower when
+    -- the terminal is (the figures are never cut).
+    local labelw, moneyw = 8, 0
+    for _, m in ipairs(models) do
+      labelw = max(labelw, F.width(clean(m.label) or "?"))
+      moneyw = max(moneyw, F.width(F.money(F.num(m.value))))
+    end
+    local room = width - 2 - 3 * 2 - moneyw - 6 -- indent, gaps, money, "100.0%"
+    labelw = min(labelw, 44, max(12, room - 8))
+    local barw = max(0, min(24, room - labelw))
     local rows = {}
     for _, m in ipairs(F.sorted_by_value(models)) do
       local v = F.num(m.value)
-      rows[#rows + 1] = { F.truncate(clean(m.label) or "?", 44), F.money(v),
-        (v and total > 0) and F.percent(v / total) or F.MISSING, bar(v, top, 24) }
+      rows[#rows + 1] = { F.truncate(clean(m.label) or "?", labelw), F.money(v),
+        (v and total > 0) and F.percent(v / total) or F.MISSING, bar(v, top, barw) }
     end
     for _, l in ipairs(table_lines(rows, { "l", "r", "r", "l" }, "  ",
       function(_, c, s) return c == 4 and paint("blue", s) or s end)) do line(l) end
@@ -295,10 +315,20 @@ function M.render(data, opts)
   local script = F.str(data.verify_script)
   if script and opts.verify_script ~= false and script:find("%S") then
     heading("Verify next month")
-    line(paint("dim", "  Re-run this script after the changes to check each fix:"))
-    line()
-    for l in (script:gsub("\n$", "") .. "\n"):gmatch("([^\n]*)\n") do
-      line(l == "" and "" or ("    " .. (l:gsub("[%z\1-\8\11-\31\127]", "?"))))
+    local widest = 0
+    for l in (script:gsub("\n$", "") .. "\n"):gmatch("([^\n]*)\n") do widest = max(widest, F.width(l)) end
+    if widest + 4 > width and width_known then
+      -- Code cannot be wrapped without changing it: point to where it is whole.
+      prose("", format("The script to re-run after the changes has lines up to %d columns wide, "
+        .. "wider than this terminal (%d): widen the terminal, or write it to a file (the cost "
+        .. "review's --verify-script FILE; it is also in the Markdown, HTML and JSON reports).",
+        widest + 4, width), "  ")
+    else
+      line(paint("dim", "  Re-run this script after the changes to check each fix:"))
+      line()
+      for l in (script:gsub("\n$", "") .. "\n"):gmatch("([^\n]*)\n") do
+        line(l == "" and "" or ("    " .. (l:gsub("[%z\1-\8\11-\31\127]", "?"))))
+      end
     end
   end
 

@@ -46,7 +46,12 @@ TEST_CASE("table format: display formats in the human table") {
   CHECK(contains(out, "2026-05-02"));
   CHECK(contains(out, "\xE2\x80\x93"));  // the null in usage_web
   CHECK(contains(out, "warning: Could not resolve api_key_id hash: 9c1e..."));
-  CHECK(contains(out, "truncated: the API stopped at its row limit (2 rows)"));
+  // The request asked for limit = 2: the note says it is the user's top 2, not the API's limit.
+  CHECK(contains(out, "top 2 of more (limit = 2); totals over this table cover these rows only"));
+  CHECK_FALSE(contains(out, "the API stopped"));
+  Table no_limit = sample();
+  no_limit.meta.limit.reset();
+  CHECK(contains(no_limit.format({200, 40}), "truncated: the API stopped at its row limit (2 rows)"));
   // Columns line up: every data line starts the model column at the same offset.
   std::istringstream lines(out);
   std::string header, rule, row1;
@@ -114,7 +119,7 @@ TEST_CASE("table format: Markdown escapes pipes and aligns numbers right") {
   CHECK(contains(md, "| --- | --- | ---: |"));
   CHECK(contains(md, "a, \"quoted\" \\| piped"));
   CHECK(contains(md, "| $1,234.56 |"));
-  CHECK(contains(md, "> truncated:"));
+  CHECK(contains(md, "> top 2 of more (limit = 2)"));
 }
 
 TEST_CASE("table format: write chooses the form by extension and rejects others") {
@@ -140,4 +145,36 @@ TEST_CASE("table format: write chooses the form by extension and rejects others"
     CHECK(contains(e.what(), "unknown extension '.txt'"));
   }
   CHECK_THROWS_AS(t.write("/nonexistent-dir/x.csv"), Error);
+}
+
+TEST_CASE("table format: a narrow table keeps its number columns and cuts labels unambiguously") {
+  Table t = from_rows(json::parse(R"([{"model":"google/gemini-2.5-flash","total_usage":1.5},
+                                      {"model":"google/gemini-2.5-flash-lite","total_usage":2}])"),
+                      "rows");
+  std::string out = t.format({24, 40});
+  CHECK(contains(out, "$1.50"));  // the figures stay; the labels are cut
+  CHECK(contains(out, "$2.00"));
+  CHECK_FALSE(contains(out, "not shown"));
+  // End-cuts would read alike ("google/gemini-2.…" twice): both keep their ends.
+  CHECK_FALSE(contains(out, "google/gemini-2.\xE2\x80\xA6"));
+  CHECK(contains(out, "\xE2\x80\xA6-lite"));  // the cut keeps the end that tells them apart
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    std::size_t cols = 0;
+    for (unsigned char c : line) cols += (c & 0xC0) != 0x80;
+    CHECK(cols <= 24);
+  }
+}
+
+TEST_CASE("table format: an empty query result keeps the requested columns and says (no rows)") {
+  Table t = from_analytics(json::parse(R"({"data":{"data":[],"metadata":{"row_count":0,"truncated":false}}})"),
+                           json::parse(R"({"metrics":["total_usage"],"dimensions":["model"],"granularity":"day"})"),
+                           nullptr);
+  REQUIRE(t.column_count() == 3);
+  CHECK(t.columns()[0].name == "date");
+  CHECK(t.columns()[0].role == ColumnRole::time);
+  CHECK(t.columns()[1].name == "model");
+  CHECK(t.columns()[2].format == DisplayFormat::currency);
+  CHECK(t.sum("total_usage") == 0.0);
+  CHECK(contains(t.format(), "(no rows)"));
 }

@@ -90,17 +90,62 @@ TEST_CASE("tls: an unreadable CA file is a tls error at construction") {
   }
 }
 
-TEST_CASE("transport: connection refused is an http error after the retries") {
+TEST_CASE("transport: connection refused on loopback is an http error after one retry") {
   SimFixture sim;
   auto opts = sim.options();
   opts.base_url = "http://127.0.0.1:" + std::to_string(closed_port());
-  opts.max_attempts = 3;
+  opts.max_attempts = 6;
   ApiClient client(opts);
   auto e = sim.error_of(client, client.key());
   CHECK(e.kind == ErrorKind::http);
   CHECK(std::string(e.what()).find("cannot connect") != std::string::npos);
-  CHECK(client.stats().retries == 2);
+  CHECK(std::string(e.what()).find("(2 attempts)") != std::string::npos);
+  CHECK(client.stats().retries == 1);  // a dead local server does not come back in seconds
   CHECK(exit_code_for(e.kind) == exit_code::network);
+}
+
+TEST_CASE("transport: a host name that does not resolve fails after one retry") {
+  SimFixture sim;
+  auto opts = sim.options();
+  opts.base_url = "https://orscript-test.invalid/api/v1";  // .invalid never resolves (RFC 6761)
+  ApiClient client(opts);
+  auto e = sim.error_of(client, client.key());
+  CHECK(std::string(e.what()).find("cannot resolve") != std::string::npos);
+  CHECK(client.stats().retries == 1);
+}
+
+TEST_CASE("tls: https against a plain-HTTP server fails at once: the server does not speak TLS") {
+  SimFixture sim;  // plain HTTP
+  auto opts = sim.options();
+  opts.base_url = https_base(sim, "127.0.0.1");
+  ApiClient client(opts);
+  auto e = sim.error_of(client, client.key());
+  CHECK(e.kind == ErrorKind::tls);
+  CHECK(std::string(e.what()).find("the server does not speak TLS") != std::string::npos);
+  CHECK(std::string(e.what()).find("timeout") == std::string::npos);  // no flag that does not exist
+  CHECK(client.stats().retries == 0);
+}
+
+TEST_CASE("tls: a server that never answers the TLS hello is not retried") {
+  // Listening, so the TCP connection opens, but never accepting or writing.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 8) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  SimFixture sim;
+  auto opts = sim.options();
+  opts.base_url = "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/api/v1";
+  opts.tls_timeout = milliseconds(300);
+  ApiClient client(opts);
+  auto e = sim.error_of(client, client.key());
+  ::close(fd);
+  CHECK(e.kind == ErrorKind::tls);
+  CHECK(std::string(e.what()).find("the server does not speak TLS") != std::string::npos);
+  CHECK(client.stats().retries == 0);
 }
 
 TEST_CASE("transport: a read deadline fires as kind timeout") {

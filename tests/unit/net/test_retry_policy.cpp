@@ -96,3 +96,17 @@ TEST_CASE("retry: Retry-After as an HTTP date") {
   CHECK_FALSE(parse_retry_hint("soon", "later"));
   CHECK_FALSE(parse_retry_hint("-5", ""));
 }
+
+TEST_CASE("retry: a failure unlikely to heal (refused on loopback, no such host) is retried once") {
+  RetryConfig c;
+  AttemptOutcome o;
+  o.transport_error = true;
+  o.unlikely_to_heal = true;
+  CHECK(decide_retry(c, o, 1, milliseconds(0), 0.5).retry);
+  auto d = decide_retry(c, o, 2, milliseconds(0), 0.5);
+  CHECK_FALSE(d.retry);
+  CHECK(d.reason.find("retried once") != std::string::npos);
+  // Timeouts and 5xx keep the whole backoff.
+  o.unlikely_to_heal = false;
+  CHECK(decide_retry(c, o, 5, milliseconds(0), 0.5).retry);
+}
