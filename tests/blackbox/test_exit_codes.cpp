@@ -58,7 +58,7 @@ struct CountingSim {
 
 const char* kQueryScript =
     "local t = orscript.query{metrics = {'total_usage'}, by = {'model'}, range = orscript.time.last_month()}:run()\n"
-    "print(t == nil and 'no result' or ('rows ' .. #t))\n";
+    "print(t == nil and 'no result' or t.meta.dry_run and 'dry run' or ('rows ' .. #t))\n";
 
 }  // namespace
 
@@ -124,7 +124,7 @@ TEST_CASE("requests counted by the simulator: a plain run sends, --dry-run sends
   CountingSim dry;  // a fresh simulator and an empty cache
   auto r = dry.run({"--dry-run", path});
   CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "no result"));
+  CHECK(has(r.out, "dry run"));  // a dry run returns an empty table marked dry_run
   CHECK(has(r.err + r.out, "analytics/query"));  // what would have been sent is shown
   CHECK(dry.server->requests_received() == 0);
 }

@@ -101,9 +101,10 @@ function M.summary_rows(tm)
   return {
     { "So far", F.money(tm.so_far), format("%s, %s of %s days", F.str(tm.label) or "this month",
       F.number(tm.days_elapsed), F.number(tm.days)) },
-    { "Projected", F.money(tm.projected), format("range %s to %s", F.money(tm.low), F.money(tm.high)) },
-    { "Last month", F.money(tm.last_month), format("%s: %s by this point%s", F.str(tm.last_month_label) or "",
-      F.money(tm.last_month_so_far), F.num(tm.change_pct) and ("; this month projected " .. signed_pct(tm.change_pct)) or "") },
+    { "Projected", F.money(tm.projected), format("range %s to %s%s", F.money(tm.low), F.money(tm.high),
+      F.num(tm.change_pct) and ("; " .. signed_pct(tm.change_pct) .. " on last month") or "") },
+    { "Last month", F.money(tm.last_month), format("%s: %s by this point", F.str(tm.last_month_label) or "",
+      F.money(tm.last_month_so_far)) },
   }
 end
 
