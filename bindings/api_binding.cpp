@@ -25,6 +25,8 @@
 #include <utility>
 #include <vector>
 
+#include "host/core/file_io.hpp"
+#include "host/core/iso_time.hpp"
 #include "host/core/json_text.hpp"
 #include "bindings/binding.hpp"
 #include "bindings/lua_json.hpp"
@@ -358,6 +360,54 @@ int l_json_decode(lua_State* L) {
   return 1;
 }
 
+// core.parse_time(text) -> Unix ms, or nil and the reason: the one ISO-8601 parser
+// (host/core/iso_time.hpp), shared with --now and the simulator.
+int l_parse_time(lua_State* L) {
+  std::size_t n;
+  const char* s = luaL_checklstring(L, 1, &n);
+  std::string why;
+  if (auto ms = parse_iso8601(std::string_view(s, n), &why)) {
+    lua_pushnumber(L, static_cast<lua_Number>(*ms));
+    return 1;
+  }
+  lua_pushnil(L);
+  lua_pushlstring(L, why.data(), why.size());
+  return 2;
+}
+
+// core.base_url() -> the API base this process talks to ("" before a client is set up).
+int l_base_url(lua_State* L) {
+  const std::string& url = context(L).client_options.base_url;
+  lua_pushlstring(L, url.data(), url.size());
+  return 1;
+}
+
+// core.write_file(path, text [, make_dirs]): writes whole or not at all (temporary file,
+// then rename); raises a usage error naming the path and the cause.
+int l_write_file(lua_State* L) {
+  std::string path = luaL_checkstring(L, 1);
+  std::size_t n;
+  const char* text = luaL_checklstring(L, 2, &n);
+  write_file_atomic(path, std::string_view(text, n), lua_toboolean(L, 3) != 0);
+  return 0;
+}
+
+// core.read_file(path, max_bytes) -> text, or nil and the reason (not a regular file,
+// larger than max_bytes, missing): never blocks on a FIFO, never reads without bound.
+int l_read_file(lua_State* L) {
+  std::string path = luaL_checkstring(L, 1);
+  const lua_Number cap = luaL_checknumber(L, 2);
+  std::string why;
+  auto text = try_read_file_capped(path, cap > 0 && cap < 1e12 ? static_cast<std::size_t>(cap) : 0, &why);
+  if (!text) {
+    lua_pushnil(L);
+    lua_pushlstring(L, why.data(), why.size());
+    return 2;
+  }
+  lua_pushlstring(L, text->data(), text->size());
+  return 1;
+}
+
 int l_cache_dir(lua_State* L) {
   const std::string& dir = context(L).cache_dir;
   if (dir.empty())
@@ -452,6 +502,10 @@ void register_api(lua_State* L, HostContext* ctx) {
       {"now", entry<l_now>},
       {"json_encode", entry<l_json_encode>},
       {"json_decode", entry<l_json_decode>},
+      {"parse_time", entry<l_parse_time>},
+      {"base_url", entry<l_base_url>},
+      {"write_file", entry<l_write_file>},
+      {"read_file", entry<l_read_file>},
       {"cache_dir", entry<l_cache_dir>},
       {"lib_dir", entry<l_lib_dir>},
       {"account", entry<l_account>},

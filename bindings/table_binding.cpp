@@ -14,11 +14,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bindings/binding.hpp"
@@ -696,9 +698,39 @@ int l_to_text(lua_State* L) {
   return 1;
 }
 
+// Charts are Lua (scripts/orscript/chart.lua): calls chart[fn] with this call's
+// arguments and returns its result. Holds no C++ objects, so errors pass through.
+int call_chart(lua_State* L, const char* fn) {
+  int n = lua_gettop(L);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "orscript.chart");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, fn);
+  lua_remove(L, -2);
+  lua_insert(L, 1);
+  lua_call(L, n, 1);
+  return 1;
+}
+
+bool is_chart_path(std::string_view path) {
+  auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(path.substr(dot + 1));
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == "svg" || ext == "html" || ext == "htm";
+}
+
+// t:plot([opts]): a chart (SVG, HTML or text), or a file with opts.path.
+int l_plot(lua_State* L) {
+  check_table(L, 1);
+  return call_chart(L, "plot");
+}
+
 int l_write(lua_State* L) {
   Table& t = *check_table(L, 1);
-  t.write(luaL_checkstring(L, 2));
+  const char* path = luaL_checkstring(L, 2);
+  if (is_chart_path(path)) return call_chart(L, "write");
+  t.write(path);
   return 0;
 }
 
@@ -789,6 +821,7 @@ int l_table(lua_State* L) {
   }
   RowsOptions ro;
   ro.schema = ctx.schema.get();
+  ro.from_api = false;
   Table t = from_rows(json::value(std::move(rows)), "lua", ro);
   t.meta.row_count.reset();
 
@@ -912,6 +945,7 @@ void register_table(lua_State* L, HostContext* ctx) {
       {"to_json", entry<l_to_text<&Table::to_json>>},
       {"to_markdown", entry<l_to_text<&Table::to_markdown>>},
       {"write", entry<l_write>},
+      {"plot", entry<l_plot>},
       {nullptr, nullptr},
   };
   new_class(L, kTableMeta, methods, ctx);

@@ -133,6 +133,28 @@ function C.window_info(r)
   return { start = time.date(r.start), ["end"] = time.date(r.stop), label = C.window_label(r) }
 end
 
+-- The documented range of each threshold (docs/recipes.md); others: a number >= 0.
+C.THRESHOLD_RANGES = {
+  expensive_multiple = { 1, 1000 }, growth_ratio = { 1, 1000 }, level_change = { 1, 1000 },
+  min_monthly_usd = { 0, 1e15 }, weekly_to_monthly = { 4, 4.5 },
+  key_share = { 0, 1 }, prompt_heavy = { 0, 1 }, low_cache = { 0, 1 }, target_cache = { 0, 1 },
+  web_share = { 0, 1 }, reasoning_share = { 0, 1 }, reasoning_cut = { 0, 1 }, meaningful_share = { 0, 1 },
+}
+
+-- A threshold's value from text: a plain decimal number (no nan, inf or hex) within
+-- its documented range, else a usage error naming the range.
+function C.check_threshold(name, text)
+  local s = tostring(text)
+  local n = (s:match("^[+-]?%d+%.?%d*$") or s:match("^[+-]?%d*%.%d+$") or s:match("^[+-]?%d+%.?%d*[eE][+-]?%d+$"))
+    and tonumber(s)
+  local r = C.THRESHOLD_RANGES[name] or { 0, 1e15 }
+  if not n or n ~= n or n < r[1] or n > r[2] then
+    usage_error("threshold %s expects a number from %s to %s, got '%s'", name, tostring(r[1]), tostring(r[2]),
+      #s > 60 and (s:sub(1, 60) .. "...") or s)
+  end
+  return n
+end
+
 -- Parses a recipe's arguments.
 --   spec.positional = { "model" }           names of positional arguments (in order)
 --   spec.required = { model = true }        positional arguments that must be given
@@ -160,9 +182,7 @@ function C.parse_args(argv, spec)
       table.sort(names)
       usage_error("unknown threshold '%s' (thresholds: %s)", name, #names > 0 and concat(names, ", ") or "none")
     end
-    local n = tonumber(text)
-    if not n then usage_error("threshold %s expects a number, got '%s'", name, tostring(text)) end
-    opts.thresholds[name] = n
+    opts.thresholds[name] = C.check_threshold(name, text)
   end
   while i <= #argv do
     local a = argv[i]
@@ -191,8 +211,8 @@ function C.parse_args(argv, spec)
       elseif spec.options and spec.options[key] then
         local text = v()
         if spec.options[key] == "number" then
-          local n = tonumber(text)
-          if not n then usage_error("--%s expects a number, got '%s'", name, text) end
+          local n = text:match("^[+-]?%d+%.?%d*$") and tonumber(text)
+          if not n then usage_error("--%s expects a number, got '%s'", name, #text > 60 and (text:sub(1, 60) .. "...") or text) end
           opts[key] = n
         else
           opts[key] = text
@@ -425,10 +445,9 @@ end
 -- Writing tables: --csv DIR, --json FILE, --markdown FILE
 
 local function write_text(path, text)
-  local f, err = io.open(path, "wb")
-  if not f then orscript.error("usage", format("cannot write '%s': %s", path, tostring(err)), 0) end
-  f:write(text)
-  f:close()
+  -- Whole or not at all (temporary file, then rename); a usage error names path and cause.
+  local ok, err = pcall(core.write_file, path, text)
+  if not ok then orscript.error("usage", tostring(type(err) == "table" and err.message or err), 0) end
 end
 C.write_text = write_text
 

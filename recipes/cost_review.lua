@@ -9,7 +9,10 @@
 --   phase 2  all independent queries at once: the baseline, spend and tokens by model,
 --            components by day (two data sources), the surcharge components by key and app
 --            (two data sources), weekly spend by key and weekly spend by key and model;
---   phase 3  the keys behind each expensive model, and the day each key moved model.
+--   phase 3  the keys behind each expensive model, and the day each key moved model; and
+--            this month by key and day (orscript.forecast_query) for the opening section:
+--            this month so far / projected / last month, the biggest movers and the last two
+--            weeks' single-day spikes (orscript.forecast, orscript.anomalies).
 -- A truncated answer is asked again in parts until whole, never dropped.
 -- The parts: review_checks.lua (the checks, pure functions over the results),
 -- review_words.lua (what each finding says), review_verify.lua (the re-run script), and this
@@ -692,6 +695,12 @@ function M.run(opts)
     phase3 = phase3 + 1
   end
 
+  -- The opening section: this month so far, projected and last month by key, and the last
+  -- two weeks' single-day spikes (orscript.forecast and orscript.anomalies on one query).
+  local month_q = schema:dimension("api_key_id") and orscript.forecast_query { by = "api_key_id" } or nil
+  local month_p = month_q and month_q:submit()
+  if month_p then phase3 = phase3 + 1 end
+
   -- Meanwhile: per-model checks, components and surcharges.
   checks:per_model(models)
   local comp = { total = 0, surcharges = 0 }
@@ -902,6 +911,16 @@ function M.run(opts)
   for i, k in ipairs(M.KINDS) do kind_pos[k] = i end
   table.sort(check_list, function(a, b) return (kind_pos[a.kind] or 99) < (kind_pos[b.kind] or 99) end)
 
+  local this_month
+  if month_p then
+    local t = whole(month_p, month_q, "this month by key and day", warnings, counts)
+    if t then
+      local TM = require "orscript.report.month"
+      this_month = TM.from_forecast(orscript.forecast { by = "api_key_id", table = t })
+      this_month.spikes = TM.spikes(orscript.anomalies { by = "api_key_id", table = t }, "api_key_id")
+    end
+  end
+
   local generated_at = time.format(orscript.now())
   local total_impact = 0
   for _, r in ipairs(recs) do if not r.one_off then total_impact = total_impact + r.impact_usd end end
@@ -917,6 +936,7 @@ function M.run(opts)
                  monthly_spend = baseline.spend * W.factor,
                  projected_spend = W.partial and W.days > 0 and baseline.spend * W.full_days / W.days or nil,
                  fees = comp.remainder },
+    this_month = this_month,
     recommendations = recs,
     observations = obs,
     checks = check_list,
@@ -962,6 +982,7 @@ function M.json_report(data)
                  byok_fees = v(data.baseline.fees) },
     recommendations = {}, observations = {}, warnings = {}, checks = {},
     no_traffic = data.no_traffic == true,
+    this_month = data.this_month or N,
     stats = { requests = v(data.stats and data.stats.requests), phases = v(data.stats and data.stats.phases) },
     thresholds = data.thresholds,
   }

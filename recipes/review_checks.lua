@@ -32,15 +32,7 @@ local function mean(v, a, b)
 end
 M.mean = mean
 
-local function median(list)
-  local t = {}
-  for i, x in ipairs(list) do t[i] = x end
-  table.sort(t)
-  local n = #t
-  if n == 0 then return 0 end
-  if n % 2 == 1 then return t[(n + 1) / 2] end
-  return (t[n / 2] + t[n / 2 + 1]) / 2
-end
+local median = require("orscript.anomalies").median
 M.median = median
 
 local function zeros(n)

@@ -11,7 +11,8 @@ local format, concat = string.format, table.concat
 
 local V = {}
 
-local function q(s) return format("%q", s) end
+-- A Lua string literal on one line: %q, with a newline as \n (names come from the API).
+local function q(s) return (format("%q", s):gsub("\\\n", "\\n")) end
 
 -- Lua source of a query by one dimension over the month, its measure picking one row.
 local function by_dim_check(metrics, dim, value, expr)
@@ -142,7 +143,7 @@ function V.script(recs, ctx)
   add("local checks = {}")
   for i, r in ipairs(recs) do
     add("")
-    add("-- %d. %s", i, (r.title:gsub("\n", " ")))
+    add("-- %d. %s", i, (r.title:gsub("[%c\127]", "?")))  -- a CR or LF would end the comment
     local make = CHECKS[r.kind]
     if make then
       local c = make(r, th)

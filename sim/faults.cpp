@@ -3,7 +3,10 @@
 #include "host/core/error.hpp"
 #include "sim/rng.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <utility>
 
 namespace orscript::sim {
 
@@ -24,30 +27,52 @@ std::vector<std::string> split(std::string_view s, char sep) {
 }
 
 [[noreturn]] void bad(const std::string& spec, const std::string& why) {
-  throw_usage("invalid fault spec '" + spec + "': " + why + " (see docs/simulator.md, \"Fault injection\")");
+  throw_usage("invalid fault spec '" + echo_input(spec) + "': " + why + " (see docs/simulator.md, \"Fault injection\")");
 }
 
-// "100ms", "1.5s", "250" (ms).
+// The longest delay and the largest size a fault may ask for (docs/simulator.md).
+constexpr double kMaxDelayMs = 3'600'000;        // one hour
+constexpr double kMaxBytes = 256.0 * 1024 * 1024; // 256 MB
+
+// Splits "1.5s" into the decimal number and the unit after it; the number must be plain
+// decimal (no sign, nan, inf or hex) and finite.
+std::pair<double, std::string> number_and_unit(const std::string& spec, const std::string& v, const char* what) {
+  std::size_t n = 0;
+  while (n < v.size() && ((v[n] >= '0' && v[n] <= '9') || v[n] == '.')) ++n;
+  double x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + n, x);
+  if (n == 0 || ec != std::errc() || p != v.data() + n || !std::isfinite(x))
+    bad(spec, std::string("expected ") + what + ", got '" + echo_input(v, 40) + "'");
+  return {x, v.substr(n)};
+}
+
+// "100ms", "1.5s", "250" (ms); at most an hour.
 std::int64_t duration_ms(const std::string& spec, const std::string& v) {
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  const std::string unit(end);
-  if (end == v.c_str() || x < 0) bad(spec, "expected a duration like 100ms or 2s, got '" + v + "'");
-  if (unit.empty() || unit == "ms") return static_cast<std::int64_t>(x);
-  if (unit == "s") return static_cast<std::int64_t>(x * 1000);
-  bad(spec, "unknown duration unit '" + unit + "'");
+  auto [x, unit] = number_and_unit(spec, v, "a duration like 100ms or 2s");
+  if (unit == "s") x *= 1000;
+  else if (!unit.empty() && unit != "ms") bad(spec, "unknown duration unit '" + echo_input(unit, 20) + "' (use ms or s)");
+  if (x > kMaxDelayMs) bad(spec, "a duration of at most 3600s, got '" + echo_input(v, 40) + "'");
+  return static_cast<std::int64_t>(x);
 }
 
-// "4096", "64KB", "8MB".
+// "4096", "64KB", "8MB"; at most 256 MB.
 std::int64_t size_bytes(const std::string& spec, const std::string& v) {
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  const std::string unit(end);
-  if (end == v.c_str() || x < 0) bad(spec, "expected a size like 64KB, got '" + v + "'");
-  if (unit.empty() || unit == "B") return static_cast<std::int64_t>(x);
-  if (unit == "KB" || unit == "kB" || unit == "K") return static_cast<std::int64_t>(x * 1024);
-  if (unit == "MB" || unit == "M") return static_cast<std::int64_t>(x * 1024 * 1024);
-  bad(spec, "unknown size unit '" + unit + "'");
+  auto [x, unit] = number_and_unit(spec, v, "a size like 64KB");
+  if (unit == "KB" || unit == "kB" || unit == "K") x *= 1024;
+  else if (unit == "MB" || unit == "M") x *= 1024 * 1024;
+  else if (!unit.empty() && unit != "B") bad(spec, "unknown size unit '" + echo_input(unit, 20) + "' (use B, KB or MB)");
+  if (x > kMaxBytes) bad(spec, "a size of at most 256MB, got '" + echo_input(v, 40) + "'");
+  return static_cast<std::int64_t>(x);
+}
+
+// A whole number in [lo, hi] written in decimal digits only.
+std::int64_t whole(const std::string& spec, const std::string& v, std::int64_t lo, std::int64_t hi, const char* what) {
+  std::int64_t x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi)
+    bad(spec, std::string(what) + " needs a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                  ", got '" + echo_input(v, 40) + "'");
+  return x;
 }
 
 }  // namespace
@@ -68,13 +93,14 @@ Faults::Faults(const std::vector<std::string>& specs, std::uint64_t seed) : seed
         if (auto h = t.find('#'); h != std::string::npos) {
           auto tail = t.substr(h + 1);
           auto at = tail.find('@');
-          it.first = std::atoll(tail.substr(0, at).c_str());
-          if (it.first < 0) bad(spec, "#N must be >= 0");
+          it.first = whole(spec, tail.substr(0, at), 0, 1'000'000'000, "#N");
           t = t.substr(0, h) + (at == std::string::npos ? "" : tail.substr(at));
         }
         if (auto at = t.find('@'); at != std::string::npos) {
-          it.probability = std::strtod(t.c_str() + at + 1, nullptr);
-          if (!(it.probability >= 0 && it.probability <= 1)) bad(spec, "@P needs a probability in [0,1]");
+          const std::string pv = t.substr(at + 1);
+          auto [prob, rest] = number_and_unit(spec, pv, "a probability in [0,1] after @");
+          it.probability = prob;
+          if (!rest.empty() || !(it.probability >= 0 && it.probability <= 1)) bad(spec, "@P needs a probability in [0,1]");
           t = t.substr(0, at);
         }
         const auto eq = t.find('=');
@@ -84,11 +110,9 @@ Faults::Faults(const std::vector<std::string>& specs, std::uint64_t seed) : seed
           if (v.empty()) bad(spec, it.name + " needs a duration");
           it.a = duration_ms(spec, v);
         } else if (it.name == "status") {
-          it.a = std::atoi(v.c_str());
-          if (it.a < 400 || it.a > 599) bad(spec, "status needs a 4xx/5xx code");
+          it.a = whole(spec, v, 400, 599, "status (a 4xx/5xx code)");
         } else if (it.name == "burst429") {
-          it.a = v.empty() ? 1 : std::atoll(v.c_str());
-          if (it.a < 0) bad(spec, "burst429 needs a count");
+          it.a = v.empty() ? 1 : whole(spec, v, 0, 1'000'000, "burst429");
           if (it.first < 0) it.first = it.a;
         } else if (it.name == "reset" || it.name == "truncate" || it.name == "malformed" || it.name == "html") {
           if (!v.empty()) bad(spec, it.name + " takes no value");

@@ -218,8 +218,9 @@ std::shared_ptr<const Store> generate(Scenario scenario, std::uint64_t seed, std
     const int hour = static_cast<int>(std::upper_bound(plan.hour_cdf.begin(), plan.hour_cdf.end(), u) -
                                       plan.hour_cdf.begin());
     const std::int64_t t = day_ms + std::min(hour, 23) * kHourMs + static_cast<std::int64_t>(rng.uniform() * kHourMs);
-    const auto prompt = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.prompt_tokens.mean, ln_p_sigma))));
-    const auto completion = static_cast<std::uint32_t>(std::max(1.0, std::round(rng.lognormal(st.completion_tokens.mean, ln_c_sigma))));
+    // Clamped below 2^32 so a long lognormal tail cannot overflow the cast.
+    const auto prompt = static_cast<std::uint32_t>(std::clamp(std::round(rng.lognormal(st.prompt_tokens.mean, ln_p_sigma)), 1.0, 4e9));
+    const auto completion = static_cast<std::uint32_t>(std::clamp(std::round(rng.lognormal(st.completion_tokens.mean, ln_c_sigma)), 1.0, 4e9));
     const auto reasoning = st.reasoning_share > 0
         ? static_cast<std::uint32_t>(std::min<double>(completion, std::round(completion * std::min(1.0, st.reasoning_share * (st.exact ? 1.0 : 0.8 + 0.4 * rng.uniform())))))
         : 0u;

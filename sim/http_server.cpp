@@ -16,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -86,12 +87,38 @@ class BeastServer final : public HttpServer {
       }
       sock.set_option(tcp::no_delay(true), ec);
       auto ex = sock.get_executor();
+      const int cap = cfg_.max_connections < 1 ? 1 : cfg_.max_connections;
+      if (active_.load() >= cap) {
+        // Over the cap: a plain peer hears 503 (bounded by the header deadline), a TLS one
+        // is closed (answering would need a handshake); neither counts as a connection.
+        if (ssl_ || rejecting_.load() >= cap) continue;  // sock closes here
+        ++rejecting_;
+        asio::co_spawn(ex, reject_session(std::move(sock)), asio::detached);
+        continue;
+      }
+      ++active_;  // counted now, not when the session starts, so the cap holds at once
       if (ssl_) asio::co_spawn(ex, tls_session(std::move(sock)), asio::detached);
       else asio::co_spawn(ex, plain_session(std::move(sock)), asio::detached);
     }
   }
 
+  // Releases one count taken by the accept loop when the session ends.
+  struct Count {
+    std::atomic<int>& n;
+    explicit Count(std::atomic<int>& c) : n(c) {}
+    ~Count() { --n; }
+    Count(const Count&) = delete;
+    Count& operator=(const Count&) = delete;
+  };
+
+  asio::awaitable<void> reject_session(tcp::socket sock) {
+    Count count(rejecting_);
+    beast::tcp_stream stream(std::move(sock));
+    co_await answer_and_close(stream, 503, "Too many connections to the simulator; retry later");
+  }
+
   asio::awaitable<void> plain_session(tcp::socket sock) {
+    Count count(active_);
     beast::tcp_stream stream(std::move(sock));
     co_await serve(stream);
     boost::system::error_code ec;
@@ -99,8 +126,9 @@ class BeastServer final : public HttpServer {
   }
 
   asio::awaitable<void> tls_session(tcp::socket sock) {
+    Count count(active_);
     asio::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(sock)), *ssl_);
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream).expires_after(cfg_.header_timeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
     if (ec) co_return;
     beast::get_lowest_layer(stream).expires_never();
@@ -121,24 +149,87 @@ class BeastServer final : public HttpServer {
     return h;
   }
 
+  // Answers one error status with the JSON envelope and closes: the send side first, then
+  // what the peer is still sending is read and dropped for a moment (a lingering close), so
+  // the peer reads the answer instead of a reset.
+  template <class Stream>
+  asio::awaitable<void> answer_and_close(Stream& stream, int status, const std::string& message) {
+    HttpResponse r;
+    r.status = status;
+    r.body = R"({"error":{"code":)" + std::to_string(status) + R"(,"message":")" + message + R"("}})";
+    const std::string out = head(r, false) + r.body;
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(cfg_.header_timeout);
+    auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+    if (wec) co_return;
+    boost::system::error_code ec;
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> sink;
+    for (std::size_t drained = 0; drained < 64 * 1024 * 1024;) {
+      auto [rec, rn] = co_await lowest.async_read_some(asio::buffer(sink), use_tuple);
+      if (rec) break;
+      drained += rn;
+    }
+    lowest.socket().close(ec);
+  }
+
   // Serves requests until the peer closes; returns false when the connection was cut
-  // on purpose (no graceful shutdown then).
+  // on purpose (no graceful shutdown then). Each phase has a deadline: idle between
+  // requests, the head, the body; over-long heads and bodies and unparsable requests are
+  // answered with 431, 413 and 400, slow ones with 408.
   template <class Stream>
   asio::awaitable<bool> serve(Stream& stream) {
     beast::flat_buffer buffer;
+    auto& lowest = beast::get_lowest_layer(stream);
     for (;;) {
+      if (buffer.size() == 0) {
+        lowest.expires_after(cfg_.idle_timeout);
+        auto [iec, in] = co_await stream.async_read_some(buffer.prepare(16384), use_tuple);
+        if (iec) co_return iec != beast::error::timeout;
+        buffer.commit(in);
+      }
       http::request_parser<http::string_body> parser;
-      parser.body_limit(8 * 1024 * 1024);
-      auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+      parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+      parser.body_limit(cfg_.body_limit);
+      // The head and body deadlines cancel the read (the stream's own expiry would close
+      // the socket, and the peer should hear 408 first).
+      lowest.expires_never();
+      bool late = false;
+      asio::steady_timer deadline(co_await asio::this_coro::executor);
+      auto arm = [&](std::chrono::milliseconds limit) {
+        deadline.expires_after(limit);
+        deadline.async_wait([&late, &lowest](boost::system::error_code tec) {
+          if (tec) return;  // cancelled or re-armed (also after this frame is gone)
+          late = true;
+          boost::system::error_code ignored;
+          lowest.socket().cancel(ignored);
+        });
+      };
+      arm(cfg_.header_timeout);
+      auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+      boost::system::error_code ec = hec;
+      if (!ec) {
+        arm(cfg_.body_timeout);
+        auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        ec = bec;
+      }
+      deadline.cancel();
       if (ec) {
-        if (ec == http::error::body_limit) {
-          HttpResponse r;
-          r.status = 413;
-          r.body = R"({"error":{"code":413,"message":"Request body too large"}})";
-          const std::string out = head(r, false) + r.body;
-          co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+        if (late) {
+          co_await answer_and_close(stream, 408, "Request Timeout");
+          co_return false;
         }
-        co_return true;
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+            ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated)
+          co_return true;
+        if (ec == beast::error::timeout) co_await answer_and_close(stream, 408, "Request Timeout");
+        else if (ec == http::error::header_limit)
+          co_await answer_and_close(stream, 431, "Request header fields too large");
+        else if (ec == http::error::body_limit) co_await answer_and_close(stream, 413, "Request body too large");
+        else if (ec.category() == http::make_error_code(http::error::bad_method).category())
+          co_await answer_and_close(stream, 400, "Malformed HTTP request");
+        co_return false;
       }
       auto& msg = parser.get();
       HttpRequest req;
@@ -210,6 +301,8 @@ class BeastServer final : public HttpServer {
   std::uint16_t port_ = 0;
   std::mutex stop_mu_;
   bool stopped_ = false;
+  std::atomic<int> active_{0};     // connections being served
+  std::atomic<int> rejecting_{0};  // connections being answered 503
 };
 
 }  // namespace

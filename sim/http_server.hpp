@@ -1,7 +1,8 @@
 // http_server.hpp: the simulator's HTTP/1.1 server (plain or TLS) on loopback.
 //
 // Owns: listening, keep-alive connections served by C++20 coroutines on a small
-// io_context thread pool, request parsing, and delivering each response as the
+// io_context thread pool, request parsing with deadlines and size limits (408, 413,
+// 431, 400 and a connection cap answered with 503), and delivering each response as the
 // handler asks (async delay, drip, cut mid-body with RST or FIN). Beast and Asio
 // live only in http_server.cpp. Does not own: what is answered (endpoints.hpp) or
 // the certificate (tls_cert.hpp).
@@ -10,6 +11,7 @@
 #include "sim/http_types.hpp"
 #include "sim/tls_cert.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +26,13 @@ struct HttpServerConfig {
   std::optional<CertBundle> tls;    // set: HTTPS with this certificate
   int threads = 2;
   bool quiet = true;                // false: one access-log line per request on stderr
+  // Limits against slow or hostile peers (each answered as HTTP says, then closed).
+  std::chrono::milliseconds idle_timeout{60'000};    // no new request on a connection: closed
+  std::chrono::milliseconds header_timeout{10'000};  // request head (or TLS handshake) not in: 408
+  std::chrono::milliseconds body_timeout{30'000};    // request body not in: 408
+  std::size_t header_limit = 16 * 1024;              // request head larger: 431
+  std::size_t body_limit = 8 * 1024 * 1024;          // request body larger: 413
+  int max_connections = 512;                         // more at once: 503 (plain) or closed (TLS)
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

@@ -1,6 +1,8 @@
 #include "sim/scenario.hpp"
 
 #include "host/core/error.hpp"
+#include "host/core/file_io.hpp"
+#include "host/core/iso_time.hpp"
 #include "sim/time_util.hpp"
 
 #include <boost/json.hpp>
@@ -8,8 +10,9 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
 
 namespace orscript::sim {
 
@@ -42,10 +45,35 @@ const json::array& arr(const Ctx& c, const json::value& v, const std::string& pa
   return v.get_array();
 }
 double num(const Ctx& c, const json::value& v, const std::string& path) {
-  if (v.is_double()) return v.get_double();
-  if (v.is_int64()) return static_cast<double>(v.get_int64());
-  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  c.fail(path, "expected a number");
+  double d = 0;
+  if (v.is_double()) d = v.get_double();
+  else if (v.is_int64()) d = static_cast<double>(v.get_int64());
+  else if (v.is_uint64()) d = static_cast<double>(v.get_uint64());
+  else c.fail(path, "expected a number");
+  if (!std::isfinite(d)) c.fail(path, "expected a finite number");
+  return d;
+}
+// A whole number in [lo, hi] (ids; so the cast to an integer is exact).
+std::int64_t whole(const Ctx& c, const json::value& v, const std::string& path, double lo = 0, double hi = 9e15) {
+  const double d = num(c, v, path);
+  if (d != std::floor(d) || d < lo || d > hi)
+    c.fail(path, "expected a whole number from " + std::to_string(static_cast<std::int64_t>(lo)) + " to " +
+                     std::to_string(static_cast<std::int64_t>(hi)));
+  return static_cast<std::int64_t>(d);
+}
+// A weight: finite, >= 0 and at most a million (weights are relative).
+double weight(const Ctx& c, const json::value& v, const std::string& path) {
+  const double d = num(c, v, path);
+  if (d < 0 || d > 1e6) c.fail(path, "weights must be from 0 to 1000000");
+  return d;
+}
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
 }
 std::string str(const Ctx& c, const json::value& v, const std::string& path) {
   if (!v.is_string()) c.fail(path, "expected a string");
@@ -65,7 +93,14 @@ double num_or(const Ctx& c, const json::object& o, std::string_view k, double de
   auto* v = opt(o, k);
   if (!v) return def;
   const double d = num(c, *v, path + "." + std::string(k));
-  if (!(d >= lo && d <= hi)) c.fail(path + "." + std::string(k), "out of range");
+  if (!(d >= lo && d <= hi)) {
+    auto show = [](double x) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", x);
+      return std::string(buf);
+    };
+    c.fail(path + "." + std::string(k), "out of range: expected " + show(lo) + " to " + show(hi));
+  }
   return d;
 }
 std::string str_or(const Ctx& c, const json::object& o, std::string_view k, std::string def, const std::string& path) {
@@ -74,12 +109,16 @@ std::string str_or(const Ctx& c, const json::object& o, std::string_view k, std:
   return str(c, *v, path + "." + std::string(k));
 }
 
+// The largest mean tokens per request (the largest context windows are 2M tokens).
+constexpr double kMaxMeanTokens = 2e6;
+// Per stream and in total: what a scenario may ask the generator to hold in memory.
+constexpr double kMaxRequestsPerDay = 1e6;
+constexpr double kMaxDetailEvents = 3e7;
+
 Weights weights(const Ctx& c, const json::value& v, const std::string& path) {
   Weights w;
   for (auto& [k, val] : obj(c, v, path)) {
-    const double d = num(c, val, path + "." + std::string(k));
-    if (d < 0) c.fail(path + "." + std::string(k), "weights must be >= 0");
-    w.emplace_back(std::string(k), d);
+    w.emplace_back(std::string(k), weight(c, val, path + "." + std::string(k)));
   }
   if (w.empty()) c.fail(path, "needs at least one entry");
   return w;
@@ -104,7 +143,7 @@ std::array<double, 24> hourly_shape(const Ctx& c, const json::value* v, const st
   if (v && v->is_array()) {
     auto& a = v->get_array();
     if (a.size() != 24) c.fail(path, "expected 24 hourly weights");
-    for (std::size_t i = 0; i < 24; ++i) h[i] = num(c, a[i], path + "." + std::to_string(i));
+    for (std::size_t i = 0; i < 24; ++i) h[i] = weight(c, a[i], path + "." + std::to_string(i));
   } else {
     if (v) kind = str(c, *v, path);
     for (int i = 0; i < 24; ++i) {
@@ -128,10 +167,15 @@ LogNormal lognormal(const Ctx& c, const json::object& o, std::string_view k, Log
   auto* v = opt(o, k);
   if (!v) return def;
   const std::string p = path + "." + std::string(k);
-  if (v->is_number()) return LogNormal{num(c, *v, p), def.sigma};
+  LogNormal ln{0, def.sigma};
+  if (v->is_number()) {
+    ln.mean = num(c, *v, p);
+    if (!(ln.mean >= 1 && ln.mean <= kMaxMeanTokens)) c.fail(p, "out of range: expected 1 to 2000000 tokens");
+    return ln;
+  }
   auto& m = obj(c, *v, p);
-  LogNormal ln{num(c, req(c, m, "mean", p), p + ".mean"), num_or(c, m, "sigma", def.sigma, p, 0, 3)};
-  if (ln.mean <= 0) c.fail(p + ".mean", "must be > 0");
+  ln = LogNormal{num_or(c, m, "mean", 0, p, 1, kMaxMeanTokens), num_or(c, m, "sigma", def.sigma, p, 0, 3)};
+  if (!opt(m, "mean")) c.fail(p + ".mean", "missing");
   return ln;
 }
 
@@ -200,10 +244,13 @@ static void parse_classifiers(const Ctx& c, const json::array& list, Scenario& s
 Scenario parse_scenario(std::string_view text, const std::string& origin) {
   Ctx c{origin};
   json::value root;
-  try {
-    root = json::parse(text);
-  } catch (const std::exception& e) {
-    c.fail("$", std::string("invalid JSON: ") + e.what());
+  {
+    json::stream_parser parser;
+    boost::system::error_code ec;
+    const std::size_t used = parser.write(text.data(), text.size(), ec);
+    if (!ec) parser.finish(ec);
+    if (ec) c.fail("$", "invalid JSON at byte " + std::to_string(used) + ": " + ec.message());
+    root = parser.release();
   }
   auto& o = obj(c, root, "$");
   Scenario s;
@@ -238,6 +285,8 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     auto& w = obj(c, ws[i], p);
     Workspace ws_;
     ws_.id = str(c, req(c, w, "id", p), p + ".id");
+    if (!is_uuid(ws_.id))
+      c.fail(p + ".id", "expected a UUID such as 3c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f, got '" + echo_input(ws_.id, 40) + "'");
     ws_.name = str(c, req(c, w, "name", p), p + ".name");
     ws_.is_default = opt(w, "default") && opt(w, "default")->is_bool() && opt(w, "default")->get_bool();
     std::string slug;
@@ -270,7 +319,7 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     for (std::size_t i = 0; i < a.size(); ++i) {
       const std::string p = "$.apps." + std::to_string(i);
       auto& ap = obj(c, a[i], p);
-      s.apps.push_back({static_cast<std::int64_t>(num(c, req(c, ap, "id", p), p + ".id")),
+      s.apps.push_back({whole(c, req(c, ap, "id", p), p + ".id"),
                         str(c, req(c, ap, "name", p), p + ".name"), str_or(c, ap, "origin", "", p)});
     }
   }
@@ -284,7 +333,7 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     const std::string p = "$.keys." + std::to_string(i);
     auto& k = obj(c, ks[i], p);
     Key key;
-    key.id = static_cast<std::int64_t>(num(c, req(c, k, "id", p), p + ".id"));
+    key.id = whole(c, req(c, k, "id", p), p + ".id");
     key.name = str(c, req(c, k, "name", p), p + ".name");
     key.hash = str_or(c, k, "hash", sha256_hex("orscript-sim:" + s.name + ":" + key.name), p);
     if (key.hash.size() != 64 || key.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
@@ -299,7 +348,13 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     }
     key.workspace = opt(k, "workspace") ? find_ws(str(c, *opt(k, "workspace"), p + ".workspace"), p + ".workspace") : 0;
     key.created = str_or(c, k, "created", "2026-01-05", p);
-    if (auto* l = opt(k, "limit"); l && !l->is_null()) key.limit = num(c, *l, p + ".limit");
+    if (std::string why; key.created.size() != 10 || !parse_iso8601(key.created, &why))
+      c.fail(p + ".created", "expected a date YYYY-MM-DD, got '" + echo_input(key.created, 40) + "'" +
+                                 (why.empty() ? "" : " (" + why + ")"));
+    if (auto* l = opt(k, "limit"); l && !l->is_null()) {
+      key.limit = num(c, *l, p + ".limit");
+      if (*key.limit < 0 || *key.limit > 1e12) c.fail(p + ".limit", "out of range: expected 0 to 1e12 USD or null");
+    }
     key.disabled = opt(k, "disabled") && opt(k, "disabled")->is_bool() && opt(k, "disabled")->get_bool();
     key.limit_reset = str_or(c, k, "limit_reset", "", p);
     if (!key.limit_reset.empty() && key.limit_reset != "daily" && key.limit_reset != "weekly" && key.limit_reset != "monthly")
@@ -365,16 +420,16 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     st.model = s.find_model(mname);
     if (st.model < 0) c.fail(p + ".model", "unknown model '" + mname + "'");
     if (auto* a = opt(so, "app"); a && !a->is_null()) {
-      const auto id = static_cast<std::int64_t>(num(c, *a, p + ".app"));
+      const auto id = whole(c, *a, p + ".app");
       for (std::size_t j = 0; j < s.apps.size(); ++j)
         if (s.apps[j].id == id) st.app = static_cast<int>(j);
       if (st.app < 0) c.fail(p + ".app", "unknown app id " + std::to_string(id));
     }
-    st.requests_per_day = num_or(c, so, "requests_per_day", 100, p, 0);
+    st.requests_per_day = num_or(c, so, "requests_per_day", 100, p, 0, kMaxRequestsPerDay);
     if (auto* w = opt(so, "weekly")) {
       auto& a = arr(c, *w, p + ".weekly");
       if (a.size() != 7) c.fail(p + ".weekly", "expected 7 weights, Sunday first");
-      for (std::size_t j = 0; j < 7; ++j) st.weekly[j] = num(c, a[j], p + ".weekly." + std::to_string(j));
+      for (std::size_t j = 0; j < 7; ++j) st.weekly[j] = weight(c, a[j], p + ".weekly." + std::to_string(j));
     }
     st.hourly = hourly_shape(c, opt(so, "hourly"), p + ".hourly");
     st.growth_per_week = num_or(c, so, "growth_per_week", 0, p, -0.5, 2);
@@ -425,6 +480,25 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   }
   if (s.streams.empty()) c.fail("$.streams", "needs at least one stream");
   if (auto* cs = opt(o, "classifiers")) parse_classifiers(c, arr(c, *cs, "$.classifiers"), s);
+  // The most requests the detail window could hold: each stream's rate at its busiest
+  // weekday, its growth (shrinking streams were bigger in the past) and volume changes.
+  double events = 0;
+  for (auto& st : s.streams) {
+    double wsum = 0, wmax = 0;
+    for (double w : st.weekly) wsum += w, wmax = std::max(wmax, w);
+    if (wsum <= 0) c.fail("$.streams", "a stream's weekly weights sum to zero");
+    double volume = 1;
+    for (auto& ch : st.changes) volume *= std::max(1.0, ch.volume);
+    const double growth = std::pow(1.0 + st.growth_per_week, -static_cast<double>(s.history_days) / 7.0);
+    events += st.requests_per_day * (wmax * 7 / wsum) * std::max(1.0, growth) * volume * s.detail_days;
+  }
+  if (!(events <= kMaxDetailEvents)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", events);
+    c.fail("$.streams", std::string("would generate up to ") + buf +
+                            " requests in the detail window (at most 3e7): lower requests_per_day, volume "
+                            "changes or the shrinking growth_per_week");
+  }
   return s;
 }
 
@@ -442,15 +516,15 @@ const char* shipped_scenario_text(std::string_view name) {
 
 Scenario load_scenario(const std::string& name_or_path) {
   if (const char* text = shipped_scenario_text(name_or_path)) return parse_scenario(text, "'" + name_or_path + "'");
-  std::ifstream in(name_or_path, std::ios::binary);
-  if (!in) {
+  std::string why;
+  auto text = try_read_file_capped(name_or_path, 4 * 1024 * 1024, &why);
+  if (!text) {
     std::string names;
     for (auto& n : shipped_scenarios()) names += (names.empty() ? "" : ", ") + n;
-    throw_usage("scenario '" + name_or_path + "' is neither a shipped scenario (" + names + ") nor a readable file");
+    throw_usage("scenario '" + echo_input(name_or_path) + "' is neither a shipped scenario (" + names +
+                ") nor a readable scenario file: " + why);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_scenario(ss.str(), name_or_path);
+  return parse_scenario(*text, echo_input(name_or_path));
 }
 
 }  // namespace orscript::sim

@@ -1,6 +1,7 @@
 #include "sim/tls_cert.hpp"
 
 #include "host/core/error.hpp"
+#include "host/core/file_io.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -83,15 +84,16 @@ std::string write_ca_file(const std::string& dir_in, const std::string& pem) {
   if (dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
     std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/orscript-sim-XXXXXX";
-    if (!mkdtemp(templ.data())) throw_error(ErrorKind::internal, "cannot create a temporary directory for ca.pem");
+    if (!mkdtemp(templ.data())) throw_usage("cannot create a temporary folder for ca.pem under $TMPDIR (or /tmp); set TMPDIR to a writable folder or give --cert-dir");
     dir = templ;
   } else {
     ::mkdir(dir.c_str(), 0755);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      throw_usage("--cert-dir '" + echo_input(dir) + "' is not a folder that exists or can be created; give a folder");
   }
   const std::string path = dir + "/ca.pem";
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << pem;
-  if (!out) throw_error(ErrorKind::internal, "cannot write " + path);
+  write_file_atomic(path, pem);  // Error(usage) naming the path and the cause
   return path;
 }
 

@@ -1,5 +1,6 @@
 #include "host/app/cli.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <sstream>
 
@@ -16,9 +17,12 @@ namespace {
 }
 
 std::uint64_t to_uint(const std::string& flag, const std::string& v, std::uint64_t max) {
-  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) bad(flag + " expects a whole number, got '" + v + "'");
-  auto n = std::stoull(v);
-  if (n > max) bad(flag + " must be at most " + std::to_string(max) + ", got " + v);
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+    bad(flag + " expects a whole number, got '" + echo_input(v) + "'");
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n > max)
+    bad(flag + " must be at most " + std::to_string(max) + ", got " + echo_input(v));
   return n;
 }
 
@@ -83,6 +87,12 @@ CliOptions parse(const std::vector<std::string>& argv) {
     else if (name == "--port") o.port = static_cast<std::uint16_t>(to_uint(name, value(name, inline_value, has_inline), 65535));
     else if (name == "--fault") o.faults.push_back(value(name, inline_value, has_inline));
     else if (name == "--cert-dir") o.cert_dir = value(name, inline_value, has_inline);
+    else if (name == "--format") {
+      o.format = value(name, inline_value, has_inline);
+      if (o.format != "table" && o.format != "csv" && o.format != "json" && o.format != "jsonl" &&
+          o.format != "markdown" && o.format != "box" && o.format != "line")
+        bad("--format expects table, csv, json, jsonl, markdown, box or line, got '" + o.format + "'");
+    }
     else if (name == "--base-url") o.base_url = value(name, inline_value, has_inline);
     else if (name == "--api-key-file") o.api_key_file = value(name, inline_value, has_inline);
     else if (name == "--api-key") o.api_key_flag = value(name, inline_value, has_inline);
@@ -94,15 +104,16 @@ CliOptions parse(const std::vector<std::string>& argv) {
       std::string v = value(name, inline_value, has_inline);
       char* end = nullptr;
       double t = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !(t > 0) || t > 3600) bad("--timeout expects seconds between 0 and 3600, got '" + v + "'");
+      if (v.empty() || *end || !(t >= 0.001) || t > 3600)
+        bad("--timeout expects seconds between 0.001 and 3600, got '" + echo_input(v) + "'");
       o.timeout_s = t;
     } else if (name == "--now") {
       std::string v = value(name, inline_value, has_inline);
       auto ms = parse_iso8601(v);
-      if (!ms) bad("--now expects an ISO-8601 UTC time such as 2026-11-18T12:00:00Z, got '" + v + "'");
+      if (!ms) bad("--now expects an ISO-8601 UTC time such as 2026-11-18T12:00:00Z, got '" + echo_input(v) + "'");
       o.now_ms = *ms;
     } else {
-      bad("unknown option '" + name + "'");
+      bad("unknown option '" + echo_input(name) + "'");
     }
   }
   if (i < argv.size()) {
@@ -112,6 +123,8 @@ CliOptions parse(const std::vector<std::string>& argv) {
   }
   if (o.api_key_flag && o.api_key_flag->empty()) bad("--api-key is empty");
   if (o.serve && o.script) bad("--serve runs the simulator only; it takes no script");
+  if (!o.format.empty() && o.actions.empty() && !(o.script && *o.script == "query"))
+    bad("--format prints what -e chunks return and the query command's result; add -e 'return ...' or use query");
   return o;
 }
 
@@ -133,6 +146,14 @@ Lua options (as in lua and luajit):
   --                stop handling options
   -v, --version     print the version
   -h, --help        print this help
+  --format F        print what each -e chunk returns as F: table, csv, json, jsonl,
+                    markdown, box or line (e.g. --format csv -e 'return orscript.keys()')
+
+One-liners (no Lua):
+  query METRICS [by DIMS] [--last-month|--last-days N|...] [--top N] [--format F]
+                    run one analytics query and print it, e.g.
+                    orscript --demo query total_usage by model --last-month --top 5 --format csv;
+                    `orscript query --help` lists its options
 
 The API:
   --api-key-file F  read the management key from the first line of file F

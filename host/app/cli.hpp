@@ -25,6 +25,7 @@ struct CliOptions {
   std::optional<std::string> script;  // a path, or "-" for stdin
   std::size_t script_index = 0;       // index of the script in argv (argv.size() if none)
   std::vector<std::string> script_args;
+  std::string format;                 // --format: how -e results and `query` print ("" = off)
 
   // The API.
   std::string base_url;                       // --base-url (else OPENROUTER_BASE_URL)

@@ -15,6 +15,7 @@
 
 #include "host/app/cli.hpp"
 #include "host/app/help_doc.hpp"
+#include "host/app/oneliner.hpp"
 #include "host/app/repl.hpp"
 #include "host/core/error.hpp"
 #include "host/core/install_layout.hpp"
@@ -106,8 +107,9 @@ int run(int argc, char** argv) {
                  ctx.demo_description.c_str());
   } else {
     co.base_url = net::resolve_base_url(o.base_url);
-    co.api_key = net::resolve_api_key(o.api_key_file, o.api_key_flag.value_or(""),
-                                      [](std::string_view w) { std::fprintf(stderr, "%.*s\n", int(w.size()), w.data()); });
+    auto say = [](std::string_view w) { std::fprintf(stderr, "%.*s\n", int(w.size()), w.data()); };
+    co.api_key = net::resolve_api_key(o.api_key_file, o.api_key_flag.value_or(""), say,
+                                      o.verbose ? std::function<void(std::string_view)>(say) : nullptr);
     protect_key(argc, argv, co.api_key);
   }
 
@@ -116,11 +118,16 @@ int run(int argc, char** argv) {
   set_interrupt_notice("\norscript: interrupting (press Ctrl-C again to kill)\n");
   rt.set_arg_table(args, o.script ? o.script_index : args.size());
   for (auto& a : o.actions) {
-    int code = a.kind == cli::Action::execute ? rt.run_string(a.text, "=(command line)") : rt.require_global(a.text);
+    int code = a.kind == cli::Action::library ? rt.require_global(a.text)
+               : o.format.empty()              ? rt.run_string(a.text, "=(command line)")
+                                               : run_formatted_chunk(rt, a.text, o.format);
     if (code != 0) return code;
   }
   bool ran_something = !o.actions.empty();
-  if (o.script) {
+  if (o.script && is_query_command(*o.script)) {
+    int code = run_query_command(rt, o.script_args, o.format);
+    if (code != 0 || !o.interactive) return code;
+  } else if (o.script) {
     if (*o.script != "-") rt.add_script_dir(*o.script);
     int code = rt.run_file(*o.script, o.script_args);
     if (code != 0) return code;

@@ -55,6 +55,8 @@ std::string_view mode_name(Mode m) {
     case Mode::csv: return "csv";
     case Mode::json: return "json";
     case Mode::markdown: return "markdown";
+    case Mode::box: return "box";
+    case Mode::line: return "line";
   }
   return "table";
 }
@@ -218,8 +220,9 @@ int run_repl(Runtime& rt) {
     if (r == ReadStatus::eof) break;
     if (r == ReadStatus::interrupted || blank(line)) continue;
 
+    const bool from_file = s.line_from_file;
     if (repl::is_command(line)) {
-      if (s.history) s.history->add(line);
+      if (s.history && !from_file) s.history->add(line);
       repl::run_command(s, line);
       continue;
     }
@@ -227,7 +230,7 @@ int run_repl(Runtime& rt) {
     std::string source;
     Loaded loaded = load_chunk(s, line, prompt2, source);
     if (loaded == Loaded::abandoned) continue;
-    if (s.history && !s.history->add(source) && !s.warned_secret) {
+    if (s.history && !from_file && !s.history->add(source) && !s.warned_secret) {
       s.warned_secret = true;
       std::fprintf(stderr, "note: that line holds an API key; it is kept out of the history.\n");
     }

@@ -1,9 +1,13 @@
 // repl_commands.cpp: the dot commands, after sqlite3's and duckdb's shells.
 // A command is a line that starts with '.' and a letter; the rest of the line is its
 // argument. Commands never raise: misuse is a one-line message on stderr.
+#include <sys/wait.h>
+
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -19,13 +23,18 @@ const char kHelp[] =
     "      names inside a string. Ctrl-C cancels a running request, Ctrl-D leaves.\n"
     "\n"
     ".help                         this text\n"
-    ".mode [table|csv|json|markdown]\n"
-    "                              how result tables print (table: aligned text)\n"
+    ".mode [table|box|line|csv|json|markdown]\n"
+    "                              how result tables print (table: aligned text; box: with\n"
+    "                              borders; line: one 'column = value' per line; json: indented)\n"
+    ".headers on|off               column names in table, box and csv modes\n"
     ".rows [N]                     result-table rows shown on the screen (default 40)\n"
     ".output [FILE]                send results to FILE; without FILE back to the screen\n"
     ".once FILE                    send the next command's results to FILE\n"
     ".timer on|off                 show how long each command took\n"
     ".schema [PREFIX]              metrics and dimensions with units, formats and limits\n"
+    ".read FILE                    run FILE's lines as if typed (expressions print, dot commands work)\n"
+    ".shell CMD, .system CMD       run CMD in the shell\n"
+    ".pager on|off|CMD             page results taller than the terminal (CMD, else $PAGER)\n"
     ".quit, .exit                  leave the REPL\n";
 
 std::string trim(std::string s) {
@@ -48,13 +57,13 @@ void cmd_mode(Session& s, const std::string& arg) {
     std::printf("%s\n", std::string(mode_name(s.mode)).c_str());
     return;
   }
-  for (Mode m : {Mode::table, Mode::csv, Mode::json, Mode::markdown}) {
+  for (Mode m : {Mode::table, Mode::csv, Mode::json, Mode::markdown, Mode::box, Mode::line}) {
     if (arg == mode_name(m) || (m == Mode::markdown && arg == "md")) {
       s.mode = m;
       return;
     }
   }
-  std::fprintf(stderr, ".mode: unknown mode '%s'; use table, csv, json or markdown\n", arg.c_str());
+  std::fprintf(stderr, ".mode: unknown mode '%s'; use table, box, line, csv, json or markdown\n", arg.c_str());
 }
 
 void cmd_rows(Session& s, const std::string& arg) {
@@ -71,11 +80,62 @@ void cmd_rows(Session& s, const std::string& arg) {
   s.max_rows = static_cast<std::size_t>(n);
 }
 
-void cmd_timer(Session& s, const std::string& arg) {
-  if (arg == "on" || arg == "1" || arg == "yes") s.timer = true;
-  else if (arg == "off" || arg == "0" || arg == "no") s.timer = false;
-  else if (arg.empty()) std::printf("%s\n", s.timer ? "on" : "off");
-  else std::fprintf(stderr, ".timer: expected on or off, got '%s'\n", arg.c_str());
+// "on"/"off" (also 1/0, yes/no) into `flag`; without an argument shows it.
+void cmd_switch(const char* name, bool& flag, const std::string& arg) {
+  if (arg == "on" || arg == "1" || arg == "yes") flag = true;
+  else if (arg == "off" || arg == "0" || arg == "no") flag = false;
+  else if (arg.empty()) std::printf("%s\n", flag ? "on" : "off");
+  else std::fprintf(stderr, ".%s: expected on or off, got '%s'\n", name, arg.c_str());
+}
+
+// Queues the file's lines before the terminal's; the loop runs them as typed.
+void cmd_read(Session& s, const std::string& arg) {
+  if (arg.empty()) {
+    std::fprintf(stderr, ".read: name the file to run\n");
+    return;
+  }
+  if (s.read_nesting >= 16) {
+    std::fprintf(stderr, ".read: files read each other more than 16 deep; not reading '%s'\n", arg.c_str());
+    return;
+  }
+  std::string path = file_arg(arg);
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) {
+    std::fprintf(stderr, ".read: cannot open '%s': %s\n", path.c_str(), std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> lines;
+  std::string line;
+  for (int c; (c = std::fgetc(f)) != EOF;) {
+    if (c == '\n') {
+      lines.push_back(std::move(line));
+      line.clear();
+    } else if (c != '\r') {
+      line += static_cast<char>(c);
+    }
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  std::fclose(f);
+  ++s.read_nesting;
+  s.pending.insert(s.pending.begin(), lines.begin(), lines.end());
+}
+
+void cmd_shell(const std::string& arg) {
+  if (arg.empty()) {
+    std::fprintf(stderr, ".shell: give the command to run, e.g. .shell ls\n");
+    return;
+  }
+  std::fflush(stdout);
+  int status = std::system(arg.c_str());
+  if (status == -1) std::fprintf(stderr, ".shell: cannot run a shell: %s\n", std::strerror(errno));
+  else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    std::fprintf(stderr, ".shell: exit status %d\n", WEXITSTATUS(status));
+}
+
+void cmd_pager(Session& s, const std::string& arg) {
+  if (arg == "on" || arg == "off" || arg.empty()) return cmd_switch("pager", s.pager, arg);
+  s.pager_command = arg;
+  s.pager = true;
 }
 
 void cmd_schema(Session& s, const std::string& arg) {
@@ -114,9 +174,17 @@ void run_command(Session& s, const std::string& line) {
     if (arg.empty()) std::fprintf(stderr, ".once: name the file the next results go to\n");
     else s.set_output(file_arg(arg), true);
   } else if (name == "timer") {
-    cmd_timer(s, arg);
+    cmd_switch("timer", s.timer, arg);
   } else if (name == "schema") {
     cmd_schema(s, arg);
+  } else if (name == "headers") {
+    cmd_switch("headers", s.headers, arg);
+  } else if (name == "read") {
+    cmd_read(s, arg);
+  } else if (name == "shell" || name == "system") {
+    cmd_shell(arg);
+  } else if (name == "pager") {
+    cmd_pager(s, arg);
   } else if (name == "quit" || name == "exit" || name == "q") {
     s.quit = true;
   } else {

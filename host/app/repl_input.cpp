@@ -78,6 +78,14 @@ void init_input(Session& s) {
 
 ReadStatus read_line(Session& s, const std::string& prompt, std::string& out) {
   out.clear();
+  // Lines queued by .read come first.
+  s.line_from_file = !s.pending.empty();
+  if (s.line_from_file) {
+    out = std::move(s.pending.front());
+    s.pending.pop_front();
+    if (s.pending.empty()) s.read_nesting = 0;
+    return ReadStatus::line;
+  }
   if (!s.tty) {
     char* buf = nullptr;
     std::size_t cap = 0;

@@ -73,6 +73,8 @@ bool format_value(Session& s, int idx, std::string& out) {
     lua_createtable(L, 0, 4);
     lua_pushlstring(L, mode_name(s.mode).data(), mode_name(s.mode).size());
     lua_setfield(L, -2, "mode");
+    lua_pushboolean(L, s.headers);
+    lua_setfield(L, -2, "headers");
     // Cut long results on the screen; a file gets everything.
     if (s.out == stdout) {
       lua_pushnumber(L, static_cast<lua_Number>(s.max_rows));
@@ -113,8 +115,12 @@ void print_values(Session& s, int n) {
   // Never let the key reach the screen or a file, whatever the value held.
   all = s.rt.context().client_options.api_key.scrub(std::move(all));
   if (all.empty() || all.back() != '\n') all += '\n';
-  std::fwrite(all.data(), 1, all.size(), s.out);
-  std::fflush(s.out);
+  if (s.out == stdout) {
+    write_paged(s, all);
+  } else {
+    std::fwrite(all.data(), 1, all.size(), s.out);
+    std::fflush(s.out);
+  }
 }
 
 }  // namespace orscript::repl

@@ -8,6 +8,7 @@
 //   repl_history.cpp  the history file (XDG state dir, mode 0600) and the key filter
 //   repl_print.cpp    printing results (through scripts/orscript/pretty.lua)
 //   repl_commands.cpp the dot commands
+//   repl_pager.cpp    paging results taller than the terminal
 //   repl_schema.cpp   the analytics catalogue for completion and .schema
 //   repl_complete.cpp Tab completion
 // Does not own: the lua_State (Runtime) or the SIGINT handler (host/core/interrupt).
@@ -29,7 +30,7 @@ class Secret;
 namespace orscript::repl {
 
 // How orscript.Table results print (.mode).
-enum class Mode { table, csv, json, markdown };
+enum class Mode { table, csv, json, markdown, box, line };
 std::string_view mode_name(Mode m);
 
 // One metric or dimension as the REPL shows it.
@@ -56,6 +57,9 @@ bool holds_secret(std::string_view text, const Secret& key);
 class History {
  public:
   History(std::string path, const Secret& key);
+  ~History();  // frees libedit's copies of the entries (a sanitizer run reports them otherwise)
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
   // Reads the file into libedit's history, dropping (and purging from disk) entries
   // that hold a secret; narrows a wider file mode to 0600. Quiet when there is none.
   void load();
@@ -84,6 +88,12 @@ struct Session {
   Mode mode = Mode::table;
   std::size_t max_rows = 40;      // result-table rows shown on the terminal
   bool timer = false;
+  bool headers = true;            // .headers: column names in table, box and csv modes
+  bool pager = true;              // .pager: long results on a terminal go through $PAGER
+  std::string pager_command;      // .pager CMD; "" = $PAGER (unset: no pager)
+  std::deque<std::string> pending;  // lines queued by .read, read before the terminal
+  bool line_from_file = false;    // the last line read came from .read (kept out of history)
+  int read_nesting = 0;           // .read inside .read, to stop a file reading itself
   bool quit = false;
   bool warned_local = false;
   bool warned_secret = false;
@@ -111,6 +121,12 @@ struct Session {
 // result tables by mode, other tables readably, with the key scrubbed. Reports a
 // failure of the printer like any error.
 void print_values(Session& s, int n);
+
+// ---- pager (repl_pager.cpp) --------------------------------------------------------
+
+// Writes `text` to stdout, through the pager when the session pages, stdin and stdout
+// are terminals and the text is taller than the terminal.
+void write_paged(Session& s, const std::string& text);
 
 // ---- commands (repl_commands.cpp) ------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "host/core/error.hpp"
 
+#include <algorithm>
+
 #include <array>
 #include <utility>
 
@@ -64,6 +66,27 @@ std::string Error::describe() const {
     }
     out += ")";
   }
+  return out;
+}
+
+std::string echo_input(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  const std::size_t n = std::min(text.size(), max_bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\r') out += "\\r";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > n) out += "... (" + std::to_string(text.size()) + " bytes)";
   return out;
 }
 

@@ -62,6 +62,11 @@ class Error : public std::runtime_error {
   std::string describe() const;
 };
 
+// Outside input as it may be echoed in a message: control bytes escaped (\r, \n, \t,
+// \xHH; ESC never reaches a terminal) and anything past `max_bytes` replaced by
+// "... (N bytes)", so a 1 MB argument is not echoed whole.
+std::string echo_input(std::string_view text, std::size_t max_bytes = 120);
+
 // Shorthands for the most common throws.
 [[noreturn]] void throw_usage(std::string message);
 [[noreturn]] void throw_error(ErrorKind kind, std::string message);

@@ -43,21 +43,27 @@ unsigned days_in_month(int y, int m) {
 }
 }  // namespace
 
-std::optional<std::int64_t> parse_iso8601(std::string_view s) {
+std::optional<std::int64_t> parse_iso8601(std::string_view s, std::string* why) {
+  auto no = [&](const char* reason) -> std::optional<std::int64_t> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
   int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
       !digits(s, 8, 2, d))
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo)) return std::nullopt;
+    return no("expected YYYY-MM-DD");
+  if (mo < 1 || mo > 12) return no("month out of range");
+  if (d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo)) return no("no such day");
   std::size_t p = 10;
   int offset_min = 0;
   if (p < s.size()) {
-    if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return std::nullopt;
+    if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return no("expected THH:MM after the date");
     ++p;
-    if (!digits(s, p, 2, h) || p + 2 >= s.size() || s[p + 2] != ':' || !digits(s, p + 3, 2, mi)) return std::nullopt;
+    if (!digits(s, p, 2, h) || p + 2 >= s.size() || s[p + 2] != ':' || !digits(s, p + 3, 2, mi))
+      return no("expected THH:MM after the date");
     p += 5;
     if (p < s.size() && s[p] == ':') {
-      if (!digits(s, p + 1, 2, sec)) return std::nullopt;
+      if (!digits(s, p + 1, 2, sec)) return no("expected seconds after HH:MM:");
       p += 3;
       if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
         ++p;
@@ -68,7 +74,7 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
           ++p;
           ++n;
         }
-        if (n == 0) return std::nullopt;
+        if (n == 0) return no("expected digits after the decimal point");
       }
     }
     if (p < s.size()) {
@@ -78,28 +84,33 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
         // ±HH:MM, ±HHMM or ±HH
         int oh, om = 0;
         std::size_t q = p + 3;
-        if (!digits(s, p + 1, 2, oh)) return std::nullopt;
+        if (!digits(s, p + 1, 2, oh)) return no("bad time zone (use Z or +HH:MM)");
         if (q < s.size() && s[q] == ':') ++q;
         if (q < s.size()) {
-          if (!digits(s, q, 2, om)) return std::nullopt;
+          if (!digits(s, q, 2, om)) return no("bad time zone (use Z or +HH:MM)");
           q += 2;
         }
-        if (q != s.size() || oh > 23 || om > 59) return std::nullopt;
+        if (q != s.size()) return no("bad time zone (use Z or +HH:MM)");
+        if (oh > 23 || om > 59) return no("time zone offset out of range (at most +23:59)");
         offset_min = (oh * 60 + om) * (s[p] == '-' ? -1 : 1);
         p = q;
       } else {
-        return std::nullopt;
+        return no("bad time zone (use Z or +HH:MM)");
       }
     }
-    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    if (h > 23 || mi > 59 || sec > 60) return no("time out of range");
   }
-  if (p != s.size()) return std::nullopt;
+  if (p != s.size()) return no("unexpected text after the time");
   std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
   return secs * 1000 + ms;
 }
 
 std::string format_iso8601_ms(std::int64_t unix_ms) {
+  // Clamped to years 0000..9999 (what four digits can show), so nothing overflows.
+  static const std::int64_t lo = days_from_civil(0, 1, 1) * 86'400'000;
+  static const std::int64_t hi = days_from_civil(10000, 1, 1) * 86'400'000 - 1;
+  unix_ms = unix_ms < lo ? lo : unix_ms > hi ? hi : unix_ms;
   std::int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
   int ms = static_cast<int>(unix_ms - secs * 1000);
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;

@@ -206,7 +206,10 @@ class Table {
 // Builds from a POST /analytics/query response (the whole body {"data":{...}} or its
 // data object). `request_body` (object or null) gives metric and dimension names, the
 // limit, and is kept as meta.request; `schema` (may be null) gives display_format and
-// is_rate per metric. Throws Error(http) when the response has no row array.
+// is_rate per metric. Throws Error(http) when the response has no row array, and
+// Error(data) for a metric value that is not a finite decimal number of at most 1e15
+// ("NaN", "0x10", 1e400; counts also whole and >= 0) or two rows with the same
+// dimension values: never a silent 0, inf or double count.
 Table from_analytics(const boost::json::value& response, const boost::json::value& request_body,
                      const Schema* schema);
 Table from_analytics(const boost::json::value& response, const boost::json::object& request_body,
@@ -216,6 +219,8 @@ struct RowsOptions {
   const Schema* schema = nullptr;
   std::vector<std::string> numeric;  // string columns to read as numbers, besides the
                                      // defaults (*tokens, *_count, requests, *_requests)
+  bool from_api = true;  // numeric columns must hold finite decimals (counts: whole >= 0),
+                         // else Error(data); false for tables a script builds
 };
 // Builds from /activity, the datasets endpoints or any array of flat row objects:
 // `response` is {"data":[...], "meta":{...}} or the array itself; `source` is recorded

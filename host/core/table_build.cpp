@@ -7,27 +7,40 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 
 #include "host/core/json_text.hpp"
 #include "host/core/error.hpp"
 #include "host/core/schema.hpp"
 #include "host/core/table.hpp"
+#include "host/core/table_detail.hpp"
 
 namespace orscript {
 namespace {
 
 namespace json = boost::json;
 
+// A decimal number as JSON writes one (optional sign, digits, fraction, exponent): no
+// "NaN", "inf", hex ("0x10") or blanks. Finite only.
 std::optional<double> parse_number(std::string_view s) {
   if (s.empty()) return std::nullopt;
   const char* b = s.data();
   const char* e = b + s.size();
   if (*b == '+') ++b;
+  const char* digits = b != e && *b == '-' ? b + 1 : b;
+  if (digits == e || !((*digits >= '0' && *digits <= '9') || *digits == '.')) return std::nullopt;
+  for (const char* c = digits; c != e; ++c)
+    if (!((*c >= '0' && *c <= '9') || *c == '.' || *c == 'e' || *c == 'E' || *c == '+' || *c == '-'))
+      return std::nullopt;
   double v = 0;
   auto [p, ec] = std::from_chars(b, e, v);
   if (ec != std::errc() || p != e || !std::isfinite(v)) return std::nullopt;
   return v;
 }
+
+// The largest magnitude a metric may have: more than any account's money or tokens
+// (a quadrillion); anything beyond is a broken response, not data.
+constexpr double kMaxMetric = 1e15;
 
 double number_of(const json::value& v) {
   switch (v.kind()) {
@@ -66,6 +79,21 @@ struct Slot {
   std::string last_text;        // one-entry cache for repeated time text
   double last_time = 0;
   bool has_last = false;
+  bool strict = false;          // a metric: every value a finite decimal number (else data error)
+  bool count = false;           // a count: also a whole number >= 0
+  bool finite = false;          // from the API: a JSON number must be finite (1e400 is not data)
+
+  // A value a metric column cannot hold: the response is refused rather than read as 0.
+  [[noreturn]] void refuse(std::string_view shown, std::string_view expected) const {
+    throw Error(ErrorKind::data, "the API sent " + echo_input(shown, 40) + " for '" + key + "' in row " +
+                                     std::to_string(col.size() + 1) + " (expected " + std::string(expected) +
+                                     "); the response cannot be trusted: check the server or proxy at the base URL");
+  }
+  double checked(double v, std::string_view shown) const {
+    if (!std::isfinite(v) || std::fabs(v) > kMaxMetric) refuse(shown, "a finite number of at most 1e15");
+    if (count && (v < 0 || v != std::floor(v))) refuse(shown, "a whole number >= 0");
+    return v;
+  }
 
   void decide(ColumnType t) {
     decided = true;
@@ -135,6 +163,25 @@ struct Slot {
   }
 
   void put(const json::value& v) {
+    if (strict) {
+      switch (v.kind()) {
+        case json::kind::null: return col.push_null();
+        case json::kind::string: {
+          auto d = parse_number(v.get_string());
+          if (!d) refuse("\"" + std::string(v.get_string()) + "\"", count ? "a whole number" : "a decimal number");
+          if (!decided) decide(ColumnType::number);
+          return col.push_number(checked(*d, v.get_string()));
+        }
+        case json::kind::int64:
+        case json::kind::uint64:
+        case json::kind::double_: {
+          const double d = number_of(v);
+          if (!decided) decide(ColumnType::number);
+          return col.push_number(checked(d, shortest(d)));
+        }
+        default: refuse(to_json_text(v), "a number");
+      }
+    }
     switch (v.kind()) {
       case json::kind::null: col.push_null(); return;
       case json::kind::string: put_string(v.get_string()); return;
@@ -142,6 +189,7 @@ struct Slot {
       case json::kind::uint64:
       case json::kind::double_: {
         double d = number_of(v);
+        if (finite && !std::isfinite(d)) refuse(shortest(d), "a finite number");
         if (!decided) decide(ColumnType::number);
         if (col.type == ColumnType::string) return col.push_string(shortest(d));
         if (col.type == ColumnType::boolean) {
@@ -206,6 +254,46 @@ std::vector<Slot> read_rows(const json::array& rows, Configure&& configure) {
       if (s.col.size() < n) s.col.push_null();
   }
   return slots;
+}
+
+// Two rows with the same dimension values (and time bucket; with a label dimension, the
+// same values in every column) mean a broken server or proxy: refused with a data error, so nothing downstream double counts or joins them
+// into a blow-up.
+// Dimensions answered with a label (a key's name, a user's name, ...): two rows may share
+// one, so for them only a row equal in every column counts as a duplicate.
+bool label_dimension(std::string_view n) { return n == "api_key_id" || n == "user" || n == "app" || n == "workspace"; }
+
+void refuse_duplicate_rows(const std::vector<Slot>& slots) {
+  std::vector<const Column*> keys;
+  bool labels = false;
+  for (const Slot& s : slots) labels = labels || (!s.strict && label_dimension(s.key));
+  for (const Slot& s : slots)
+    if (!s.strict || labels) keys.push_back(&s.col);
+  if (keys.empty() || slots.empty()) return;
+  const std::size_t rows = slots.front().col.size();
+  // Rows by hash, each chain confirmed by value (as join and group do).
+  std::unordered_map<std::uint64_t, std::size_t> head;
+  head.reserve(rows);
+  std::vector<std::size_t> next(rows, std::string::npos);
+  for (std::size_t r = 0; r < rows; ++r) {
+    auto [it, fresh] = head.try_emplace(detail::hash_row(keys, r), r);
+    if (fresh) continue;
+    for (std::size_t k = it->second; k != std::string::npos; k = next[k]) {
+      if (!detail::same_values(keys, r, keys, k)) continue;
+      std::string which;
+      for (const Column* c : keys) {
+        if (c->role == ColumnRole::metric) continue;
+        if (!which.empty()) which += ", ";
+        which += c->name + "=" +
+                 (c->nulls[r] ? std::string("null") : c->type == ColumnType::string ? echo_input(c->str[r], 60) : shortest(c->num[r]));
+      }
+      throw Error(ErrorKind::data, "the API sent rows " + std::to_string(k + 1) + " and " + std::to_string(r + 1) +
+                                       " for the same " + which +
+                                       "; duplicate rows would be counted twice: check the server or proxy at the base URL");
+    }
+    next[r] = it->second;
+    it->second = r;
+  }
 }
 
 void read_request(const json::value& body, TableMeta& meta, std::vector<std::string>& metrics,
@@ -287,9 +375,13 @@ Table from_analytics(const json::value& response, const json::value& request_bod
     bool is_metric = std::find(metrics.begin(), metrics.end(), s.key) != metrics.end() ||
                      (schema && schema->metric(s.key)) || count_like(s.key);
     s.numeric_strings = is_metric && !is_dim;
+    s.strict = s.numeric_strings;
+    s.count = s.strict && count_like(s.key);
+    s.finite = true;
     s.col.role = s.numeric_strings ? ColumnRole::metric : ColumnRole::dimension;
   };
   std::vector<Slot> slots = read_rows(*rows, configure);
+  refuse_duplicate_rows(slots);
 
   auto& cols = t.columns_mut();
   cols.reserve(slots.size());
@@ -331,6 +423,9 @@ Table from_rows(const json::value& response, std::string_view source, const Rows
                         std::find(options.numeric.begin(), options.numeric.end(), s.key) != options.numeric.end() ||
                         (options.schema && options.schema->metric(s.key));
     s.time_candidate = !s.numeric_strings;
+    s.strict = s.numeric_strings && options.from_api;
+    s.count = s.strict && count_like(s.key);
+    s.finite = options.from_api;
   };
   std::vector<Slot> slots = read_rows(*rows, configure);
   auto& cols = t.columns_mut();

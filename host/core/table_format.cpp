@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "host/core/error.hpp"
+#include "host/core/file_io.hpp"
 #include "host/core/json_text.hpp"
 #include "host/core/table.hpp"
 
@@ -343,11 +344,7 @@ void Table::write(const std::string& path) const {
   else
     throw Error(ErrorKind::usage, "cannot write '" + path + "': unknown extension '" + ext +
                                       "' (use .csv, .json or .md)");
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw Error(ErrorKind::usage, "cannot write '" + path + "': " + std::strerror(errno));
-  f.write(text.data(), static_cast<std::streamsize>(text.size()));
-  f.close();
-  if (!f) throw Error(ErrorKind::usage, "cannot write '" + path + "': " + std::strerror(errno));
+  write_file_atomic(path, text);  // whole or not at all
 }
 
 }  // namespace orscript

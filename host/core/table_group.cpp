@@ -264,6 +264,9 @@ Table Table::pivot(std::string_view row, std::string_view col, std::string_view 
   return t;
 }
 
+// A join's output cap (rows). Ten million rows of a few columns is about a gigabyte.
+constexpr std::size_t kMaxJoinRows = 10'000'000;
+
 Table Table::join(const Table& right, const std::vector<std::string>& on, JoinKind how) const {
   if (on.empty()) throw Error(ErrorKind::usage, "join: name at least one key column");
   std::vector<const Column*> lk, rk;
@@ -303,6 +306,11 @@ Table Table::join(const Table& right, const std::vector<std::string>& on, JoinKi
         }
       }
     }
+    // Keys repeated on both sides multiply; past the cap it is a mistake, not a result.
+    if (li.size() > kMaxJoinRows)
+      throw Error(ErrorKind::data, "join on '" + on.front() + "' would make more than " + std::to_string(kMaxJoinRows) +
+                                       " rows: the key repeats on both sides (" + std::to_string(row_count()) + " x " +
+                                       std::to_string(right.row_count()) + " rows); group or filter one side first");
     if (!matched && how == JoinKind::left) li.push_back(i), ri.push_back(std::string::npos);
   }
   Table t = take(li);

@@ -56,7 +56,16 @@ std::string query_string(const Params& params) {
   return q;
 }
 
-bool has_crlf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+// Control bytes (CR/LF, NUL, ESC, ...) that must never reach a header line.
+bool has_control(std::string_view s) {
+  for (unsigned char c : s)
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
+  return false;
+}
+
+// The client's own cap on one header value (servers refuse far less; say it is ours).
+constexpr std::size_t kMaxHeaderValue = 8 * 1024;
+constexpr std::size_t kMaxKeyBytes = 1024;
 
 std::string format_ms(double ms) {
   char buf[32];
@@ -131,10 +140,22 @@ struct ApiClient::Impl {
     origin.host = base.host;
     origin.port = base.port;
     origin.connect_to = options.connect_to;
-    for (auto* h : {&options.http_referer, &options.app_title, &options.app_categories})
-      if (has_crlf(*h)) throw_usage("an attribution header contains a line break; give a single-line value");
-    if (has_crlf(options.api_key.reveal()))
-      throw_usage("the API key contains a line break; check the key file holds just the key");
+    for (auto* h : {&options.http_referer, &options.app_title, &options.app_categories}) {
+      if (has_control(*h))
+        throw_usage("an attribution header (--referer, --title, --categories) contains a line break or control "
+                    "character; give a single-line value");
+      if (h->size() > kMaxHeaderValue)
+        throw_usage("an attribution header (--referer, --title, --categories) is " + std::to_string(h->size()) +
+                    " bytes; orscript sends at most " + std::to_string(kMaxHeaderValue) +
+                    " bytes in one header (its own limit): shorten it");
+    }
+    if (has_control(options.api_key.reveal()))
+      throw_usage("the API key contains a line break, NUL or other control character; check the key file holds "
+                  "just the key");
+    if (options.api_key.reveal().size() > kMaxKeyBytes)
+      throw_usage("the API key is " + std::to_string(options.api_key.reveal().size()) + " bytes; orscript sends at most " +
+                  std::to_string(kMaxKeyBytes) + " (its own limit; OpenRouter keys are under 100): check the key "
+                  "file holds just the key");
     retry.initial = options.retry_initial;
     retry.max_interval = options.retry_max_interval;
     retry.budget = options.retry_budget;

@@ -145,9 +145,11 @@ std::string resolve_base_url(std::string_view flag = {});
 // The key, from the first source that is given: `key_file` (--api-key-file; first line,
 // whitespace trimmed), `key_flag` (--api-key; `warn` is told that it shows in the process
 // list), then $OPENROUTER_API_KEY. Empty Secret when none. Throws ErrorKind::usage for an
-// unreadable or empty key file. Messages never contain the key.
+// unreadable, empty or non-regular key file or a NUL in it; a UTF-8 BOM is stripped and
+// `note` (verbose output) told. Messages never contain the key.
 Secret resolve_api_key(std::string_view key_file, std::string_view key_flag,
-                       const std::function<void(std::string_view)>& warn = {});
+                       const std::function<void(std::string_view)>& warn = {},
+                       const std::function<void(std::string_view)>& note = {});
 
 // For a GET /key response: true for a management key (`data.is_management_key`, or the
 // deprecated `data.is_provisioning_key`), false for an inference key.

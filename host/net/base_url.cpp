@@ -19,7 +19,7 @@ std::string lower(std::string_view s) {
 }
 
 [[noreturn]] void bad(std::string_view url, std::string_view why) {
-  throw_usage("invalid base URL '" + std::string(url) + "': " + std::string(why) +
+  throw_usage("invalid base URL '" + echo_input(url) + "': " + std::string(why) +
               "; give an origin like https://openrouter.ai or a base ending in /api/v1");
 }
 
@@ -58,6 +58,14 @@ std::string BaseUrl::str() const { return std::string(https ? "https://" : "http
 
 BaseUrl parse_base_url(std::string_view url) {
   BaseUrl out;
+  // Only what RFC 3986 allows in a URL: no control bytes (CR/LF would end the request
+  // line and inject headers), no spaces, no raw non-ASCII, no quotes or brackets outside
+  // an IPv6 host; the host itself is a name, an IPv4 or a bracketed IPv6 address.
+  for (unsigned char c : url) {
+    if (c < 0x21 || c >= 0x7f) bad(url, "control characters, spaces and non-ASCII bytes are not allowed");
+    if (std::string_view("\"<>\\^`{|}").find(static_cast<char>(c)) != std::string_view::npos)
+      bad(url, std::string("the character '") + static_cast<char>(c) + "' is not allowed in a URL");
+  }
   std::string_view rest = url;
   auto colon = rest.find("://");
   if (colon == std::string_view::npos) bad(url, "no scheme");
@@ -86,6 +94,11 @@ BaseUrl parse_base_url(std::string_view url) {
     port_text = authority.substr(c + 1);
   }
   if (unbracket(host).empty()) bad(url, "no host");
+  const bool bracketed = host.front() == '[';
+  for (unsigned char c : unbracket(host))
+    if (!(std::isalnum(c) || c == '.' || c == '-' || (bracketed && (c == ':' || c == '%'))))
+      bad(url, "the host may only hold letters, digits, '.' and '-' (or be an IP address)");
+  if (bracketed && !is_ip_literal(host)) bad(url, "not an IPv6 address in the brackets");
   out.host = lower(unbracket(host));
   out.port = out.https ? 443 : 80;
   if (!port_text.empty()) {
@@ -94,6 +107,9 @@ BaseUrl parse_base_url(std::string_view url) {
     if (ec != std::errc() || p != port_text.data() + port_text.size() || v == 0 || v > 65535) bad(url, "bad port");
     out.port = static_cast<std::uint16_t>(v);
   }
+  for (unsigned char c : path)
+    if (!(std::isalnum(c) || std::string_view("/-._~%!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string_view::npos))
+      bad(url, "the path holds a character a URL may not");
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   if (path.empty()) out.prefix = "/api/v1";
   else if (path.ends_with("/api/v1")) out.prefix = std::string(path);

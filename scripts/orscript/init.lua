@@ -39,20 +39,37 @@ function M.set_budget(ws, interval, usd, opts) return keys_mod().set_budget(ws, 
 function M.key() return endpoints().key() end
 function M.credits() return endpoints().credits() end
 function M.generation(id) return endpoints().generation(id) end
+-- orscript.forecast{by =, ...} -> orscript.Forecast: month to date, projected, last month.
+function M.forecast(opts) return require("orscript.forecast").forecast(opts) end
+-- orscript.forecast_query{by =, ...} -> orscript.Query: the forecast's daily query, unsent.
+function M.forecast_query(opts) return require("orscript.forecast").query(opts) end
+-- orscript.anomalies{by =, grain =, ...} -> orscript.Table of spikes and drops.
+function M.anomalies(opts) return require("orscript.anomalies").anomalies(opts) end
 -- The host clock (Unix ms); fixed by --now. Use it (or orscript.time) instead of os.time.
 function M.now() return core.now() end
 -- "demo" or the API host, and a description of the demo scenario ("" otherwise).
 function M.account() return core.account() end
 -- Raises a structured orscript.Error (kind: usage, data, api, ...) at the caller.
+-- "internal" is orscript's own (exit 70): a script cannot claim it.
+local SCRIPT_KINDS = { "usage", "script", "auth", "api", "rate_limit", "http", "tls", "timeout", "data", "interrupted" }
+local IS_SCRIPT_KIND = {}
+for _, k in ipairs(SCRIPT_KINDS) do IS_SCRIPT_KIND[k] = true end
 function M.error(kind, message, level)
   if type(kind) ~= "string" or type(message) ~= "string" then
     U.usage("orscript.error: expected (kind, message), got %s, %s", type(kind), type(message))
   end
-  core.error(kind, message, level == 0 and 0 or (level or 1) + 1)  -- level 0: no position
+  if not IS_SCRIPT_KIND[kind] then
+    U.usage("orscript.error: unknown kind %s: expected one of %s", U.show(kind), table.concat(SCRIPT_KINDS, ", "))
+  end
+  if level ~= nil and (type(level) ~= "number" or level ~= math.floor(level) or level < 0 or level > 100) then
+    U.usage("orscript.error: invalid level %s: expected an integer 0..100", U.show(level))
+  end
+  core.error(kind, message, level == 0 and 0 or (level or 1) + 1)  -- 0: no position, as error()
 end
 
 return U.module("orscript", M, {
   time = function() return require "orscript.time" end,
+  chart = function() return require "orscript.chart" end,
   rankings = function() return endpoints().rankings end,
   request = function() return endpoints().request end,
   Query = function() return query_mod().Query end,

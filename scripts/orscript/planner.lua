@@ -25,9 +25,19 @@ M.PART_LIMIT = 10000
 
 local function fail(msg, ...) U.usage("orscript.query (split): " .. msg, ...) end
 
-local function num(v)
+-- A metric value as a number: a number, or a string holding a decimal number. Anything
+-- else ("NaN", "0x10", which tonumber would read as 16) is the server's fault: a data
+-- error (the host refuses the same values in unsplit results).
+local function num(v, name)
   if v == nil or v == null then return nil end
-  return tonumber(v)
+  local n = type(v) == "number" and v
+    or (type(v) == "string" and (v:match("^[+-]?%d+%.?%d*$") or v:match("^[+-]?%d*%.?%d+[eE][+-]?%d+$")
+        or v:match("^[+-]?%d+%.?%d*[eE][+-]?%d+$") or v:match("^[+-]?%.%d+$")) and tonumber(v))
+  if not n or n ~= n or n == math.huge or n == -math.huge then
+    U.fail("data", string.format("the API sent %s for '%s' (expected a decimal number); the response cannot be trusted",
+      U.show(v), tostring(name or "a metric")))
+  end
+  return n
 end
 
 local function time_key(row)
@@ -78,6 +88,7 @@ local function merge_parts(parts, metrics, schema, notes)
   local is_metric = U.set(metrics)
   local groups, order = {}, {}
   for _, part in ipairs(parts) do
+    local seen = {}  -- a row twice in one part is a broken server, not a sum
     for _, row in ipairs(part.rows) do
       local keys = {}
       for k in pairs(row) do if not is_metric[k] then keys[#keys + 1] = k end end
@@ -88,6 +99,15 @@ local function merge_parts(parts, metrics, schema, notes)
         id[i] = k .. "=" .. (v == null and "\0null" or tostring(v))
       end
       local gid = concat(id, "\1")
+      -- Two keys (users, apps) may share a label: only a row equal in every column is a duplicate.
+      local whole = { gid }
+      for _, m in ipairs(metrics) do whole[#whole + 1] = tostring(row[m]) end
+      local rid = concat(whole, "\2")
+      if seen[rid] then
+        U.fail("data", string.format("the API sent the same row twice (%s); duplicate rows would be counted twice",
+          U.show((gid:gsub("%z", ""):gsub("\1", ", ")))))
+      end
+      seen[rid] = true
       local g = groups[gid]
       if not g then
         g = { row = U.copy(row), n = 1 }
@@ -98,7 +118,7 @@ local function merge_parts(parts, metrics, schema, notes)
         for _, m in ipairs(metrics) do
           local meta = schema and schema:metric(m)
           if not (meta and meta.is_rate) then
-            local a, b = num(g.row[m]), num(row[m])
+            local a, b = num(g.row[m], m), num(row[m], m)
             if a == nil and b == nil then
               if g.row[m] ~= nil or row[m] ~= nil then g.row[m] = null end
             else
@@ -114,7 +134,7 @@ local function merge_parts(parts, metrics, schema, notes)
     local row = g.row
     for _, m in ipairs(metrics) do
       local meta = schema and schema:metric(m)
-      if type(row[m]) == "string" and not (meta and meta.is_rate) then row[m] = tonumber(row[m]) or row[m] end
+      if type(row[m]) == "string" and not (meta and meta.is_rate) then row[m] = num(row[m], m) end
       if meta and meta.is_rate and g.n > 1 then
         local parts_of = S.RATE_PARTS[m]
         if parts_of and is_metric[parts_of.num] and is_metric[parts_of.den] then

@@ -4,8 +4,10 @@
 --   print(pretty.show({b = 2, a = {1, 2, 3}}))   --> { a = { 1, 2, 3 }, b = 2 }
 --
 -- pretty.show(value [, opts]) returns a string. opts (all optional):
---   mode      "table" (default), "csv", "json" or "markdown": how an orscript.Table
---             prints (table = its tostring, the others = t:to_csv() and so on)
+--   mode      "table" (default), "box", "line", "csv", "json" (indented) or "markdown":
+--             how an orscript.Table prints (see orscript.output)
+--   headers   false: leave out the column names (table, box and csv modes)
+--   sparklines false: no sparklines under a table holding a time series
 --   max_rows  show at most this many rows of a result table, then a note of how many
 --             were left out (nil: all rows)
 --   max_items show at most this many entries of a plain table (default 100)
@@ -83,6 +85,21 @@ end
 -- A result table: by mode, cut on the screen with a note.
 local function show_result_table(t, opts)
   local mode = opts.mode or "table"
+  if mode ~= "table" or opts.headers == false then
+    -- orscript.output knows every mode (box, line, indented JSON, headers off).
+    local ok, O = pcall(require, "orscript.output")
+    if ok and O.is_table_object(t) then
+      local shown = opts.max_rows and (mode == "box" or mode == "line") and opts.max_rows or nil
+      local text = O.table_text(t, mode, { headers = opts.headers, pretty = mode == "json",
+        width = opts.width, max_rows = shown or (mode == "table" and opts.max_rows) or nil })
+      local n = row_count(t)
+      if shown and n and n > shown then
+        text = text .. string.format("\n… %d more row%s (%d in all); .output FILE or t:write(path) writes them all",
+          n - shown, n - shown == 1 and "" or "s", n)
+      end
+      return (text:gsub("\n$", ""))
+    end
+  end
   if mode ~= "table" then
     local f = method(t, "to_" .. mode)
     if f then
@@ -96,7 +113,15 @@ local function show_result_table(t, opts)
   local format = method(t, "format")
   if format then
     local ok, s = pcall(format, t, { width = opts.width, max_rows = limit or math.max(n or 0, 1) })
-    if ok and type(s) == "string" then return (s:gsub("\n$", "")) end
+    if ok and type(s) == "string" then
+      s = s:gsub("\n$", "")
+      -- A time series gets a sparkline per series under it.
+      if opts.sparklines ~= false then
+        local okc, spark = pcall(function() return require("orscript.chart").sparklines(t) end)
+        if okc and spark then s = s .. "\n" .. spark end
+      end
+      return s
+    end
   end
   if limit and n and n > limit then
     local head = method(t, "head")

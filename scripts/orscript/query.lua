@@ -70,11 +70,17 @@ local function check_value(field, op, value, include_unset)
       if type(v) ~= "string" and type(v) ~= "number" then
         fail("invalid filter on '%s': value %d must be a string or number, got %s", field, i, U.show(v))
       end
+      if type(v) == "number" and (v ~= v or v == math.huge or v == -math.huge) then
+        fail("invalid filter on '%s': value %d must be a finite number, got %s", field, i, tostring(v))
+      end
     end
   elseif SCALAR_OPS[op] then
     if type(value) ~= "string" and type(value) ~= "number" then
       local hint = type(value) == "table" and " (use 'in' or 'not_in' for a list)" or ""
       fail("invalid filter on '%s': operator '%s' takes one string or number, got %s%s", field, op, U.show(value), hint)
+    end
+    if type(value) == "number" and (value ~= value or value == math.huge or value == -math.huge) then
+      fail("invalid filter on '%s': operator '%s' needs a finite number, got %s", field, op, tostring(value))
     end
   end
   if include_unset ~= nil then
@@ -298,7 +304,12 @@ local function unknown(kind, name, schema, section, other_section, other_hint)
   local hint = ""
   if other_section and schema[other_section](schema, name) then hint = "; " .. other_hint end
   if hint ~= "" then fail("unknown %s '%s'%s", kind, name, hint) end
-  fail("unknown %s '%s'%s (orscript.meta():names(\"%s\") lists them)", kind, name, U.suggest(name, names), section)
+  -- A catalogue from the disk cache may be stale (or edited): say how to refetch it.
+  local stale = schema.source == "cache"
+    and format("; the catalogue was read from the cache %s: if the API has it now, orscript.meta{refresh = true} fetches it again",
+      tostring(rawget(schema, "cache_file") or ""))
+    or ""
+  fail("unknown %s '%s'%s (orscript.meta():names(\"%s\") lists them)%s", kind, name, U.suggest(name, names), section, stale)
 end
 
 -- Checks the query; returns what the planner and explain need to know.

@@ -87,12 +87,27 @@ function report.write(path, text)
   if type(text) ~= "string" then
     error("orscript.report.write: expected the text to write, got " .. type(text), 2)
   end
-  local f, err = io.open(path, "wb")
+  -- Whole or not at all: a temporary file beside it, then rename (an interrupted run or
+  -- a full disk never leaves half a report where a good one was).
+  local has_core, core = pcall(require, "orscript.core")
+  if has_core and type(core) == "table" and core.write_file then
+    local ok, err = pcall(core.write_file, path, text)
+    if not ok then
+      error("orscript.report.write: " .. tostring(type(err) == "table" and err.message or err), 2)
+    end
+    return path
+  end
+  -- Outside orscript (plain LuaJIT): the same temporary file and rename, in Lua.
+  local tmp = path .. ".tmp-" .. tostring(os.time()) .. tostring(math.random(1e9))
+  local f, err = io.open(tmp, "wb")
   if not f then error("orscript.report.write: cannot write '" .. path .. "': " .. tostring(err), 2) end
   local ok, werr = f:write(text)
   local closed, cerr = f:close()
-  if not ok or not closed then
-    error("orscript.report.write: cannot write '" .. path .. "': " .. tostring(werr or cerr), 2)
+  local renamed, rerr = false, nil
+  if ok and closed then renamed, rerr = os.rename(tmp, path) end
+  if not renamed then
+    os.remove(tmp)
+    error("orscript.report.write: cannot write '" .. path .. "': " .. tostring(werr or cerr or rerr), 2)
   end
   return path
 end

@@ -134,26 +134,65 @@ end
 
 local current -- the schema for this process
 
+-- FNV-1a of a string as 8 hex digits (the cache file name tells base URLs apart).
+local function fnv1a(text)
+  local bit = require "bit"
+  local h = 0x811c9dc5
+  for i = 1, #text do
+    h = bit.bxor(h, text:byte(i))
+    h = bit.tobit(h * 0x01000193 % 0x100000000)
+  end
+  return bit.tohex(h)
+end
+
+-- One cache file per API base (scheme, host, port and path: two servers on one host
+-- never share a catalogue), and per demo scenario.
 local function cache_path()
   local dir = core.cache_dir()
   if not dir or dir == "" then return nil end
   local label, desc = core.account()
-  local name = (label .. (desc ~= "" and ("-" .. desc) or "")):gsub("[^%w%.%-]+", "_")
-  return dir .. "/meta-" .. name .. ".json"
+  local id = label == "demo" and ("demo-" .. desc) or core.base_url()
+  local name = id:gsub("^%a+://", ""):gsub("[^%w%.%-]+", "_"):sub(1, 80)
+  return dir .. "/meta-" .. name .. "-" .. fnv1a(id) .. ".json"
 end
+M._cache_path = cache_path
+
+-- Checks a catalogue the way a response is checked: four lists of items with plain
+-- names. Returns true, or nil and what is wrong.
+local function valid_meta(meta)
+  if type(meta) ~= "table" then return nil, "not an object" end
+  for _, section in ipairs { "metrics", "dimensions", "operators", "granularities" } do
+    local list = meta[section]
+    if type(list) ~= "table" or #list == 0 then return nil, section .. " is missing or empty" end
+    for i, item in ipairs(list) do
+      if type(item) ~= "table" or type(item.name) ~= "string" or not item.name:match("^[%w_]+$") then
+        return nil, string.format("%s[%d] has no plain name", section, i)
+      end
+      if item.is_rate ~= nil and type(item.is_rate) ~= "boolean" then
+        return nil, string.format("%s[%d].is_rate is not a boolean", section, i)
+      end
+      for _, f in ipairs { "display_label", "display_format", "value_type" } do
+        if item[f] ~= nil and item[f] ~= core.null and type(item[f]) ~= "string" then
+          return nil, string.format("%s[%d].%s is not a string", section, i, f)
+        end
+      end
+    end
+  end
+  return true
+end
+M._valid_meta = valid_meta
 
 local function read_cache(now)
   local path = cache_path()
   if not path then return nil end
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local text = f:read("*a")
-  f:close()
+  local text = core.read_file(path, 4 * 1024 * 1024)
+  if not text then return nil end
   local ok, doc = pcall(core.json_decode, text)
-  if not ok or type(doc) ~= "table" or type(doc.fetched_at) ~= "number" or type(doc.meta) ~= "table" then
-    return nil
+  if not ok or type(doc) ~= "table" or type(doc.fetched_at) ~= "number" or not valid_meta(doc.meta) then
+    return nil -- unreadable or tampered: fetched again and rewritten
   end
   if now < doc.fetched_at or now - doc.fetched_at >= M.TTL_MS then return nil end
+  doc.path = path
   return doc
 end
 
@@ -161,15 +200,7 @@ local function write_cache(meta, now)
   local path = cache_path()
   if not path then return end
   local text = core.json_encode { fetched_at = now, meta = meta }
-  local f = io.open(path, "wb")
-  if not f then
-    local dir = path:match("^(.*)/[^/]*$")
-    os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-    f = io.open(path, "wb")
-    if not f then return end
-  end
-  f:write(text)
-  f:close()
+  pcall(core.write_file, path, text, true) -- a cache that cannot be written is only slower
 end
 
 -- The catalogue: in memory, else the disk cache (unless opts.refresh), else fetched.
@@ -183,11 +214,16 @@ function M.get(opts)
     if doc then
       core.set_schema(doc.meta)
       current = new_schema(doc.meta, doc.fetched_at, "cache")
+      current.cache_file = doc.path
       return current
     end
   end
   local data = core.wait(core.submit("meta", {}))
   if data == nil then return nil end -- dry run
+  local ok, why = valid_meta(data)
+  if not ok then
+    U.fail("data", "the API's catalogue (GET /analytics/meta) is malformed: " .. why .. "; check the base URL")
+  end
   write_cache(data, now)
   current = new_schema(data, now, "api")
   return current

@@ -44,42 +44,23 @@ local function days_in_month(y, m)
   return days_from_civil(y, m + 1, 1) - days_from_civil(y, m, 1)
 end
 
--- Parses ISO-8601 text; returns Unix ms or nil and a reason.
+-- Parses ISO-8601 text; returns Unix ms or nil and a reason. The host's parser, the
+-- one --now and the simulator use, so a time means the same everywhere.
 local function try_parse(s)
   if type(s) ~= "string" then return nil, "not a string" end
-  local y, mo, d, rest = s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)(.*)$")
-  if not y then return nil, "expected YYYY-MM-DD" end
-  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
-  if mo < 1 or mo > 12 then return nil, "month out of range" end
-  if d < 1 or d > days_in_month(y, mo) then return nil, "no such day" end
-  local h, mi, sec, ms, off = 0, 0, 0, 0, 0
-  if rest ~= "" then
-    local hh, mm, tail = rest:match("^[T ](%d%d):(%d%d)(.*)$")
-    if not hh then return nil, "expected THH:MM after the date" end
-    h, mi = tonumber(hh), tonumber(mm)
-    local ss, tail2 = tail:match("^:(%d%d)(.*)$")
-    if ss then
-      sec, tail = tonumber(ss), tail2
-      local frac, tail3 = tail:match("^[.,](%d+)(.*)$")
-      if frac then
-        ms, tail = floor(tonumber("0." .. frac) * 1000 + 0.5), tail3
-      end
-    end
-    if tail == "Z" or tail == "z" or tail == "" then
-      off = 0
-    else
-      local sign, oh, om = tail:match("^([+-])(%d%d):?(%d%d)$")
-      if not sign then return nil, "bad time zone (use Z or +HH:MM)" end
-      off = (tonumber(oh) * 60 + tonumber(om)) * MINUTE
-      if sign == "-" then off = -off end
-    end
-    if h > 24 or mi > 59 or sec > 60 or (h == 24 and (mi > 0 or sec > 0)) then return nil, "time out of range" end
-  end
-  return days_from_civil(y, mo, d) * DAY + h * HOUR + mi * MINUTE + sec * 1000 + ms - off
+  return core.parse_time(s)
 end
 
+-- Instants a time may be: the years 0000..9999 (what ISO-8601 text can show).
+local MIN_MS, MAX_MS = days_from_civil(0, 1, 1) * DAY, days_from_civil(10000, 1, 1) * DAY - 1
+
 local function to_ms(v, fname, what)
-  if type(v) == "number" then return v end
+  if type(v) == "number" then
+    if v ~= v or v < MIN_MS or v > MAX_MS then
+      U.usage("%s: invalid %s %s: expected Unix milliseconds within the years 0000..9999", fname, what, U.show(v))
+    end
+    return v
+  end
   if type(v) == "string" then
     local t, why = try_parse(v)
     if not t then

@@ -51,7 +51,15 @@ end
 -- A short, quoted rendering of a Lua value for messages.
 function U.show(v)
   local t = type(v)
-  if t == "string" then return format("%q", v):gsub("\\\n", "\\n") end
+  if t == "string" then
+    -- Quoted with control bytes escaped; a long value is cut (a 1 MB argument is not echoed).
+    local shown = #v > 80 and v:sub(1, 60) or v
+    local q = format("%q", shown):gsub("\\\n", "\\n"):gsub("[%c\127]", function(c)
+      return format("\\%03d", c:byte())
+    end)
+    if #v > 80 then q = q .. format("... (%d bytes)", #v) end
+    return q
+  end
   if t == "table" then
     local mt = getmetatable(v)
     if mt and rawget(mt, "__name") then return tostring(v) end

@@ -127,7 +127,7 @@ void check_renders(const std::string& dir, const std::string& html, int height =
                       "Run `tools/setup.sh --tests` (installs the `chromium` package) and re-run.");
   }
   std::string page = read_file(html);
-  REQUIRE(page.rfind("<!DOCTYPE html>", 0) == 0);
+  REQUIRE((page.rfind("<!DOCTYPE html>", 0) == 0 || page.rfind("<?xml", 0) == 0));  // a page or an SVG file
   const std::string shot = dir + "/shot.png";
 
   RunOptions opts;
@@ -196,4 +196,21 @@ TEST_CASE("the cost review's own HTML report renders in headless Chromium") {
   INFO("orscript stderr: " << w.err);
   REQUIRE(w.exit_code == 0);
   check_renders(dir, html, 5000);  // the review is long: its charts start below 2,400 px
+}
+
+// t:plot / t:write: a chart of any table, as a standalone SVG file and as a page.
+TEST_CASE("t:write(\"x.svg\") and t:write(\"x.html\") charts render in headless Chromium") {
+  std::string dir = temp_dir();
+  RunOptions o;
+  o.env["ORSCRIPT_CACHE_DIR"] = dir + "/cache";
+  auto w = ot::orscript({"--demo", "--now", "2026-11-18T12:00:00Z", "-e",
+                         "local t = orscript.query{metrics = {'total_usage'}, by = {'api_key_id'}, grain = 'day',"
+                         " range = orscript.time.last_days(28)}:run()\n"
+                         "t:write('" + dir + "/chart.svg', {by = 'api_key_id', kind = 'area'})\n"
+                         "t:write('" + dir + "/chart.html', {by = 'api_key_id'})"},
+                        o);
+  INFO("orscript stderr: " << w.err);
+  REQUIRE(w.exit_code == 0);
+  check_renders(dir, dir + "/chart.svg", 600);
+  check_renders(dir, dir + "/chart.html", 900);
 }

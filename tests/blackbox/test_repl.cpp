@@ -24,7 +24,7 @@ ot::RunOptions repl_options(const std::string& home) {
   o.env["XDG_STATE_HOME"] = home + "/state";
   o.env["XDG_CONFIG_HOME"] = home + "/config";
   o.env["ORSCRIPT_CACHE_DIR"] = home + "/cache";
-  o.unset_env = {"ORSCRIPT_INIT", "ORSCRIPT_PATH"};
+  o.unset_env = {"ORSCRIPT_INIT", "ORSCRIPT_PATH", "PAGER"};
   o.cwd = home;
   return o;
 }

@@ -324,4 +324,52 @@ function orscript.cache_dir() end
 ---@param level? integer
 function orscript.error(kind, message, level) end
 
+---@class orscript.ForecastFigures
+---@field so_far number
+---@field projected number
+---@field low number
+---@field high number
+---@field last_month number
+---@field last_month_so_far number
+---@field change number
+---@field change_pct number|orscript.Null
+---@field run_rate number
+
+---@class orscript.Forecast
+---@field total orscript.ForecastFigures
+---@field groups orscript.Table|false per `by` value, largest projection first
+---@field movers orscript.Table|false the groups by the size of their change
+---@field daily orscript.Table date, actual, expected
+---@field month orscript.Range
+---@field days_elapsed number
+---@field days_in_month number
+---@field as_of string
+---@field metric string
+---@field by string[]|false
+local Forecast = {}
+---@return string
+function Forecast:summary() end
+
+---Month to date, a weekday-aware projection with a range, and last month.
+---@param opts? {by?: string|string[], metric?: string, weeks?: integer, where?: table, table?: orscript.Table}
+---@return orscript.Forecast
+function orscript.forecast(opts) end
+
+---The forecast's daily query, unsent (for orscript.all); its result is `table` for forecast and anomalies.
+---@param opts? {by?: string|string[], metric?: string, weeks?: integer, where?: table}
+---@return orscript.Query
+function orscript.forecast_query(opts) end
+
+---Spikes and drops against a robust, weekday-aware baseline, in dollars.
+---@param opts? {by?: string|string[], metric?: string, grain?: "day"|"week", days?: integer, weeks?: integer, baseline_weeks?: integer, threshold?: number, min_usd?: number, where?: table, table?: orscript.Table}
+---@return orscript.Table
+function orscript.anomalies(opts) end
+
+---@class orscript.chart
+orscript.chart = {}
+---One block character per value; a missing value is a space.
+---@param values (number|orscript.Null)[]
+---@return string
+function orscript.chart.sparkline(values) end
+
 return orscript

@@ -159,9 +159,26 @@ function Table:to_json() end
 ---@return string
 function Table:to_markdown() end
 
----Writes .csv, .json or .md by the extension.
+---Writes .csv, .json or .md by the extension, or a chart: .svg or .html (then returns the path).
 ---@param path string
-function Table:write(path) end
+---@param plot_opts? orscript.PlotOptions
+---@return string?
+function Table:write(path, plot_opts) end
+
+---@class orscript.PlotOptions
+---@field x? string the x column (default: the time column, else the first text column)
+---@field y? string|string[] number column(s) to draw
+---@field by? string a text column splitting y into series
+---@field kind? "line"|"bar"|"area"
+---@field log? boolean|"auto"
+---@field title? string
+---@field path? string write a .svg or .html file and return its path
+---@field format? "text"|"svg"|"html" without path: the chart as text (default "text": sparklines)
+
+---A chart of the table (see docs/scripting-tables.md, "Charts").
+---@param opts? orscript.PlotOptions
+---@return string
+function Table:plot(opts) end
 
 ---@class orscript.core
 ---@field null orscript.Null

@@ -37,6 +37,13 @@ function M.str(v)
   return tostring(v)
 end
 
+-- Text from the API made safe for a terminal or a text file: C0 controls (ESC, BEL, CR,
+-- LF, TAB, NUL), DEL and the C1 controls (U+0080–U+009F, e.g. the 8-bit CSI) become
+-- `repl`. Renderers apply it to every data string; escaping for their syntax comes after.
+function M.plain(s, repl)
+  return (s:gsub("[%z\1-\31\127]", repl):gsub("\194[\128-\159]", repl))
+end
+
 -- "1234567" → "1,234,567" (digits only; sign and decimals handled by callers).
 local function group(digits)
   local out = digits:reverse():gsub("(%d%d%d)", "%1,"):reverse()
@@ -224,6 +231,30 @@ function M.sorted_by_value(items)
   local out = {}
   for i, c in ipairs(copy) do out[i] = c.it end
   return out
+end
+
+-- "▁▃█▅": one block per value of the list (1..n, n the largest index), scaled from 0
+-- (or the smallest value, when one is negative) to the largest, so that a steady
+-- series looks steady; a missing value is a space.
+local BLOCKS = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" }
+function M.sparkline(values, n)
+  if not n then
+    n = 0
+    for k in pairs(values) do if type(k) == "number" and k > n then n = k end end
+  end
+  local lo, hi = 0, -math.huge
+  for i = 1, n do
+    local v = M.num(values[i])
+    if v then lo, hi = math.min(lo, v), math.max(hi, v) end
+  end
+  local out = {}
+  for i = 1, n do
+    local v = M.num(values[i])
+    if not v then out[i] = " "
+    elseif hi <= lo then out[i] = v == 0 and BLOCKS[1] or BLOCKS[4]
+    else out[i] = BLOCKS[math.min(8, math.floor((v - lo) / (hi - lo) * 7 + 0.5) + 1)] end
+  end
+  return table.concat(out)
 end
 
 -- "2026-09-20" → "Sep 20"; anything else unchanged.

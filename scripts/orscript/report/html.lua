@@ -91,6 +91,7 @@ svg .net{stroke:#1f2933;stroke-width:2.5}
 .marks li{margin:2px 0}
 .marks .dia{display:inline-block;width:9px;height:9px;transform:rotate(45deg);margin-right:8px;vertical-align:1px}
 .split{margin-top:12px}
+.this-month figure{margin-top:14px}
 .obs{margin:0;padding:0;list-style:none}
 .obs li{background:var(--card);border:1px solid var(--line);border-left:4px solid var(--accent);border-radius:8px;
 padding:10px 14px;margin:0 0 10px}
@@ -133,6 +134,9 @@ local function kind_label(kind)
   return kind_names[kind] or (kind:gsub("_", " "):gsub("^%l", string.upper))
 end
 
+-- The stylesheet and legend are shared with orscript.chart (t:plot pages).
+M.CSS = CSS
+
 local function card(label, value, sub, class)
   return format('<div class="card%s"><div class="label">%s</div><div class="value">%s</div>%s</div>',
     class and (" " .. class) or "", esc(label), esc(value), sub and ('<div class="sub">' .. esc(sub) .. "</div>") or "")
@@ -148,6 +152,8 @@ local function legend(items)
   out[#out + 1] = "</ul>"
   return concat(out)
 end
+
+M.legend = legend
 
 local function recommendation(out, r, i, total)
   local rank = math.floor(F.num(r.rank) or i)
@@ -214,6 +220,36 @@ function M.render(data)
 
   p('<main class="wrap">')
 
+  -- This month so far, projected and last month; the movers; recent spikes.
+  local tm = data.this_month
+  if type(tm) == "table" then
+    local TM = require "orscript.report.month"
+    p('<section class="this-month" aria-label="This month"><div class="cards">')
+    for _, r in ipairs(TM.summary_rows(tm)) do p(card(r[1], r[2], r[3])) end
+    p("</div>")
+    local movers = TM.mover_rows(tm)
+    if #movers > 0 then
+      p('<figure id="fig-movers"><h3>Biggest movers against last month</h3>'
+        .. '<p class="caption">projected for the month, by key</p><table class="movers"><thead><tr>')
+      for i, h in ipairs(TM.MOVER_HEADER) do p(format('<th%s>%s</th>', i > 1 and ' class="num"' or "", esc(h))) end
+      p("</tr></thead><tbody>")
+      for _, r in ipairs(movers) do
+        local cells = {}
+        for i, c in ipairs(r) do cells[i] = format('<td%s>%s</td>', i > 1 and ' class="num"' or "", esc(c)) end
+        p("<tr>" .. concat(cells) .. "</tr>")
+      end
+      p("</tbody></table>")
+      local spikes = TM.spike_lines(tm)
+      if #spikes > 0 then
+        p('<p class="caption">Single-day spikes in the last two weeks:</p><ul class="marks">')
+        for _, x in ipairs(spikes) do p("<li>" .. esc(x) .. "</li>") end
+        p("</ul>")
+      end
+      p("</figure>")
+    end
+    p("</section>")
+  end
+
   -- Baseline cards
   local total = F.total_impact(recs)
   p('<section class="baseline" aria-label="Baseline"><div class="cards">')
@@ -260,9 +296,10 @@ function M.render(data)
   end
   if #weeks > 0 and #series > 0 then
     local markers = F.list(wk.markers)
-    local svg, drawn = S.lines(weeks, series, markers, { id = "chart-weekly" })
+    local svg, drawn, log = S.lines(weeks, series, markers, { id = "chart-weekly", log = "auto" })
     p('<figure id="fig-weekly"><h3>Weekly spend by key</h3>')
     p('<p class="caption">' .. esc(format("%d weeks", #weeks)
+      .. (log and "; log scale, so that smaller keys are not flattened under the largest" or "")
       .. (drawn > 0 and "; dashed lines mark the week a key's spend changed level" or "")) .. "</p>")
     p(svg)
     local items = {}

@@ -13,7 +13,8 @@ local M = {}
 local function esc(s)
   s = F.str(s)
   if not s then return F.MISSING end
-  s = s:gsub("[%z\1-\8\11-\31\127]", "")
+  s = s:gsub("\r?\n", " ")
+  s = F.plain(s, "")
   s = s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;")
   s = s:gsub("([\\`*_%[%]|#])", "\\%1")
   return (s:gsub("\r?\n", " "))
@@ -41,6 +42,30 @@ function M.render(data)
   if window then meta[#meta + 1] = "**Window:** " .. esc(window) end
   if F.str(data.generated_at) then meta[#meta + 1] = "**Generated:** " .. esc(data.generated_at) end
   if #meta > 0 then p(concat(meta, " · ")); p() end
+
+  local tm = data.this_month
+  if type(tm) == "table" then
+    local TM = require "orscript.report.month"
+    p("## This month")
+    p()
+    local rows = {}
+    for i, r in ipairs(TM.summary_rows(tm)) do rows[i] = { esc(r[1]), esc(r[2]), esc(r[3]) } end
+    tbl(out, { "", "USD", "" }, { "l", "r", "l" }, rows)
+    local movers = TM.mover_rows(tm)
+    if #movers > 0 then
+      p("Biggest movers against last month (projected):")
+      p()
+      for _, r in ipairs(movers) do for j = 1, #r do r[j] = esc(r[j]) end end
+      tbl(out, TM.MOVER_HEADER, { "l", "r", "r", "r", "r" }, movers)
+    end
+    local spikes = TM.spike_lines(tm)
+    if #spikes > 0 then
+      p("Single-day spikes in the last two weeks:")
+      p()
+      for _, x in ipairs(spikes) do p("- " .. esc(x)) end
+      p()
+    end
+  end
 
   local b = F.list(data.baseline)
   p("## Baseline")

@@ -55,8 +55,10 @@ local function open_svg(id, w, h, label)
     .. '<title id="%s-t">%s</title>', id, w, h, w, h, id, id, esc(label))
 end
 
--- Horizontal y-grid with money labels on the left; returns the SVG pieces.
-local function y_grid(out, lo, hi, step, x0, x1, ymap)
+-- Horizontal y-grid with labels on the left (`fmt`, default compact money); returns
+-- the SVG pieces.
+local function y_grid(out, lo, hi, step, x0, x1, ymap, fmt)
+  fmt = fmt or F.money_compact
   local v = lo
   while v <= hi + step * 1e-6 do
     local y = ymap(v)
@@ -64,9 +66,47 @@ local function y_grid(out, lo, hi, step, x0, x1, ymap)
     out[#out + 1] = format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="%s"/>', n(x0), n(y), n(x1), n(y),
       zero and "axis" or "grid")
     out[#out + 1] = format('<text x="%s" y="%s" class="tick" text-anchor="end" dominant-baseline="middle">%s</text>',
-      n(x0 - 8), n(y), esc(F.money_compact(zero and 0 or v)))
+      n(x0 - 8), n(y), esc(fmt(zero and 0 or v)))
     v = v + step
   end
+end
+
+-- True when one series dwarfs the others (the largest total is over 30 times the
+-- smallest positive one): a linear axis would flatten all but the largest.
+function M.wants_log(series)
+  local lo, hi, count = math.huge, 0, 0
+  for _, s in ipairs(series) do
+    local sum = 0
+    for _, v in pairs(F.list(s.values)) do
+      v = F.num(v)
+      if v and v > 0 then sum = sum + v end
+    end
+    if sum > 0 then lo, hi, count = min(lo, sum), max(hi, sum), count + 1 end
+  end
+  return count >= 2 and hi > 30 * lo
+end
+
+-- A log10 axis over the positive values in [lo, hi]: returns the map and draws
+-- gridlines at 1, 2 and 5 times each power of ten (only powers when there are many).
+local function log_axis(out, lo, hi, x0, x1, y0, y1, fmt)
+  fmt = fmt or F.money_compact
+  local a, b = floor(log10(lo)), ceil(log10(hi))
+  if b <= a then b = a + 1 end
+  local function ymap(v) return y1 - (y1 - y0) * (log10(v) - a) / (b - a) end
+  local mults = (b - a) <= 3 and { 1, 2, 5 } or { 1 }
+  for e = a, b do
+    for _, m in ipairs(mults) do
+      local v = m * 10 ^ e
+      if v <= 10 ^ b * 1.0001 then
+        local y = ymap(v)
+        out[#out + 1] = format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="%s"/>', n(x0), n(y), n(x1), n(y),
+          e == a and m == 1 and "axis" or "grid")
+        out[#out + 1] = format('<text x="%s" y="%s" class="tick" text-anchor="end" dominant-baseline="middle">%s</text>',
+          n(x0 - 8), n(y), esc(fmt(v)))
+      end
+    end
+  end
+  return ymap
 end
 
 -- Week labels along the bottom, thinned to at most ~12.
@@ -83,6 +123,7 @@ end
 -- (1) Spend by model: horizontal bars with value and share labels.
 function M.bars(items, opts)
   opts = opts or {}
+  local money, money_compact = opts.value_format or F.money, opts.format or F.money_compact
   local W, row, barh = 1000, 30, 18
   local rows, total, top = {}, 0, 0
   for _, it in ipairs(F.sorted_by_value(items)) do
@@ -104,7 +145,7 @@ function M.bars(items, opts)
     out[#out + 1] = format('<line x1="%s" y1="6" x2="%s" y2="%s" class="%s"/>', n(xmap(v)), n(xmap(v)),
       n(ybottom), v == 0 and "axis" or "grid")
     out[#out + 1] = format('<text x="%s" y="%s" class="tick" text-anchor="middle">%s</text>', n(xmap(v)),
-      n(ybottom + 18), esc(F.money_compact(v)))
+      n(ybottom + 18), esc(money_compact(v)))
     v = v + step
   end
   for i, r in ipairs(rows) do
@@ -112,7 +153,7 @@ function M.bars(items, opts)
     local label = r.label
     local maxw = lw - 20
     if text_width(label, 13) > maxw then label = F.truncate(label, floor(maxw / (13 * 0.56))) end
-    out[#out + 1] = format('<g class="bar"><title>%s: %s</title>', esc(r.label), esc(F.money(r.value)))
+    out[#out + 1] = format('<g class="bar"><title>%s: %s</title>', esc(r.label), esc(money(r.value)))
     out[#out + 1] = format('<text x="%s" y="%s" class="label" text-anchor="end" dominant-baseline="middle">%s</text>',
       n(x0 - 10), n(y + barh / 2), esc(label))
     local wv = r.value and max(r.value, 0) or 0
@@ -121,7 +162,7 @@ function M.bars(items, opts)
       barh, i == 1 and "#2f5d8c" or "#4e79a7")
     local share = (r.value and total > 0) and ("  " .. F.percent(r.value / total)) or ""
     out[#out + 1] = format('<text x="%s" y="%s" class="value" dominant-baseline="middle">%s<tspan class="share">%s</tspan></text></g>',
-      n(x0 + bw + 8), n(y + barh / 2), esc(F.money(r.value)), esc(share))
+      n(x0 + bw + 8), n(y + barh / 2), esc(money(r.value)), esc(share))
   end
   out[#out + 1] = "</svg>"
   return concat(out, "\n")
@@ -181,20 +222,34 @@ function M.lines(weeks, series, markers, opts)
   local H = top + 300 + bottom
   local y0, y1 = top, top + 300 -- plot area (y0 = top edge)
 
-  local lo, hi = 0, 0
+  local lo, hi, pos = 0, 0, math.huge
   for _, s in ipairs(series) do
     local vals = F.list(s.values)
     for i = 1, nweeks do
       local v = F.num(vals[i])
       if v then lo, hi = min(lo, v), max(hi, v) end
+      if v and v > 0 then pos = min(pos, v) end
     end
   end
-  local step
-  lo, hi, step = M.nice_scale(lo, hi > lo and hi or lo + 1, 5)
-  local function ymap(v) return y1 - (y1 - y0) * (v - lo) / (hi - lo) end
-
+  -- opts.log: true, false or "auto" (log when one series dwarfs the others); a log
+  -- axis leaves out values <= 0 (gaps in the line).
+  local log = opts.log == true or (opts.log == "auto" and M.wants_log(series))
+  if pos == math.huge then log = false end
   local out = { open_svg(opts.id or "chart-weekly", W, H, opts.title or "Weekly spend by key") }
-  y_grid(out, lo, hi, step, plot_x0, plot_x1, ymap)
+  local ymap
+  if log then
+    ymap = log_axis(out, pos, hi, plot_x0, plot_x1, y0, y1, opts.format)
+  else
+    local step
+    lo, hi, step = M.nice_scale(lo, hi > lo and hi or lo + 1, 5)
+    ymap = function(v) return y1 - (y1 - y0) * (v - lo) / (hi - lo) end
+    y_grid(out, lo, hi, step, plot_x0, plot_x1, ymap, opts.format)
+  end
+  local function value(v)
+    v = F.num(v)
+    if log and v and v <= 0 then return nil end
+    return v
+  end
   x_labels(out, weeks, xmap, y1 + 24)
 
   -- markers under the lines
@@ -220,7 +275,7 @@ function M.lines(weeks, series, markers, opts)
     local vals = F.list(s.values)
     local d, pen = {}, false
     for i = 1, nweeks do
-      local v = F.num(vals[i])
+      local v = value(vals[i])
       if v then
         d[#d + 1] = (pen and "L" or "M") .. n(xmap(i)) .. " " .. n(ymap(v))
         pen = true
@@ -234,12 +289,12 @@ function M.lines(weeks, series, markers, opts)
         concat(d, " "), color)
     end
     for i = 1, nweeks do
-      local v = F.num(vals[i])
+      local v = value(vals[i])
       if v then
-        local lone = not F.num(vals[i - 1]) and not F.num(vals[i + 1])
+        local lone = not value(vals[i - 1]) and not value(vals[i + 1])
         if dots or lone then
           out[#out + 1] = format('<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s, %s: %s</title></circle>',
-            n(xmap(i)), n(ymap(v)), color, esc(F.str(s.name) or "?"), esc(F.str(weeks[i]) or ""), esc(F.money(v)))
+            n(xmap(i)), n(ymap(v)), color, esc(F.str(s.name) or "?"), esc(F.str(weeks[i]) or ""), esc((opts.value_format or F.money)(v)))
         end
       end
     end
@@ -248,20 +303,21 @@ function M.lines(weeks, series, markers, opts)
 
   -- rings on the marked points, above the lines
   for _, p in ipairs(pending) do
-    local v = p.si and F.num(F.list(series[p.si].values)[p.wi])
+    local v = p.si and value(F.list(series[p.si].values)[p.wi])
     if v then
       out[#out + 1] = format('<circle cx="%s" cy="%s" r="7" fill="none" stroke="%s" stroke-width="2.5" class="marker-ring"/>',
         n(p.x), n(ymap(v)), M.color(p.si))
     end
   end
   out[#out + 1] = "</svg>"
-  return concat(out, "\n"), #pending
+  return concat(out, "\n"), #pending, log
 end
 
 -- (3) Stacked bars per week: positive components up from zero, negative ones
 -- (discounts, credits) down from zero and hatched; a dark tick marks the net total.
 function M.stacked(weeks, series, opts)
   opts = opts or {}
+  local money, money_compact = opts.value_format or F.money, opts.format or F.money_compact
   local W, left, right, bottom = 1000, 72, 24, 44
   local nweeks = #weeks
   for _, s in ipairs(series) do nweeks = max(nweeks, #F.list(s.values)) end
@@ -273,7 +329,7 @@ function M.stacked(weeks, series, opts)
     totals[si] = sum
     if sum > 0 then gross = gross + sum elseif sum < 0 then credit = credit + sum end
   end
-  local band = gross > 0
+  local band = gross > 0 and opts.band ~= false
   local top = band and (credit < 0 and 124 or 100) or 24
   local H = top + 280 + bottom
   local x0, x1, y0, y1 = left, W - right, top, top + 280
@@ -339,7 +395,7 @@ function M.stacked(weeks, series, opts)
         by + 43, esc("credits " .. F.money(credit)))
     end
   end
-  y_grid(out, lo, hi, step, x0, x1, ymap)
+  y_grid(out, lo, hi, step, x0, x1, ymap, opts.format)
   local labels = {}
   for w = 1, nweeks do labels[w] = weeks[w] or ("#" .. w) end
   x_labels(out, labels, xmap, y1 + 24)
@@ -359,7 +415,7 @@ function M.stacked(weeks, series, opts)
         out[#out + 1] = format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"%s><title>%s, %s: %s</title></rect>',
           n(cx - bw / 2), n(ya), n(bw), n(max(0.8, yb - ya)), fill,
           v < 0 and format(' stroke="%s" stroke-width="1"', M.color(si)) or "",
-          esc(F.component_name(s)), esc(F.str(labels[w]) or ""), esc(F.money(v)))
+          esc(F.component_name(s)), esc(F.str(labels[w]) or ""), esc(money(v)))
       end
     end
     if neg < 0 then
@@ -369,9 +425,51 @@ function M.stacked(weeks, series, opts)
     end
     if nweeks <= 14 and pos > 0 then
       out[#out + 1] = format('<text x="%s" y="%s" class="value small" text-anchor="middle">%s</text>',
-        n(cx), n(ymap(pos) - 6), esc(F.money_compact(net)))
+        n(cx), n(ymap(pos) - 6), esc(money_compact(net)))
     end
     out[#out + 1] = "</g>"
+  end
+  out[#out + 1] = "</svg>"
+  return concat(out, "\n")
+end
+
+-- (4) Stacked areas over `xs` (any labels, in order): each series' positive values
+-- stacked on the ones before it. Used by t:plot{kind = "area"}.
+function M.area(xs, series, opts)
+  opts = opts or {}
+  local W, left, right, top, bottom = 1000, 72, 24, 16, 44
+  local H = top + 300 + bottom
+  local x0, x1, y0, y1 = left, W - right, top, top + 300
+  local nx = #xs
+  local function xmap(i)
+    if nx <= 1 then return (x0 + x1) / 2 end
+    return x0 + (x1 - x0) * (i - 1) / (nx - 1)
+  end
+  local cum = {}
+  for i = 1, nx do cum[i] = 0 end
+  local hi = 0
+  for _, s in ipairs(series) do
+    for i = 1, nx do
+      cum[i] = cum[i] + max(0, F.num(F.list(s.values)[i]) or 0)
+      hi = max(hi, cum[i])
+    end
+  end
+  local lo, step
+  lo, hi, step = M.nice_scale(0, hi > 0 and hi or 1, 5)
+  local function ymap(v) return y1 - (y1 - y0) * (v - lo) / (hi - lo) end
+  local out = { open_svg(opts.id or "chart-area", W, H, opts.title or "Stacked areas") }
+  y_grid(out, lo, hi, step, x0, x1, ymap, opts.format)
+  x_labels(out, xs, xmap, y1 + 24)
+  local base = {}
+  for i = 1, nx do base[i] = 0 end
+  for si, s in ipairs(series) do
+    local upper, d = {}, {}
+    for i = 1, nx do upper[i] = base[i] + max(0, F.num(F.list(s.values)[i]) or 0) end
+    for i = 1, nx do d[#d + 1] = (i == 1 and "M" or "L") .. n(xmap(i)) .. " " .. n(ymap(upper[i])) end
+    for i = nx, 1, -1 do d[#d + 1] = "L" .. n(xmap(i)) .. " " .. n(ymap(base[i])) end
+    out[#out + 1] = format('<path d="%s Z" fill="%s" fill-opacity="0.85" stroke="%s" stroke-width="1"><title>%s</title></path>',
+      concat(d, " "), M.color(si), M.color(si), esc(F.str(s.name) or "?"))
+    base = upper
   end
   out[#out + 1] = "</svg>"
   return concat(out, "\n")

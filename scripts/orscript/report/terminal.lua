@@ -29,7 +29,7 @@ end
 local function clean(s)
   s = F.str(s)
   if not s then return nil end
-  return (s:gsub("[%z\1-\8\11-\31\127]", "?"))
+  return F.plain(s, "?")
 end
 
 -- Renders rows (lists of cells) with column alignment `align` ("l"/"r" per column).
@@ -91,6 +91,29 @@ function M.render(data, opts)
   if window then meta[#meta + 1] = "Window: " .. window end
   if clean(data.generated_at) then meta[#meta + 1] = "Generated: " .. clean(data.generated_at) end
   if #meta > 0 then line(paint("dim", concat(meta, "   "))) end
+
+  -- This month so far, projected and last month; the movers; recent spikes.
+  local tm = data.this_month
+  if type(tm) == "table" then
+    local TM = require "orscript.report.month"
+    heading("This month")
+    for _, l in ipairs(table_lines(TM.summary_rows(tm), { "l", "r", "l" }, "  ",
+      function(_, c, s) return c == 2 and paint("bold", s) or (c == 3 and paint("dim", s) or s) end)) do line(l) end
+    local movers = TM.mover_rows(tm)
+    if #movers > 0 then
+      line()
+      line("  " .. paint("dim", "Biggest movers against last month (projected)"))
+      table.insert(movers, 1, TM.MOVER_HEADER)
+      for _, l in ipairs(table_lines(movers, { "l", "r", "r", "r", "r" }, "  ",
+        function(r, _, s) return r == 1 and paint("dim", s) or s end)) do line(clean(l)) end
+    end
+    local spikes = TM.spike_lines(tm)
+    if #spikes > 0 then
+      line()
+      line("  " .. paint("dim", "Single-day spikes in the last two weeks"))
+      for _, x in ipairs(spikes) do line("  - " .. clean(x)) end
+    end
+  end
 
   -- Baseline
   local b = F.list(data.baseline)
@@ -174,15 +197,17 @@ function M.render(data, opts)
     for _, s in ipairs(series) do
       for _, v in pairs(F.list(s.values)) do colw = max(colw, F.width(F.money0(v))) end
     end
-    local fit = max(1, math.floor((width - 2 - namew) / (colw + 2)))
+    -- A sparkline of every week per key, then the last weeks that fit as figures.
+    local trendw = max(5, #weeks)
+    local fit = max(1, math.floor((width - 4 - namew - trendw) / (colw + 2)))
     local first = max(1, #weeks - fit + 1)
-    local header = { "week of" }
+    local header = { "week of", "trend" }
     for w = first, #weeks do header[#header + 1] = F.short_date(clean(weeks[w]) or "") end
-    local rows, align = { header }, { "l" }
+    local rows, align = { header }, { "l", "l" }
     for w = first, #weeks do align[#align + 1] = "r" end
     for _, s in ipairs(series) do
-      local row = { F.truncate(clean(s.name) or "?", namew) }
       local vals = F.list(s.values)
+      local row = { F.truncate(clean(s.name) or "?", namew), F.sparkline(vals, #weeks) }
       for w = first, #weeks do row[#row + 1] = F.money0(vals[w]) end
       rows[#rows + 1] = row
     end

@@ -40,3 +40,20 @@ TEST_CASE("formatting round-trips with milliseconds") {
   CHECK(format_iso8601_ms(0) == "1970-01-01T00:00:00.000Z");
   CHECK(format_iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
 }
+
+TEST_CASE("the parser names why a time is refused, and refuses offsets past +23:59") {
+  std::string why;
+  CHECK_FALSE(parse_iso8601("2026-05-01T10:00:00+99:99", &why));
+  CHECK(why.find("offset out of range") != std::string::npos);
+  CHECK_FALSE(parse_iso8601("2026-02-30", &why));
+  CHECK(why == "no such day");
+  CHECK_FALSE(parse_iso8601("2026-13-45", &why));
+  CHECK(why == "month out of range");
+}
+
+TEST_CASE("formatting the extreme int64 instants does not overflow") {
+  CHECK(format_iso8601_ms(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(format_iso8601_ms(INT64_MIN) == "0000-01-01T00:00:00.000Z");  // overflowed (UB) before
+  CHECK(format_iso8601_ms(INT64_MAX) == "9999-12-31T23:59:59.999Z");
+}

@@ -235,3 +235,63 @@ TEST_CASE("table: unknown column names the columns and suggests the nearest") {
     CHECK(msg.find("columns: model, total_usage") != std::string::npos);
   }
 }
+
+namespace {
+// The data error's message for an analytics response with one request_count/total_usage row.
+std::string refused(const std::string& rows) {
+  try {
+    analytics(("{\"data\":{\"data\":[" + rows + "],\"metadata\":{\"row_count\":1,\"truncated\":false}}}").c_str(),
+              R"({"metrics":["total_usage","request_count"],"dimensions":["model"]})");
+  } catch (const Error& e) {
+    CHECK(e.kind == ErrorKind::data);
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("table: a count that is not a decimal whole number is a data error naming column and row, never 0") {
+  for (const char* bad : {R"("NaN")", R"("0x10")", R"("inf")", R"(" 12")", R"("12abc")", R"("")", R"("1.5")", R"(-3)",
+                          R"(true)", R"({"n":1})"}) {
+    CAPTURE(bad);
+    const std::string msg = refused(std::string(R"({"model":"a","total_usage":1,"request_count":7},{"model":"b","total_usage":1,"request_count":)") + bad + "}");
+    CHECK(msg.find("'request_count' in row 2") != std::string::npos);
+  }
+  CHECK(refused(R"({"model":"a","total_usage":"1.25","request_count":"1e3"})").empty());  // decimal forms are fine
+}
+
+TEST_CASE("table: non-finite or absurd money is a data error, not inf") {
+  for (const char* bad : {"1e400", "-1e308", "1e16", R"("1e400")", R"("-Infinity")"}) {
+    CAPTURE(bad);
+    const std::string msg = refused(std::string(R"({"model":"a","request_count":1,"total_usage":)") + bad + "}");
+    CHECK(msg.find("'total_usage' in row 1") != std::string::npos);
+  }
+}
+
+TEST_CASE("table: duplicate rows from the API are a data error") {
+  const std::string msg = refused(R"({"model":"a","total_usage":1,"request_count":1},{"model":"b","total_usage":1,"request_count":1},
+                                     {"model":"a","total_usage":1,"request_count":1})");
+  CHECK(msg.find("rows 1 and 3") != std::string::npos);
+  CHECK(msg.find("model=a") != std::string::npos);
+  // The same model in two time buckets is not a duplicate.
+  Table t = analytics(R"({"data":{"data":[{"date__day":"2026-05-01","model":"a","request_count":1},
+      {"date__day":"2026-05-02","model":"a","request_count":2}]}})",
+                      R"({"metrics":["request_count"],"dimensions":["model"],"granularity":"day"})");
+  CHECK(t.row_count() == 2);
+}
+
+TEST_CASE("table: tables a script builds keep the lenient reading") {
+  RowsOptions ro;
+  ro.from_api = false;
+  Table t = from_rows(json::parse(R"([{"request_count":"n/a"}])"), "lua", ro);
+  CHECK(t.column("request_count").type == ColumnType::string);
+  CHECK_THROWS_AS(from_rows(json::parse(R"([{"request_count":"NaN"}])"), "activity"), Error);
+}
+
+TEST_CASE("table: two keys may share a label; only a row equal in every column is then a duplicate") {
+  const char* req = R"({"metrics":["total_usage"],"dimensions":["api_key_id"]})";
+  Table t = analytics(R"({"data":{"data":[{"api_key_id":"batch","total_usage":1},{"api_key_id":"batch","total_usage":2}]}})", req);
+  CHECK(t.row_count() == 2);
+  CHECK_THROWS_AS(analytics(R"({"data":{"data":[{"api_key_id":"batch","total_usage":1},{"api_key_id":"batch","total_usage":1}]}})", req),
+                  Error);
+}

@@ -241,3 +241,15 @@ TEST_CASE("table ops: period-over-period change per group along the time column"
   Table no_time = from_rows(json::parse(R"([{"model":"a","n":1}])"), "rows");
   CHECK(error_of([&] { no_time.change("n", std::nullopt); }).kind == ErrorKind::usage);
 }
+
+TEST_CASE("table ops: a join whose key repeats on both sides is capped with a data error, not 17 GB") {
+  json::array rows;
+  for (int i = 0; i < 4000; ++i) rows.push_back(json::object{{"model", "same"}, {"n", i}});
+  RowsOptions ro;
+  ro.from_api = false;
+  Table t = from_rows(json::value(rows), "rows", ro);
+  // 4000 x 4000 = 16 million rows: refused before the rows are made.
+  Error e = error_of([&] { t.join(t, {"model"}, JoinKind::inner); });
+  CHECK(e.kind == ErrorKind::data);
+  CHECK(std::string(e.what()).find("repeats on both sides") != std::string::npos);
+}

@@ -53,3 +53,43 @@ TEST_CASE("api key: an unreadable or empty key file is a usage error") {
     CHECK(e.kind == ErrorKind::usage);
   }
 }
+
+namespace {
+// The usage error's message from resolving `path`, or "" when it was accepted.
+std::string refusal(const std::string& path) {
+  try {
+    resolve_api_key(path, "");
+  } catch (const Error& e) {
+    CHECK(e.kind == ErrorKind::usage);
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("api key: a FIFO, a device, a directory or a huge file is refused at once, not read") {
+  const std::string dir = test::temp_dir();
+  const std::string fifo = dir + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(refusal(fifo).find("not a regular file") != std::string::npos);  // today: blocks forever
+  const std::string zero = dir + "/zero";
+  REQUIRE(::symlink("/dev/zero", zero.c_str()) == 0);
+  CHECK(refusal(zero).find("not a regular file") != std::string::npos);  // today: reads without end
+  CHECK(refusal(dir).find("is a directory") != std::string::npos);       // today: "is empty"
+  const std::string big = dir + "/big";
+  test::write_file(big, std::string(1 << 20, 'k'));
+  CHECK(refusal(big).find("too large") != std::string::npos);
+}
+
+TEST_CASE("api key: a UTF-8 BOM and CRLF are stripped (noted when verbose); a NUL is refused") {
+  const std::string key = "sk-or-v1-bombombombombombom1234";
+  const std::string path = test::temp_dir() + "/bom";
+  test::write_file(path, "\xEF\xBB\xBF" + key + "\r\n");
+  ::chmod(path.c_str(), 0600);
+  std::string noted;
+  CHECK(resolve_api_key(path, "", {}, [&](std::string_view n) { noted += std::string(n); }).reveal() == key);
+  CHECK(noted.find("byte-order mark") != std::string::npos);
+  CHECK(noted.find("bombom") == std::string::npos);
+  test::write_file(path, "sk-or-v1-nul" + std::string(1, '\0') + "tail\n");
+  CHECK(refusal(path).find("NUL") != std::string::npos);
+}

@@ -55,3 +55,34 @@ TEST_CASE("base url: flag beats OPENROUTER_BASE_URL beats the default") {
   CHECK(resolve_base_url("http://127.0.0.1:5") == "http://127.0.0.1:5/api/v1");
   ::unsetenv("OPENROUTER_BASE_URL");
 }
+
+TEST_CASE("base url: control characters and what a URL parser rejects are refused (header injection)") {
+  const std::string injected = "http://127.0.0.1:8080/ok\r\nX-Injected: yes\r\nX-Pad: /api/v1";
+  for (const std::string& bad :
+       {injected, std::string("http://127.0.0.1:8080/api/v1\n"), std::string("http://127.0.0.1\t/api/v1"),
+        std::string("http://127.0.0.1/a b/api/v1"), std::string("https://open\x1brouter.ai"),
+        std::string("https://openrouter.ai\0/api/v1", 27), std::string("https://\xc3\xa9.example/api/v1"),
+        std::string("https://open\"router.ai"), std::string("https://openrouter.ai/<x>/api/v1"),
+        std::string("https://open_router!.ai/api/v1"), std::string("http://[zz]/api/v1")}) {
+    CAPTURE(echo_input(bad));
+    try {
+      normalize_base_url(bad);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind == ErrorKind::usage);
+      const std::string msg = e.what();
+      CHECK(msg.find_first_of("\r\n\t\x1b") == std::string::npos);  // echoed escaped
+    }
+  }
+  ::setenv("OPENROUTER_BASE_URL", injected.c_str(), 1);
+  CHECK_THROWS_AS(resolve_base_url(), Error);
+  ::unsetenv("OPENROUTER_BASE_URL");
+}
+
+TEST_CASE("echo_input escapes control bytes and caps long input") {
+  CHECK(echo_input("a\r\nb\x1b[31m\x7f") == "a\\r\\nb\\x1b[31m\\x7f");
+  const std::string big(1 << 20, 'x');
+  const std::string e = echo_input(big);
+  CHECK(e.size() < 200);
+  CHECK(e.find("(1048576 bytes)") != std::string::npos);
+}

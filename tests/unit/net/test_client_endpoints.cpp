@@ -191,3 +191,22 @@ TEST_CASE("client: wait on a result twice is a usage error") {
   client.wait(t);
   CHECK_THROWS_AS(client.wait(t), Error);
 }
+
+TEST_CASE("client: control bytes and over-long header values are refused as the client's own limit") {
+  SimFixture sim;
+  auto refused = [&](auto tweak, const std::string& expect) {
+    ClientOptions o = sim.options();
+    tweak(o);
+    try {
+      ApiClient client(o);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind == ErrorKind::usage);
+      CHECK(std::string(e.what()).find(expect) != std::string::npos);
+    }
+  };
+  refused([](ClientOptions& o) { o.api_key = Secret(std::string(1 << 20, 'k')); }, "its own limit");
+  refused([](ClientOptions& o) { o.app_categories = std::string(100 * 1024, 'c'); }, "its own limit");
+  refused([](ClientOptions& o) { o.api_key = Secret(std::string("sk-or-v1-a\0b", 12)); }, "control character");
+  refused([](ClientOptions& o) { o.app_title = "title\x1b[2J"; }, "control character");
+}

@@ -30,6 +30,7 @@ struct Response {
   bool complete = false;  // the whole Content-Length body arrived
   bool reset = false;     // the peer reset the connection
   bool closed = false;    // the peer closed (EOF) while or after reading
+  bool timed_out = false; // nothing arrived within the read timeout
   int reads = 0;          // recv() calls that returned bytes for this response
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
@@ -120,10 +121,11 @@ class Conn {
     return read();
   }
 
-  // True when the server closed the connection (EOF) without sending anything more.
+  // True when the server closed (EOF) or reset the connection without sending anything
+  // more; false when data arrived or the read timed out.
   bool peer_closed() {
     Response r;
-    return !fill(r);
+    return !fill(r) && !r.timed_out;
   }
 
  private:
@@ -136,6 +138,7 @@ class Conn {
       return true;
     }
     if (n < 0 && errno == ECONNRESET) r.reset = true;
+    else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) r.timed_out = true;
     else r.closed = true;
     return false;
   }

@@ -54,16 +54,52 @@ TEST_CASE("scenario validation names the bad field") {
     }
     FAIL("no error for " << text);
   };
-  const std::string base = R"("workspaces":[{"id":"w","name":"W"}],"keys":[{"id":1,"name":"k"}],"models":[{"slug":"a/b","prices":{"prompt":1},"providers":[{"name":"P"}]}])";
+  const std::string base = R"("workspaces":[{"id":"3c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","name":"W"}],"keys":[{"id":1,"name":"k"}],"models":[{"slug":"a/b","prices":{"prompt":1},"providers":[{"name":"P"}]}])";
   fails("{", "invalid JSON");
   fails(R"({"workspaces":[]})", "$.name: missing");
   fails(R"({"name":"x",)" + base + R"(,"streams":[{"key":"k","model":"c/d"}]})", "$.streams.0.model: unknown model 'c/d'");
   fails(R"({"name":"x",)" + base + R"(,"streams":[{"key":"nobody","model":"a/b"}]})", "$.streams.0.key: unknown key");
   fails(R"({"name":"x",)" + base + R"(,"streams":[{"key":"k","model":"a/b","weekly":[1,2]}]})", "$.streams.0.weekly");
   fails(R"({"name":"x","history_days":30,)" + base + R"(,"streams":[{"key":"k","model":"a/b"}]})", "$.history_days: out of range");
+  // Values outside their documented ranges (issue 12), each named by its JSON path.
+  const std::string stream = R"(,"streams":[{"key":"k","model":"a/b",)";
+  fails(R"({"name":"x",)" + base + stream + R"("requests_per_day":1e12}]})", "$.streams.0.requests_per_day: out of range");
+  fails(R"({"name":"x",)" + base + stream + R"("prompt_tokens":{"mean":1e30}}]})", "$.streams.0.prompt_tokens.mean: out of range");
+  fails(R"({"name":"x",)" + base + stream + R"("completion_tokens":1e30}]})", "$.streams.0.completion_tokens: out of range");
+  fails(R"({"name":"x",)" + base + stream + R"("weekly":[1,1,1,1,1,1,-1]}]})", "$.streams.0.weekly.6");
+  fails(R"({"name":"x",)" + base + stream + R"("requests_per_day":900000,"growth_per_week":-0.5}]})",
+        "$.streams: would generate up to");
+  fails(R"({"name":"x",)" + base + stream + R"("app":1e300}]})", "$.streams.0.app: expected a whole number");
+  fails(R"({"name":"x","workspaces":[{"id":"nope","name":"W"}],"keys":[{"id":1,"name":"k"}],"models":[],"streams":[]})",
+        "$.workspaces.0.id: expected a UUID");
+  fails(R"({"name":"x","workspaces":[{"id":"3c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","name":"W"}],"keys":[{"id":1,"name":"k","created":"2026-13-45"}]})",
+        "$.keys.0.created: expected a date");
+  fails(R"({"name":"x","workspaces":[{"id":"3c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","name":"W"}],"keys":[{"id":1.5,"name":"k"}]})",
+        "$.keys.0.id: expected a whole number");
+  {
+    // Invalid JSON: the position, and no Boost source location.
+    try {
+      parse_scenario(R"({"name": nope})", "t");
+      FAIL("accepted");
+    } catch (const orscript::Error& e) {
+      const std::string m = e.what();
+      CHECK(m.find("invalid JSON at byte") != std::string::npos);
+      CHECK(m.find(".hpp") == std::string::npos);
+      CHECK(m.find("boost") == std::string::npos);
+    }
+  }
   auto ok = parse_scenario(R"({"name":"x",)" + base + R"(,"streams":[{"key":"k","model":"a/b"}]})", "t");
   CHECK(ok.keys[0].hash.size() == 64);
   CHECK_THROWS_AS(load_scenario("no-such-scenario"), orscript::Error);
+  // Devices and FIFOs are refused at once, not read for ever.
+  for (const char* dev : {"/dev/zero", "/dev/urandom"}) {
+    try {
+      load_scenario(dev);
+      FAIL("accepted " << dev);
+    } catch (const orscript::Error& e) {
+      CHECK(std::string(e.what()).find("not a regular file") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("the demo holds at least 200,000 generation events in its last 31 days and 120 days of history") {
@@ -198,7 +234,7 @@ TEST_CASE("stop is idempotent and frees the port") {
 }
 
 TEST_CASE("exact_volume streams hold the expected request count each day, and charges follow from flags") {
-  const std::string text = R"({"name":"exact","workspaces":[{"id":"w","name":"W"}],"keys":[{"id":1,"name":"k"}],
+  const std::string text = R"({"name":"exact","workspaces":[{"id":"3c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","name":"W"}],"keys":[{"id":1,"name":"k"}],
     "pricing":{"web_search_per_request":0.02,"web_fetch_per_request":0.005,"file_per_page":0.002},
     "models":[{"slug":"a/b","prices":{"prompt":1,"completion":2},"providers":[{"name":"P"}]},
               {"slug":"a/n","prices":{"prompt":1,"completion":2},"native_web_search":true,"providers":[{"name":"P"}]}],

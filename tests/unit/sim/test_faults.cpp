@@ -2,6 +2,7 @@
 #include "tests/unit/sim/sim_fixture.hpp"
 
 #include "host/core/error.hpp"
+#include "sim/faults.hpp"
 
 #include <chrono>
 #include <memory>
@@ -184,4 +185,23 @@ TEST_CASE("bad fault specs are usage errors") {
     }
     CHECK_MESSAGE(thrown, spec);
   }
+}
+
+TEST_CASE("fault specs with nonsense numbers are usage errors naming the spec") {
+  for (const char* bad : {"*:latency=99999999999999999999s", "*:latency=nan", "*:latency=inf", "*:latency=0x10ms",
+                          "*:latency=-5ms", "*:latency=2h", "*:jitter=1e400", "*:status=5xx", "*:status=500abc",
+                          "*:status=700", "*:burst429=-1", "*:burst429=3x", "*:status=500#-1", "*:status=500#1x",
+                          "*:status=500@nan", "*:status=500@0.5x", "*:oversize=1e12", "*:drip=0", "*:drip=16/1e30s"}) {
+    CAPTURE(bad);
+    try {
+      orscript::sim::Faults f({bad}, 1);
+      FAIL("accepted");
+    } catch (const orscript::Error& e) {
+      CHECK(e.kind == orscript::ErrorKind::usage);
+      CHECK(std::string(e.what()).find("invalid fault spec") != std::string::npos);
+    }
+  }
+  // The documented forms still parse.
+  orscript::sim::Faults ok({"analytics/query:latency=100ms,jitter=1.5s,status=503#2@0.5;*:drip=64KB/20ms,oversize=8MB"}, 1);
+  CHECK(ok.decide("analytics/query").delay_ms >= 100);
 }
