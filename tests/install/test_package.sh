@@ -39,6 +39,10 @@ if [ "${1:-}" != --inside ]; then
   # Nothing in the package names the trees it was built from (the binary is stripped).
   if hits=$(grep -rlF -e "$src" -e "$build" "$root"); then fail "build paths baked into: $hits"; fi
 
+  # The review from the build tree, for comparison with the unpacked one.
+  (cd "$scratch" && NO_COLOR=1 ORSCRIPT_CACHE_DIR="$scratch/ref-cache" \
+     "$build/orscript" --demo --now 2026-11-18T12:00:00Z "$src/recipes/cost_review.lua" >reference.txt 2>/dev/null) ||
+    fail "the build tree's review failed"
   cp "$0" "$scratch/inside.sh"
   if unshare -rm true 2>/dev/null; then
     unshare -rm bash "$scratch/inside.sh" --inside "$scratch" "$src" "$build" "$version"
@@ -69,8 +73,8 @@ grep -Eq "^orscript $version \(git [0-9a-f]+(-dirty)?, " <<<"$v" || fail "-v: $v
 
 orscript --demo --now 2026-11-18T12:00:00Z cost_review --html review.html >review.txt 2>review.err ||
   { cat review.err >&2; fail "the demo review by name exited $?"; }
-grep -q '^RECOMMENDATIONS  7, ranked by monthly impact' review.txt || fail "the review lacks its recommendations"
-grep -q '18,555.08/mo' review.txt || fail "the review's first recommendation changed"
+grep -q '^RECOMMENDATIONS ' review.txt || fail "the review lacks its recommendations"
+cmp -s review.txt reference.txt || fail "the unpacked review differs from the build tree's"
 grep -q '<svg' review.html || fail "the HTML report has no chart"
 orscript --demo --now 2026-11-18T12:00:00Z "$root/usr/share/orscript/recipes/cost_review.lua" >by_path.txt 2>/dev/null
 cmp -s review.txt by_path.txt || fail "the review by path differs from the review by name"
