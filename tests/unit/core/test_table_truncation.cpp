@@ -70,7 +70,9 @@ TEST_CASE("truncation: every single-input operation keeps the flag") {
       {"pivot", [&] { return t.pivot("model", "date", "total_usage"); }},
       {"change", [&] { return t.change("total_usage", std::nullopt); }},
   };
-  for (auto& [name, op] : ops) {
+  for (auto& entry : ops) {
+    const char* name = entry.first;  // clang 14: a structured binding cannot be captured (CAPTURE)
+    auto& op = entry.second;
     CAPTURE(name);
     Table r = op();
     CHECK(r.meta.truncated);

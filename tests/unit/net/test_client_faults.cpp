@@ -40,7 +40,9 @@ TEST_CASE("faults: a transient 500/503 is retried and the data is whole") {
   auto expected = clean_answer();
   const std::pair<const char*, int> cases[] = {
       {"analytics/query:status=500#2", 2}, {"analytics/query:status=503#1", 1}, {"*:status=502#1", 1}};
-  for (auto [fault, retries] : cases) {
+  for (auto entry : cases) {
+    const char* fault = entry.first;  // clang 14: a structured binding cannot be captured (CAPTURE)
+    int retries = entry.second;
     CAPTURE(fault);
     SimFixture sim(SimFixture::with_faults({fault}));
     ApiClient client(sim.options());
