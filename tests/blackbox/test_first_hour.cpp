@@ -18,15 +18,7 @@ namespace {
 
 const char* kNow = "2026-11-18T12:00:00Z";
 
-RunOptions options() {
-  static std::string cache = ot::temp_dir();
-  RunOptions o;
-  o.env["NO_COLOR"] = "1";
-  o.env["ORSCRIPT_CACHE_DIR"] = cache;
-  o.unset_env = {"OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "ORSCRIPT_INIT", "COLUMNS"};
-  o.limit = std::chrono::seconds{120};
-  return o;
-}
+RunOptions options() { return ot::clean_options(); }
 
 RunResult demo(std::vector<std::string> args, RunOptions o = options()) {
   args.insert(args.begin(), {"--demo", "--now", kNow});

@@ -22,15 +22,7 @@ namespace {
 
 const char* kScenario = "tests/fixtures/insights_scenario.json";
 
-RunOptions options() {
-  static std::string cache = ot::temp_dir();
-  RunOptions o;
-  o.env.emplace("NO_COLOR", "1");
-  o.env.emplace("ORSCRIPT_CACHE_DIR", cache);
-  o.unset_env = {"OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "PAGER"};
-  o.limit = std::chrono::seconds{120};
-  return o;
-}
+RunOptions options() { return ot::clean_options(); }
 
 RunResult sim(const std::string& now, const std::vector<std::string>& args, const std::string& scenario = kScenario) {
   std::vector<std::string> argv{"--demo"};

@@ -22,15 +22,7 @@ namespace {
 
 const char* kNow = "2026-11-18T12:00:00Z";
 
-RunOptions options() {
-  static std::string cache = ot::temp_dir();
-  RunOptions o;
-  o.env.emplace("NO_COLOR", "1");
-  o.env.emplace("ORSCRIPT_CACHE_DIR", cache);
-  o.unset_env = {"OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"};
-  o.limit = std::chrono::seconds{120};
-  return o;
-}
+RunOptions options() { return ot::clean_options(); }
 
 // orscript --demo [--scenario S] --now NOW <args...>
 RunResult demo(const std::vector<std::string>& args, const std::string& scenario = "") {

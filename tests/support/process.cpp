@@ -304,4 +304,14 @@ int Pty::wait(std::chrono::seconds limit) {
   }
 }
 
+RunOptions clean_options() {
+  static const std::string cache = temp_dir();
+  RunOptions o;
+  o.env["NO_COLOR"] = "1";
+  o.env["ORSCRIPT_CACHE_DIR"] = cache;
+  o.unset_env = {"OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "ORSCRIPT_INIT", "COLUMNS", "PAGER"};
+  o.limit = std::chrono::seconds{120};
+  return o;
+}
+
 }  // namespace orscript::test

@@ -40,6 +40,10 @@ std::string source_dir();
 std::string binary_path();
 // A fresh private temporary directory, removed at process exit.
 std::string temp_dir();
+// Options for a run of the binary as a test wants it: no colour, one cache directory private
+// to this test process, nothing from the user's environment that changes output (key, base
+// URL, init file, pager, COLUMNS), and a 120 s limit.
+RunOptions clean_options();
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 
