@@ -17,9 +17,6 @@
 
 #include "host/app/repl_session.hpp"
 
-#if defined(ORSCRIPT_SANITIZE)
-#include <sanitizer/lsan_interface.h>
-#endif
 #include "host/core/secret.hpp"
 
 namespace orscript::repl {
@@ -85,16 +82,7 @@ bool holds_secret(std::string_view text, const Secret& key) {
   return false;
 }
 
-History::History(std::string path, const Secret& key) : path_(std::move(path)), key_(key) {
-#if defined(ORSCRIPT_SANITIZE)
-  // libedit's rl_initialize (run by the first add_history) loses 4 small allocations (388
-  // bytes) that no libedit call frees; made here with LeakSanitizer looking away, so a
-  // sanitizer run of the suite stays clean. The entries themselves are freed above.
-  __lsan_disable();
-  rl_initialize();
-  __lsan_enable();
-#endif
-}
+History::History(std::string path, const Secret& key) : path_(std::move(path)), key_(key) {}
 
 void History::load() {
   int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

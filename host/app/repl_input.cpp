@@ -8,6 +8,9 @@
 // reader polls beside the terminal, so a Ctrl-C is seen even when it lands just before
 // the reader blocks. The reader notes the interruption and hands libedit a newline so
 // that readline() returns; read_line then drops the line.
+#if defined(ORSCRIPT_SANITIZE)
+#include <sanitizer/lsan_interface.h>
+#endif
 #include <poll.h>
 #include <unistd.h>
 
@@ -71,7 +74,16 @@ void init_input(Session& s) {
   rl_getc_function = interruptible_getc;
   rl_pre_input_hook = raw_before_prompt;
   install_completion(s);
+#if defined(ORSCRIPT_SANITIZE)
+  // libedit's rl_initialize loses 4 small allocations (388 bytes) that no libedit call
+  // frees; made with LeakSanitizer looking away, so a sanitizer run of the suite stays
+  // clean. History entries are freed by ~History.
+  __lsan_disable();
   rl_initialize();
+  __lsan_enable();
+#else
+  rl_initialize();
+#endif
   using_history();
   stifle_history(1000);
 }
