@@ -82,6 +82,16 @@ local function safe_tostring(v)
   return "<" .. type(v) .. ": __tostring failed>"
 end
 
+-- CSV and JSON have no place for a table's notes: a partial result says so on stderr
+-- (the other modes carry them in the text).
+local function warn_partial(t, mode)
+  if mode ~= "csv" and mode ~= "json" then return end
+  local okm, meta = pcall(function() return t.meta end)
+  if okm and type(meta) == "table" and meta.note then
+    io.stderr:write("warning: ", meta.note, "\n")
+  end
+end
+
 -- A result table: by mode, cut on the screen with a note.
 local function show_result_table(t, opts)
   local mode = opts.mode or "table"
@@ -97,6 +107,7 @@ local function show_result_table(t, opts)
         text = text .. string.format("\n… %d more row%s (%d in all); .output FILE or t:write(path) writes them all",
           n - shown, n - shown == 1 and "" or "s", n)
       end
+      warn_partial(t, mode)
       return (text:gsub("\n$", ""))
     end
   end
@@ -105,12 +116,7 @@ local function show_result_table(t, opts)
     if f then
       local ok, s = pcall(f, t)
       if ok and type(s) == "string" then
-        -- CSV and JSON have no place for the table's notes: a partial result says so
-        -- on stderr (Markdown carries them in the text already).
-        local okm, meta = pcall(function() return t.meta end)
-        if okm and type(meta) == "table" and meta.note and mode ~= "markdown" then
-          io.stderr:write("warning: ", meta.note, "\n")
-        end
+        warn_partial(t, mode)
         return s
       end
       if not ok then error(s, 0) end

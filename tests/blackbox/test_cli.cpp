@@ -65,7 +65,7 @@ TEST_CASE("a non-string error object is described") {
   CHECK(r.err.find("error object is a table value") != std::string::npos);
 }
 
-TEST_CASE("arg holds the script at 0, interpreter args below, script args above; ... too") {
+TEST_CASE("arg holds the script at 0, interpreter args below, script args above, and ... too") {
   auto path = script("args.lua", "print(arg[0], arg[1], arg[2], #arg, select('#', ...), ...)\n"
                                  "print(arg[-1], arg[-2])\n");
   auto r = ot::orscript({"-e", "x=1", path, "a", "b c"});

@@ -83,7 +83,7 @@ TEST_CASE("first hour: REPL errors name the user's line, not the library, and dr
   CHECK(r.exit_code == 1);  // the last chunk's error (a script error)
 }
 
-TEST_CASE("first hour: writing a truncated result warns; a user's limit is 'top N of more'") {
+TEST_CASE("first hour: writing a truncated result warns, and a user's limit is 'top N of more'") {
   std::string dir = ot::temp_dir();
   auto r = demo({"-e",
                  "t = orscript.query{metrics = {'total_usage'}, by = {'model'}, limit = 3,\n"

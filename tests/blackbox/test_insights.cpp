@@ -141,7 +141,7 @@ TEST_CASE("the cost review lists the planted one-day spike in its opening sectio
   CHECK(tm.at("movers").as_array().size() == 3);
 }
 
-TEST_CASE("budget check: exit 0 within budget, 10 when crossed, 2 for bad input; --json parses") {
+TEST_CASE("budget check: exit 0 within budget, 10 when crossed, 2 for bad input, and --json parses") {
   auto ok = sim("2026-11-18T12:00:00Z", {"recipes/budget_check.lua", "--monthly", "1000000", "--daily", "100000"}, "");
   INFO(ok.err);
   CHECK(ok.exit_code == 0);

@@ -37,7 +37,7 @@ TEST_CASE("a shipped recipe runs by name from any folder, as its file does") {
   CHECK(by_path.out == by_name.out);
 }
 
-TEST_CASE("a file in the current folder wins over a recipe of that name; helpers are not recipes") {
+TEST_CASE("a file in the current folder wins over a recipe of that name, and helpers are not recipes") {
   ot::RunOptions here;
   here.cwd = ot::temp_dir();
   ot::write_file(here.cwd + "/top_models", "print('the local file')\n");

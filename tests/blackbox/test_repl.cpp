@@ -80,7 +80,7 @@ std::string home_with(const std::string& dir, const std::string& file, const std
 
 }  // namespace
 
-TEST_CASE("repl: an expression prints itself; =expr works; _ holds the last result") {
+TEST_CASE("repl: an expression prints itself, =expr works and _ holds the last result") {
   Repl r;
   CHECK(has(r.run("1+1"), "\n2\r\n"));
   CHECK(has(r.run("=_ * 21"), "\n42\r\n"));
@@ -273,7 +273,7 @@ TEST_CASE("repl: .schema lists metrics and dimensions with units, formats and li
   CHECK(has(out, "20 filters"));
 }
 
-TEST_CASE("repl: .help lists the commands; an unknown command says so") {
+TEST_CASE("repl: .help lists the commands and an unknown command says so") {
   Repl r;
   std::string out = r.run(".help");
   for (const char* c : {".mode", ".output", ".once", ".timer", ".schema", ".quit"}) CHECK(has(out, c));
@@ -290,7 +290,7 @@ TEST_CASE("repl: the prompt names a real account") {
   CHECK(pty.wait() == 0);
 }
 
-TEST_CASE("repl: the start-up file runs first; its errors are reported, not fatal") {
+TEST_CASE("repl: the start-up file runs first and its errors are reported, not fatal") {
   std::string home = ot::temp_dir();
   std::string init = home + "/init.lua";
   ot::write_file(init, "greeting = 'hello from init'\nerror('init went wrong')\n");
@@ -340,6 +340,7 @@ TEST_CASE("repl: a candidate list shows names without a trailing quote") {
   Repl r(kDemoNow);
   r.pty.send("\"p9\t\t");
   r.pty.expect("p99_throughput");
+  r.pty.expect("\"p9");  // the line drawn again under the whole list
   r.pty.send("\x03");
   r.pty.expect(kPrompt);
   std::string shown = r.pty.transcript();
@@ -363,7 +364,9 @@ TEST_CASE("repl: completion hides private names such as orscript.time._to_ms") {
   Repl r(kDemoNow);
   r.pty.send("orscript.time.\t\t");
   r.pty.expect("this_month");
-  r.pty.send("\x03");  // the list is on the screen before the line is dropped
+  // The list is whole once the line is drawn again under it; ^C sooner would race it.
+  r.pty.expect("orscript.time.");
+  r.pty.send("\x03");
   r.pty.expect(kPrompt);
   std::string shown = r.pty.transcript();
   CHECK(has(shown, "last_month"));

@@ -288,7 +288,7 @@ TEST_CASE("table: tables a script builds keep the lenient reading") {
   CHECK_THROWS_AS(from_rows(json::parse(R"([{"request_count":"NaN"}])"), "activity"), Error);
 }
 
-TEST_CASE("table: two keys may share a label; only a row equal in every column is then a duplicate") {
+TEST_CASE("table: two keys may share a label, and only a row equal in every column is then a duplicate") {
   const char* req = R"({"metrics":["total_usage"],"dimensions":["api_key_id"]})";
   Table t = analytics(R"({"data":{"data":[{"api_key_id":"batch","total_usage":1},{"api_key_id":"batch","total_usage":2}]}})", req);
   CHECK(t.row_count() == 2);

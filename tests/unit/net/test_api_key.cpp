@@ -81,7 +81,7 @@ TEST_CASE("api key: a FIFO, a device, a directory or a huge file is refused at o
   CHECK(refusal(big).find("too large") != std::string::npos);
 }
 
-TEST_CASE("api key: a UTF-8 BOM and CRLF are stripped (noted when verbose); a NUL is refused") {
+TEST_CASE("api key: a UTF-8 BOM and CRLF are stripped (noted when verbose) and a NUL is refused") {
   const std::string key = "sk-or-v1-bombombombombombom1234";
   const std::string path = test::temp_dir() + "/bom";
   test::write_file(path, "\xEF\xBB\xBF" + key + "\r\n");
