@@ -21,8 +21,6 @@
 --
 -- Exit codes: 0 nothing crossed; 10 at least one threshold crossed (BUDGET_EXCEEDED);
 -- otherwise orscript's own (2 bad arguments, 3 auth, 4-6 API or network, ...).
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local format = string.format
@@ -40,7 +38,7 @@ local function money(x) return require("orscript.report.format").money(x) end
 local function amount(what, text)
   local n = tonumber(text)
   if not n or n < 0 or n ~= n or n == math.huge then
-    C.usage_error("%s expects an amount in USD (a number >= 0), got '%s'", what, tostring(text))
+    orscript.args.usage_error("%s expects an amount in USD (a number >= 0), got '%s'", what, tostring(text))
   end
   return n
 end
@@ -50,27 +48,27 @@ local function set(limits, name, value, where)
   local scope, subject = name:match("^(%a+)%.(.+)$")
   if scope then
     if scope ~= "key" and scope ~= "model" and scope ~= "app" then
-      C.usage_error("%s: unknown threshold '%s' (use key.NAME, model.NAME or app.NAME)", where, name)
+      orscript.args.usage_error("%s: unknown threshold '%s' (use key.NAME, model.NAME or app.NAME)", where, name)
     end
     limits[scope] = limits[scope] or {}
     limits[scope][subject] = amount(where == "" and ("--" .. scope .. " " .. subject) or (where .. " " .. name), value)
   elseif name == "anomaly_days" then
     local n = tonumber(value)
     if not n or n < 1 or n > 30 or n % 1 ~= 0 then
-      C.usage_error("%s expects a whole number of days 1..30, got '%s'", where == "" and "--anomaly-days" or (where .. " anomaly_days"), tostring(value))
+      orscript.args.usage_error("%s expects a whole number of days 1..30, got '%s'", where == "" and "--anomaly-days" or (where .. " anomaly_days"), tostring(value))
     end
     limits.anomaly_days = n
   elseif name == "monthly" or name == "daily" or name == "anomaly_usd" then
     limits[name] = amount(where == "" and ("--" .. name:gsub("_", "-")) or (where .. " " .. name), value)
   else
-    C.usage_error("%s: unknown threshold '%s' (monthly, daily, anomaly_usd, anomaly_days, key.NAME, model.NAME, app.NAME)", where, name)
+    orscript.args.usage_error("%s: unknown threshold '%s' (monthly, daily, anomaly_usd, anomaly_days, key.NAME, model.NAME, app.NAME)", where, name)
   end
 end
 
 -- Reads a config file of `name = value` lines.
 function M.read_config(path, limits)
   local f, err = io.open(path, "r")
-  if not f then C.usage_error("--config: cannot read '%s': %s", path, tostring(err)) end
+  if not f then orscript.args.usage_error("--config: cannot read '%s': %s", path, tostring(err)) end
   local n = 0
   for line in f:lines() do
     n = n + 1
@@ -79,7 +77,7 @@ function M.read_config(path, limits)
       local name, value = line:match("^([^=]-)%s*=%s*(.+)$")
       if not name or name == "" then
         f:close()
-        C.usage_error("%s:%d: expected `name = value`, got '%s'", path, n, line)
+        orscript.args.usage_error("%s:%d: expected `name = value`, got '%s'", path, n, line)
       end
       set(limits, name, value, format("%s:%d", path, n))
     end
@@ -100,7 +98,7 @@ function M.parse(argv)
     local function value()
       if inline then return inline end
       i = i + 1
-      if argv[i] == nil then C.usage_error("--%s needs a value\n%s", name, M.USAGE) end
+      if argv[i] == nil then orscript.args.usage_error("--%s needs a value\n%s", name, M.USAGE) end
       return argv[i]
     end
     if a == "-h" or name == "help" then o.help = true
@@ -112,10 +110,10 @@ function M.parse(argv)
     elseif name == "key" or name == "model" or name == "app" then
       local v = value()
       local subject, usd = v:match("^(.+)=([^=]+)$")
-      if not subject then C.usage_error("--%s expects NAME=USD (e.g. --%s batch-pipeline=500), got '%s'", name, name, v) end
+      if not subject then orscript.args.usage_error("--%s expects NAME=USD (e.g. --%s batch-pipeline=500), got '%s'", name, name, v) end
       flags[#flags + 1] = { name .. "." .. subject, usd }
     else
-      C.usage_error("unknown argument '%s'\n%s", a, M.USAGE)
+      orscript.args.usage_error("unknown argument '%s'\n%s", a, M.USAGE)
     end
     i = i + 1
   end
@@ -123,7 +121,7 @@ function M.parse(argv)
   for _, f in ipairs(flags) do set(o.limits, f[1], f[2], "") end
   local l = o.limits
   if not o.help and not (l.monthly or l.daily or l.anomaly_usd or l.key or l.model or l.app) then
-    C.usage_error("no thresholds: give at least one of --monthly, --daily, --key, --model, --app, --anomaly-usd or --config\n%s", M.USAGE)
+    orscript.args.usage_error("no thresholds: give at least one of --monthly, --daily, --key, --model, --app, --anomaly-usd or --config\n%s", M.USAGE)
   end
   return o
 end
@@ -247,9 +245,9 @@ function M.json(res)
     anomalies = res.anomalies, exit_code = res.crossed > 0 and M.EXIT_CROSSED or 0 }
 end
 
-if C.is_main("budget_check") then
+if orscript.args.is_script("budget_check") then
   local code = 0
-  C.main(function()
+  orscript.args.main(function()
     local o = M.parse({ unpack(arg) })
     if o.help then
       print(M.USAGE)

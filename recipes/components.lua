@@ -19,9 +19,6 @@
 --
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.run(opts); M.render(res);
 -- M.tables(res).
--- common.lua and the other recipes live next to this file, however it was loaded.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local format = string.format
@@ -87,15 +84,15 @@ function M.analyse(tables, opts)
   local warnings = {}
   local long, short, notes = M.available(opts)
   local daily = tables.daily
-  local whole = C.note(daily, "components by day", warnings)
-  local total = C.sum(daily, "total_usage", "components by day", warnings)
+  local whole = daily:note_warnings(warnings, "components by day")
+  local total = daily:total("total_usage", { what = "components by day", warnings = warnings })
 
   -- Generation-level components: joined by day; their coverage may be shorter.
   local comps = C.append({}, long)
   local detail = tables.daily_detail
   if detail and #short > 0 then
-    C.note(detail, "file and web-fetch components by day", warnings)
-    local covered = C.sum(detail, "total_usage") or 0
+    detail:note_warnings(warnings, "file and web-fetch components by day")
+    local covered = detail:total("total_usage") or 0
     if #detail < #daily or (total and covered < total * 0.999) then
       local first = #detail > 0 and detail[1].date or "—"
       local last = #detail > 0 and detail[#detail].date or "—"
@@ -110,23 +107,23 @@ function M.analyse(tables, opts)
   -- Totals per component (null-only: not used) and the remainder.
   local rows, sum = {}, 0
   for _, name in ipairs(comps) do
-    local used = #daily > 0 and #daily:filter(name, "neq", C.null) > 0
-    local v = whole and used and C.sum(daily, name) or nil
-    rows[#rows + 1] = { component = name, label = M.LABELS[name], usd = used and v or C.null,
-                        share = (used and v and total and total ~= 0) and v / total or C.null,
+    local used = #daily > 0 and #daily:filter(name, "neq", orscript.null) > 0
+    local v = whole and used and daily:total(name) or nil
+    rows[#rows + 1] = { component = name, label = M.LABELS[name], usd = used and v or orscript.null,
+                        share = (used and v and total and total ~= 0) and v / total or orscript.null,
                         used = used and "yes" or "not used" }
     if v then sum = sum + v end
   end
   local remainder = total and whole and (total - sum) or nil
-  rows[#rows + 1] = { component = "remainder", label = M.LABELS.remainder, usd = remainder or C.null,
-                      share = (remainder and total and total ~= 0) and remainder / total or C.null, used = "—" }
-  local totals = require("orscript.core").table(rows, {
+  rows[#rows + 1] = { component = "remainder", label = M.LABELS.remainder, usd = remainder or orscript.null,
+                      share = (remainder and total and total ~= 0) and remainder / total or orscript.null, used = "—" }
+  local totals = orscript.table(rows, {
     columns = { "component", "label", "usd", "share", "used" },
     formats = { usd = "currency", share = "percent" },
   })
 
   -- Weekly sums (Sunday-start weeks; the first and last may be partial).
-  local weekly = daily:derive("week", function(r) return C.week_of(r.date) end)
+  local weekly = daily:derive("week", function(r) return orscript.time.week_of(r.date) end)
   local aggs = { { "total_usage", "sum", "total_usage" } }
   for _, name in ipairs(comps) do aggs[#aggs + 1] = { name, "sum", name } end
   weekly = #daily > 0 and weekly:group("week", aggs):sort("week", "asc") or weekly
@@ -147,13 +144,13 @@ function M.analyse(tables, opts)
   }
 
   -- Apps that spend a large share on web search.
-  local apps_whole = C.note(tables.by_app, "web search by app", warnings)
+  local apps_whole = tables.by_app:note_warnings(warnings, "web search by app")
   local apps = tables.by_app:derive("web_share", function(r)
-    return C.ratio(C.num(r.usage_web), C.num(r.total_usage))
+    return C.ratio(orscript.num(r.usage_web), orscript.num(r.total_usage))
   end, { format = "percent" })
   for _, r in apps:rows() do
-    local web, tot = C.num(r.usage_web), C.num(r.total_usage)
-    if r.app ~= C.null and web >= th.web_share * tot and web >= th.min_monthly_usd then
+    local web, tot = orscript.num(r.usage_web), orscript.num(r.total_usage)
+    if r.app ~= orscript.null and web >= th.web_share * tot and web >= th.min_monthly_usd then
       findings[#findings + 1] = { kind = "web_search", app = r.app, usage_web = web, total_usage = tot,
                                   share = tot > 0 and web / tot or nil }
     end
@@ -182,7 +179,7 @@ function M.render(res)
   put(C.show(res.totals))
   add("")
   add("By week (weeks start on Sunday; the first and last may be partial):")
-  put(C.show(C.rename(res.weekly, M.SHORT)))
+  put(C.show(res.weekly:view(M.SHORT)))
   add("")
   local s = res.slices
   add("Surcharges (web search, files, web fetch) are %s meaningful slice: %s, %s of spend.",

@@ -73,15 +73,11 @@ local THRESHOLDS = {
   meaningful_share = 0.05,
 }
 
--- common.lua and the other recipes live next to this file, however it was loaded.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 local R = require "review_checks"
 local Words = require "review_words"
 local Verify = require "review_verify"
 local report = require "orscript.report"
-local core = require "orscript.core"
 
 local time = orscript.time
 local format, concat = string.format, table.concat
@@ -107,8 +103,8 @@ local KIND_LABEL = {
 M.KINDS = { "expensive_model", "expensive_model_spread", "caching", "cache_writes", "prompt_trimming", "reasoning",
             "web_search", "native_web_search", "file_parsing", "web_fetch", "growth", "spike", "model_upgrade" }
 
-local function num(v) return C.num(v) end
-local function name_of(v) if v == nil or v == C.null then return nil end return v end
+local function num(v) return orscript.num(v) end
+local function name_of(v) if v == nil or v == orscript.null then return nil end return v end
 
 -- ---------------------------------------------------------------------------------
 -- The window
@@ -132,7 +128,7 @@ function M.window_facts(W)
 end
 
 local function window_label(W)
-  local label = C.window_label(W.range)
+  local label = W.range:label()
   if W.future then return label .. " (not started: no data yet)" end
   if W.partial then
     return format("%s (partial: %.1f of %g days so far; impacts projected to a 30.4-day month)", label, W.days,
@@ -234,7 +230,7 @@ local function in_parts(spec, models, depth, counts)
   local rows = {}
   for i, p in ipairs(parts) do
     counts.split = counts.split + 1
-    local t = core.wait(pend[i])
+    local t = pend[i]:wait()
     if t.meta.truncated then
       local sub = in_parts(p, models, depth + 1, counts)
       if not sub then return nil end
@@ -262,7 +258,7 @@ end
 local function model_rows(t)
   local out = {}
   for _, r in t:rows() do
-    if r.model ~= C.null then
+    if r.model ~= orscript.null then
       local spend = num(r.total_usage)
       out[#out + 1] = { model = r.model, spend = spend, tokens = num(r.tokens_total), requests = num(r.request_count),
                         prompt = num(r.tokens_prompt), completion = num(r.tokens_completion),
@@ -296,7 +292,7 @@ local function weekly_series(tk, tkm, weeks)
     km = {}
     for _, r in tkm:rows() do
       local k, i = name_of(r.api_key_id) or "(no key)", idx[r.date]
-      if i and r.model ~= C.null then
+      if i and r.model ~= orscript.null then
         km[k] = km[k] or {}
         local s = km[k][r.model] or { spend = R.zeros(n), tokens = R.zeros(n), requests = R.zeros(n) }
         km[k][r.model] = s
@@ -463,7 +459,7 @@ M.verify_script = Verify.script
 -- Waits for a pending query; a truncated answer is asked again through the planner (split)
 -- until it is whole. Returns the table, or nil with the reason (a warning is recorded).
 local function whole(pend, q, what, warnings, counts, models)
-  local ok, t = pcall(core.wait, pend)
+  local ok, t = pcall(pend.wait, pend)
   if not ok then
     warnings[#warnings + 1] = format("%s: the query failed (%s)", what, type(t) == "table" and tostring(t.message) or tostring(t))
     return nil, "its query failed"
@@ -477,7 +473,7 @@ local function whole(pend, q, what, warnings, counts, models)
     end
     t = t2
   end
-  C.note(t, what, warnings)
+  t:note_warnings(warnings, what)
   return t
 end
 
@@ -494,9 +490,9 @@ local function empty_data(W, th, label, warnings, t0, r0)
                                       findings = 0, reason = "no traffic in this window" }
   end
   data.verify_script = Verify.script({}, { label = label, thresholds = th, generated_at = data.generated_at })
-  local r1 = C.requests()
+  local r1 = orscript.stats().requests
   data.stats = { requests = (r0 and r1) and (r1 - r0) or nil, phases = 1, phase2_queries = 0, phase3_queries = 0,
-                 elapsed_ms = C.clock_ms() - t0, splits = 0 }
+                 elapsed_ms = orscript.time.clock() - t0, splits = 0 }
   return data
 end
 
@@ -508,7 +504,7 @@ function M.run(opts)
   local now = orscript.now()
   local W = M.window(range, now)
   local label = window_label(W)
-  local t0, r0 = C.clock_ms(), C.requests()
+  local t0, r0 = orscript.time.clock(), orscript.stats().requests
   local warnings = {}
   if W.future then return empty_data(W, th, label, warnings, t0, r0) end
 
@@ -565,7 +561,7 @@ function M.run(opts)
   local by_model_t = get("by_model", "spend by model")
   local total_t = get("total", "baseline")
   if not by_model_t or not total_t then
-    for _, p in pairs(pend) do pcall(core.wait, p) end
+    for _, p in pairs(pend) do pcall(p.wait, p) end
     orscript.error("data", format("cannot review spend: %s", warnings[n_warn + 1] or "the baseline or spend by "
       .. "model could not be read whole"), 0)
   end
@@ -573,7 +569,7 @@ function M.run(opts)
   local baseline = { spend = num(base.total_usage), tokens = num(base.tokens_total), requests = num(base.request_count),
                      byok_usage = num(base.byok_usage) }
   if baseline.spend == 0 and baseline.requests == 0 and #by_model_t == 0 then
-    for _, p in pairs(pend) do pcall(core.wait, p) end
+    for _, p in pairs(pend) do pcall(p.wait, p) end
     return empty_data(W, th, label, warnings, t0, r0)
   end
   baseline.blended_per_mtok = C.rate(baseline.spend, baseline.tokens)
@@ -638,7 +634,7 @@ function M.run(opts)
   end
 
   -- Weekly series.
-  local weeks = wrange and C.week_list(wrange) or nil
+  local weeks = wrange and wrange:week_dates() or nil
   local tk, why_k = get("weekly_key", "weekly spend by key")
   local tkm, why_km = get("weekly_km", "weekly spend by key and model")
   local ks, km = nil, nil
@@ -661,7 +657,7 @@ function M.run(opts)
     if time.floor(W.from, "week") > time.parse(weeks[#weeks]) then first_week = #weeks + 1 end
   end
 
-  local ctx = { thresholds = th, factor = W.factor, label = C.window_label(range), th = th,
+  local ctx = { thresholds = th, factor = W.factor, label = range:label(), th = th,
                 n_keys = 0 }
   if ks then for _ in pairs(ks) do ctx.n_keys = ctx.n_keys + 1 end end
   local checks = R.new(ctx)
@@ -712,7 +708,7 @@ function M.run(opts)
     local byday = {}
     if detail then for _, r in detail:rows() do byday[r.date] = r end end
     for _, r in daily:rows() do
-      local wk = C.week_of(r.date)
+      local wk = orscript.time.week_of(r.date)
       if not wk_index[wk] then
         weekly[#weekly + 1] = { week = wk, total = 0 }
         wk_index[wk] = weekly[#weekly]
@@ -852,7 +848,7 @@ function M.run(opts)
           local d = first_day(ch.key, ch.to_model)
           if d then
             ch.date = d
-            local i = idx[C.week_of(d)]
+            local i = idx[orscript.time.week_of(d)]
             if i then R.move_figures(ch, i, weeks) end
           end
         end
@@ -871,7 +867,7 @@ function M.run(opts)
 
   -- Recommendations, ranked by monthly impact.
   local recs = {}
-  local wctx = { th = th, label = C.window_label(range) }
+  local wctx = { th = th, label = range:label() }
   for _, f in ipairs(checks.findings) do
     if f.impact_usd >= th.min_monthly_usd then
       Words.apply(f, wctx)
@@ -946,14 +942,14 @@ function M.run(opts)
     thresholds = th,
     total_impact_usd = total_impact,
   }
-  data.verify_script = Verify.script(recs, { label = C.window_label(range), thresholds = th,
+  data.verify_script = Verify.script(recs, { label = range:label(), thresholds = th,
                                                generated_at = generated_at })
-  local r1 = C.requests()
+  local r1 = orscript.stats().requests
   data.stats = {
     requests = (r0 and r1) and (r1 - r0) or nil,
     phases = 1 + (phase2 > 0 and 1 or 0) + (phase3 > 0 and 1 or 0),
     phase2_queries = phase2, phase3_queries = phase3, splits = counts.split,
-    elapsed_ms = C.clock_ms() - t0,
+    elapsed_ms = orscript.time.clock() - t0,
   }
   return data
 end
@@ -1030,14 +1026,14 @@ function M.check_outputs(opts)
     if path then
       local dir = path:match("^(.*)[/\\][^/\\]*$")
       if path:match("[/\\]$") then
-        C.usage_error("--%s %s: is a folder; give a file name", name:gsub("_", "-"), path)
+        orscript.args.usage_error("--%s %s: is a folder; give a file name", name:gsub("_", "-"), path)
       end
       if dir and dir ~= "" then
         local probe = io.open(dir .. "/.", "rb")
         local ok = probe ~= nil
         if probe then probe:close() end
         if not ok then
-          C.usage_error("--%s %s: the folder %s does not exist; create it or choose another path",
+          orscript.args.usage_error("--%s %s: the folder %s does not exist; create it or choose another path",
             name:gsub("_", "-"), path, dir)
         end
       end
@@ -1066,8 +1062,8 @@ usage: orscript [--demo] recipes/cost_review.lua [options]
   --markdown FILE  --html FILE  --json FILE  write the report in that format (--json: docs/review-json.md)
   --verify-script FILE                       write the re-run script]]
 
-if C.is_main("cost_review") then
-  C.main(function()
+if orscript.args.is_script("cost_review") then
+  orscript.args.main(function()
     local opts = C.parse_args({ unpack(arg) }, { thresholds = THRESHOLDS, usage = M.USAGE })
     if opts.help then io.write(M.USAGE, "\n") return end
     M.check_outputs(opts)
@@ -1078,7 +1074,7 @@ if C.is_main("cost_review") then
       io.write(report.terminal(data, { color = report.want_color() }))
     end
     for _, path in ipairs(M.write(data, opts)) do io.stderr:write("wrote ", path, "\n") end
-    if core.verbose then
+    if orscript.verbose() then
       io.stderr:write(format("cost_review: %s requests, %d phases (%d + %d queries after the catalogue, %d split), "
         .. "%.0f ms\n", tostring(data.stats.requests), data.stats.phases, data.stats.phase2_queries,
         data.stats.phase3_queries, data.stats.splits or 0, data.stats.elapsed_ms))

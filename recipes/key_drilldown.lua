@@ -13,9 +13,6 @@
 -- opts.detail (also by app and user); M.analyse(tables, opts) with
 -- opts.model_spend = {slug = usd} to take each model's total from elsewhere;
 -- M.run(opts); M.render(result); M.tables(result).
--- common.lua and the other recipes live next to this file, however it was loaded.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local M = {}
@@ -27,7 +24,7 @@ local DETAIL = { { "apps", "app" }, { "users", "user" } }
 
 local function model_list(opts)
   local models = opts.models or { opts.model }
-  if #models == 0 then C.usage_error("key_drilldown: no model given") end
+  if #models == 0 then orscript.args.usage_error("key_drilldown: no model given") end
   return models
 end
 
@@ -53,7 +50,7 @@ end
 -- Adds share_of_model: each row's share of its model's spend.
 local function with_share(t, totals)
   return t:derive("share_of_model", function(r)
-    return C.ratio(C.num(r.total_usage), totals[r.model])
+    return C.ratio(orscript.num(r.total_usage), totals[r.model])
   end, { format = "percent" })
 end
 
@@ -62,7 +59,7 @@ function M.analyse(tables, opts)
   local th = opts.thresholds
   local models = {}
   local warnings = {}
-  local whole = C.note(tables.keys, "spend by key", warnings)
+  local whole = tables.keys:note_warnings(warnings, "spend by key")
   -- The API may answer a plain slug with rows under the permaslug: follow it.
   local seen = {}
   for _, r in tables.keys:rows() do seen[r.model] = true end
@@ -83,7 +80,7 @@ function M.analyse(tables, opts)
     if opts.model_spend and opts.model_spend[m] then
       totals[m] = opts.model_spend[m]
     elseif whole and #tables.keys > 0 then
-      totals[m] = C.sum(tables.keys:filter("model", "eq", m), "total_usage")
+      totals[m] = tables.keys:filter("model", "eq", m):total("total_usage")
     end
   end
   local keys = with_share(tables.keys, totals)
@@ -91,8 +88,8 @@ function M.analyse(tables, opts)
   for _, m in ipairs(models) do
     local entry = { model = m, spend = totals[m], keys = {}, major = {} }
     for _, r in (#keys > 0 and keys:filter("model", "eq", m) or keys):rows() do
-      local k = { key = r.api_key_id, spend = C.num(r.total_usage), tokens = C.num(r.tokens_total),
-                  requests = C.num(r.request_count), share = C.val(r.share_of_model) }
+      local k = { key = r.api_key_id, spend = orscript.num(r.total_usage), tokens = orscript.num(r.tokens_total),
+                  requests = orscript.num(r.request_count), share = orscript.num(r.share_of_model, nil) }
       entry.keys[#entry.keys + 1] = k
       if k.share and k.share >= th.key_share then entry.major[#entry.major + 1] = k end
     end
@@ -104,9 +101,9 @@ function M.analyse(tables, opts)
     local field, col = d[1], d[2]
     local t = tables[field]
     if t then
-      C.note(t, "spend by " .. col, warnings)
+      t:note_warnings(warnings, "spend by " .. col)
       res[field] = with_share(t, totals)
-      res[field .. "_populated"] = #t > 0 and #t:filter(col, "neq", C.null) > 0
+      res[field .. "_populated"] = #t > 0 and #t:filter(col, "neq", orscript.null) > 0
     end
   end
   return res

@@ -21,9 +21,6 @@
 --
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.run(opts); M.render(res);
 -- M.tables(res).
--- common.lua and the other recipes live next to this file, however it was loaded.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local M = {}
@@ -44,25 +41,25 @@ function M.analyse(tables, opts)
   opts = C.options(opts, M.DEFAULTS)
   local th = opts.thresholds
   local warnings = {}
-  local whole = C.note(tables.by_model, "prompt and reasoning by model", warnings)
+  local whole = tables.by_model:note_warnings(warnings, "prompt and reasoning by model")
   local t = C.with_rate(tables.by_model
     :derive("prompt_share", function(r)
-      return C.ratio(C.num(r.tokens_prompt), C.num(r.tokens_prompt) + C.num(r.tokens_completion))
+      return C.ratio(orscript.num(r.tokens_prompt), orscript.num(r.tokens_prompt) + orscript.num(r.tokens_completion))
     end, { format = "percent" })
     :derive("reasoning_share", function(r)
-      return C.ratio(C.num(r.reasoning_tokens), C.num(r.tokens_completion))
+      return C.ratio(orscript.num(r.reasoning_tokens), orscript.num(r.tokens_completion))
     end, { format = "percent" }))
 
   local caching, ceiling, trimming, reasoning, moderate = {}, {}, {}, {}, {}
   for _, r in t:rows() do
-    local usage = C.num(r.total_usage)
-    local hit = C.num(r.cache_hit_rate)
-    local prompt, cached, cache_usd = C.num(r.tokens_prompt), C.num(r.cached_tokens), C.num(r.usage_cache)
+    local usage = orscript.num(r.total_usage)
+    local hit = orscript.num(r.cache_hit_rate)
+    local prompt, cached, cache_usd = orscript.num(r.tokens_prompt), orscript.num(r.cached_tokens), orscript.num(r.usage_cache)
     local heavy = C.has(r.prompt_share) and r.prompt_share >= th.prompt_heavy
     local big = usage >= th.min_monthly_usd
     local item = { model = r.model, total_usage = usage, prompt_share = r.prompt_share, cache_hit_rate = hit,
                    tokens_prompt = prompt, cached_tokens = cached, usage_cache = cache_usd,
-                   rate = C.val(r.usd_per_mtok) }
+                   rate = orscript.num(r.usd_per_mtok, nil) }
     if heavy and big then
       if hit < th.low_cache and cached > 0 and cache_usd < 0 then
         local s = -cache_usd / cached
@@ -77,12 +74,12 @@ function M.analyse(tables, opts)
         moderate[#moderate + 1] = item
       end
     end
-    local rs = C.val(r.reasoning_share)
+    local rs = orscript.num(r.reasoning_share, nil)
     if rs and rs >= th.reasoning_share and big then
       reasoning[#reasoning + 1] = {
-        model = r.model, reasoning_tokens = C.num(r.reasoning_tokens), tokens_completion = C.num(r.tokens_completion),
+        model = r.model, reasoning_tokens = orscript.num(r.reasoning_tokens), tokens_completion = orscript.num(r.tokens_completion),
         reasoning_share = rs, rate = item.rate, total_usage = usage,
-        impact_usd = th.reasoning_cut * C.num(r.reasoning_tokens) * (item.rate or 0) / 1e6,
+        impact_usd = th.reasoning_cut * orscript.num(r.reasoning_tokens) * (item.rate or 0) / 1e6,
       }
     end
   end
@@ -104,7 +101,7 @@ function M.render(res)
   local th = res.thresholds
   local out, add, put = C.buffer()
   put(C.window_heading("Prompt-heaviness", res))
-  put(C.show(C.rename(res.models, { "model", { "total_usage", "spend" }, "prompt_share",
+  put(C.show(res.models:view({ "model", { "total_usage", "spend" }, "prompt_share",
     { "reasoning_share", "reasoning" }, { "cache_hit_rate", "hit_rate" }, { "usage_cache", "cache_usd" },
     { "tokens_prompt", "prompt" }, { "tokens_completion", "completion" } })))
   add("")

@@ -8,8 +8,6 @@
 --
 -- Monthly figures: a window figure × monthly_factor (30.4 / days in the window); a weekly
 -- run rate × WEEKS_PER_MONTH (30.4 / 7). Every monetary threshold applies to a monthly figure.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local abs, max, min = math.abs, math.max, math.min
@@ -188,7 +186,7 @@ end
 function M.alternative(models, B, not_model)
   local alt
   for _, a in ipairs(models) do
-    if B and a.inf_rate and a.inf_rate <= B and a.tokens > 0 and a.model ~= not_model and a.model ~= C.null
+    if B and a.inf_rate and a.inf_rate <= B and a.tokens > 0 and a.model ~= not_model and a.model ~= orscript.null
         and (not alt or a.tokens > alt.tokens) then
       alt = a
     end

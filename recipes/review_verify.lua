@@ -3,8 +3,6 @@
 -- Owns: one check per recommendation kind (the query to re-run next month, how to measure
 -- it, the goal) and the runnable Lua script that runs them all (`--verify-script`).
 -- V.script(recs, {label, thresholds, generated_at}) returns the script's text.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local format, concat = string.format, table.concat

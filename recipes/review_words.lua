@@ -4,8 +4,6 @@
 -- its target, title, one-line action, the change (with the figures behind it and the BYOK
 -- note), the risk and the supporting figures (docs/report.md). Does not own the checks or
 -- the rendering. W.apply(finding, {th = thresholds, label = window label}) fills them in.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local format, concat = string.format, table.concat

@@ -14,9 +14,6 @@
 --
 -- As a module: M.queries(opts) → {name = Query}; M.analyse(tables, opts) → result;
 -- M.run(opts) → result; M.render(result) → text; M.tables(result) → {{name, Table}}.
--- common.lua and the other recipes live next to this file, however it was loaded.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 
 local format = string.format
@@ -44,12 +41,12 @@ function M.analyse(tables, opts)
   opts = C.options(opts, M.DEFAULTS)
   local th = opts.thresholds
   local warnings = {}
-  C.note(tables.total, "baseline", warnings)
-  local whole = C.note(tables.by_model, "spend by model", warnings)
+  tables.total:note_warnings(warnings, "baseline")
+  local whole = tables.by_model:note_warnings(warnings, "spend by model")
   local base = tables.total[1] or {}
   local baseline = {
-    spend = C.num(base.total_usage), tokens = C.num(base.tokens_total),
-    requests = C.num(base.request_count), cache_hit_rate = C.val(base.cache_hit_rate),
+    spend = orscript.num(base.total_usage), tokens = orscript.num(base.tokens_total),
+    requests = orscript.num(base.request_count), cache_hit_rate = orscript.num(base.cache_hit_rate, nil),
   }
   local B = C.rate(baseline.spend, baseline.tokens)
   baseline.blended_per_mtok = B
@@ -62,16 +59,16 @@ function M.analyse(tables, opts)
 
   local flagged, alternative = {}, nil
   for _, r in models:rows() do
-    local rate = C.val(r.usd_per_mtok)
-    if B and rate and rate >= th.expensive_multiple * B and C.num(r.total_usage) >= th.min_monthly_usd then
-      flagged[#flagged + 1] = { model = r.model, spend = r.total_usage, tokens = C.num(r.tokens_total),
-                                requests = C.num(r.request_count), rate = rate, multiple = rate / B,
+    local rate = orscript.num(r.usd_per_mtok, nil)
+    if B and rate and rate >= th.expensive_multiple * B and orscript.num(r.total_usage) >= th.min_monthly_usd then
+      flagged[#flagged + 1] = { model = r.model, spend = r.total_usage, tokens = orscript.num(r.tokens_total),
+                                requests = orscript.num(r.request_count), rate = rate, multiple = rate / B,
                                 cache_hit_rate = r.cache_hit_rate }
     end
     -- The alternative: the model at or below the blended rate with the most tokens.
-    if B and rate and rate <= B and C.num(r.tokens_total) > 0 and r.model ~= C.null
-        and (not alternative or C.num(r.tokens_total) > alternative.tokens) then
-      alternative = { model = r.model, rate = rate, tokens = C.num(r.tokens_total), spend = C.num(r.total_usage) }
+    if B and rate and rate <= B and orscript.num(r.tokens_total) > 0 and r.model ~= orscript.null
+        and (not alternative or orscript.num(r.tokens_total) > alternative.tokens) then
+      alternative = { model = r.model, rate = rate, tokens = orscript.num(r.tokens_total), spend = orscript.num(r.total_usage) }
     end
   end
   if not whole then
@@ -99,7 +96,7 @@ function M.render(res)
   if #res.models == 0 then
     add("No traffic in this window.")
   else
-    put(C.show(C.rename(res.models, { "model", { "total_usage", "spend" }, { "total_usage_share", "share" },
+    put(C.show(res.models:view({ "model", { "total_usage", "spend" }, { "total_usage_share", "share" },
       { "usd_per_mtok", "usd_mtok" }, { "x_blended", "x_blended", function(x) return math.floor(x * 10 + 0.5) / 10 end },
       { "request_count", "requests" }, { "tokens_total", "tokens" }, { "cache_hit_rate", "hit_rate" } }), res.top or 40))
   end

@@ -21,9 +21,6 @@
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.day_queries(res) → the
 -- follow-up query that finds the day a key moved model (or nil); M.apply_days(res,
 -- table); M.run(opts); M.render(res); M.tables(res).
--- common.lua and the other recipes live next to this file, however it was loaded.
-local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
-if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
 local R = require "review_checks"
 
@@ -72,14 +69,14 @@ local function series_of(t, dim, weeks)
   local out, order = {}, {}
   for _, r in t:rows() do
     local name = r[dim]
-    if name == C.null then name = NO_KEY end
+    if name == orscript.null then name = NO_KEY end
     local i = idx[r.date]
     if i then
       if not out[name] then
         out[name] = zeros(#weeks)
         order[#order + 1] = name
       end
-      out[name][i] = out[name][i] + C.num(r.total_usage)
+      out[name][i] = out[name][i] + orscript.num(r.total_usage)
     end
   end
   table.sort(order)
@@ -90,11 +87,11 @@ function M.analyse(tables, opts)
   opts = C.options(opts, M.DEFAULTS)
   local th = opts.thresholds
   local range = M.window(opts)
-  local weeks = C.week_list(range)
+  local weeks = range:week_dates()
   local n = #weeks
   local warnings, notes = {}, {}
   local t = tables.weekly
-  local whole = C.note(t, "weekly spend by key and model", warnings)
+  local whole = t:note_warnings(warnings, "weekly spend by key and model")
 
   local by_key = t:group({ "date", "api_key_id" }, { { "total_usage", "sum", "total_usage" } })
   local by_model = t:group({ "date", "model" }, { { "total_usage", "sum", "total_usage" } })
@@ -105,13 +102,13 @@ function M.analyse(tables, opts)
   do
     local idx = week_index(weeks)
     for _, r in t:rows() do
-      local k = r.api_key_id == C.null and NO_KEY or r.api_key_id
+      local k = r.api_key_id == orscript.null and NO_KEY or r.api_key_id
       local i = idx[r.date]
       if i then
         mix[k] = mix[k] or {}
         local v = mix[k][r.model] or zeros(n)
         mix[k][r.model] = v
-        v[i] = v[i] + C.num(r.total_usage)
+        v[i] = v[i] + orscript.num(r.total_usage)
       end
     end
   end
@@ -224,19 +221,19 @@ end
 -- before/after figures around the week holding that day.
 function M.apply_days(res, days)
   if not days then return res end
-  C.note(days, "daily spend around model moves", res.warnings)
+  days:note_warnings(res.warnings, "daily spend around model moves")
   local idx = week_index(res.weeks)
   for _, ch in ipairs(res.changes) do
     if ch.from_model then
       local first
       for _, r in days:filter("model", "eq", ch.to_model):rows() do
-        if r.api_key_id == ch.key and C.num(r.total_usage) > 0 and (not first or r.date < first) then
+        if r.api_key_id == ch.key and orscript.num(r.total_usage) > 0 and (not first or r.date < first) then
           first = r.date
         end
       end
       if first then
         ch.date = first
-        local wk = C.week_of(first)
+        local wk = orscript.time.week_of(first)
         local i = idx[wk]
         if i then
           ch.week, ch.index = wk, i
@@ -263,7 +260,7 @@ end
 function M.tables(res)
   local pivot = res.by_key:pivot("api_key_id", "date", "total_usage")
   local mpivot = res.by_model:pivot("model", "date", "total_usage")
-  local movers = require("orscript.core").table(#res.movers > 0 and res.movers or { { key = "" } }, {
+  local movers = orscript.table(#res.movers > 0 and res.movers or { { key = "" } }, {
     columns = { "key", "before", "recent", "delta", "pct", "explains" },
     formats = { before = "currency", recent = "currency", delta = "currency", pct = "percent", explains = "percent" },
   })

@@ -163,6 +163,13 @@ void Runtime::set_package_path() {
   };
   add_dir(ctx_.lib_dir);
   for (auto& d : script_dirs_) add_dir(d);
+  // The recipes beside the library: a script anywhere can require("cost_review"), and a
+  // recipe its helper modules, without touching package.path.
+  if (!ctx_.lib_dir.empty()) {
+    std::error_code ec;
+    auto recipes = std::filesystem::path(ctx_.lib_dir).parent_path() / "recipes";
+    if (std::filesystem::is_directory(recipes, ec)) add_dir(recipes.string());
+  }
   if (const char* env = std::getenv("ORSCRIPT_PATH")) {
     // Entries separated by ';' or ':'; an entry with '?' is a template, else a folder.
     std::string list(env);
@@ -218,7 +225,13 @@ int Runtime::report_error(int status) {
       if (err.status) text += (err.request.empty() ? "HTTP " : " -> HTTP ") + std::to_string(err.status);
       text += "]";
     }
-    bool show_trace = err.kind == ErrorKind::internal || err.kind == ErrorKind::script || ctx_.client_options.verbose;
+    // A usage error raised without a position (bad input on a script's command line,
+    // orscript.error("usage", msg, 0)) is one line even under --verbose.
+    lua_getfield(L_, -1, "where");
+    bool positioned = lua_isstring(L_, -1) && lua_objlen(L_, -1) > 0;
+    lua_pop(L_, 1);
+    bool show_trace = err.kind == ErrorKind::internal || err.kind == ErrorKind::script ||
+                      (ctx_.client_options.verbose && (err.kind != ErrorKind::usage || positioned));
     lua_getfield(L_, -1, "traceback");
     if (show_trace && lua_isstring(L_, -1)) text += std::string("\n") + lua_tostring(L_, -1);
     lua_pop(L_, 1);

@@ -49,6 +49,22 @@ function M.anomalies(opts) return require("orscript.anomalies").anomalies(opts) 
 function M.now() return core.now() end
 -- "demo" or the API host, and a description of the demo scenario ("" otherwise).
 function M.account() return core.account() end
+-- orscript.table(rows [, opts]) -> orscript.Table built from Lua rows (as core.table).
+function M.table(rows, opts) return core.table(rows, opts) end
+-- orscript.num(v [, default]) -> a cell as a number: nil, null and NaN give `default` (0).
+function M.num(v, ...)
+  if type(v) ~= "number" or v ~= v then
+    if select("#", ...) == 0 then return 0 end
+    return (...)
+  end
+  return v
+end
+-- orscript.stats() -> {requests =, connections =, retries =}: what this process has sent.
+function M.stats() return core.stats() end
+-- orscript.verbose() -> whether --verbose is on (a script may say more on stderr).
+function M.verbose() return core.verbose == true end
+-- orscript.write_tables({{name, t}, ...}, {csv =, json =, markdown =}) -> paths written.
+function M.write_tables(list, opts) return require("orscript.table_methods").write_tables(list, opts) end
 -- Raises a structured orscript.Error (kind: usage, data, api, ...) at the caller.
 -- "internal" is orscript's own (exit 70): a script cannot claim it.
 local SCRIPT_KINDS = { "usage", "script", "auth", "api", "rate_limit", "http", "tls", "timeout", "data", "interrupted" }
@@ -67,7 +83,21 @@ function M.error(kind, message, level)
   core.error(kind, message, level == 0 and 0 or (level or 1) + 1)  -- 0: no position, as error()
 end
 
+-- The orscript.Table methods written in Lua (t:total, t:note_warnings, t:view), loaded on
+-- first call; the metatable is the C++ one (its own __index).
+do
+  local mt = debug.getregistry()["orscript.Table"]
+  if type(mt) == "table" then
+    for _, name in ipairs { "note_warnings", "total", "view" } do
+      if rawget(mt, name) == nil then
+        rawset(mt, name, function(...) return require("orscript.table_methods")[name](...) end)
+      end
+    end
+  end
+end
+
 return U.module("orscript", M, {
+  args = function() return require "orscript.args" end,
   time = function() return require "orscript.time" end,
   chart = function() return require "orscript.chart" end,
   rankings = function() return endpoints().rankings end,

@@ -149,6 +149,33 @@ function M.add(t, n, unit)
   U.usage("orscript.time.add: invalid unit %s: expected minute, hour, day, week, month or year", U.show(unit))
 end
 
+-- The ISO date of the Sunday that starts the week holding `t` (ms or date text).
+function M.week_of(t)
+  return M.date(M.floor(to_ms(t, "orscript.time.week_of", "time"), "week"))
+end
+
+-- A monotonic clock in milliseconds (not fixed by --now): for measuring how long
+-- something took, never for dates. Falls back to os.clock() without the FFI.
+local clock
+function M.clock()
+  if clock == nil then
+    local ok, ffi = pcall(require, "ffi")
+    if ok and pcall(ffi.cdef, [[
+        typedef struct { long tv_sec; long tv_nsec; } orscript_timespec;
+        int clock_gettime(int clk, orscript_timespec* ts);
+      ]]) then
+      local ts = ffi.new("orscript_timespec")
+      clock = function()
+        ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+        return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+      end
+    else
+      clock = function() return os.clock() * 1000 end
+    end
+  end
+  return clock()
+end
+
 -- ---------------------------------------------------------------------------------
 -- Ranges
 
@@ -277,6 +304,26 @@ function Range:buckets(grain)
       or cur + ({ minute = MINUTE, hour = HOUR, day = DAY, week = 7 * DAY })[grain]
   end
   return out
+end
+
+-- The Sunday starts of the weeks overlapping the range, as ISO dates, oldest first.
+function Range:week_dates()
+  local out = {}
+  for i, ms in ipairs(self:buckets("week")) do out[i] = M.date(ms) end
+  return out
+end
+
+local MONTHS = { "January", "February", "March", "April", "May", "June", "July", "August", "September",
+                 "October", "November", "December" }
+
+-- "October 2026" for a calendar month, else "2026-10-01 .. 2026-10-31" (inclusive dates).
+function Range:label()
+  local first, last = self:dates()
+  local y, mo, d = M.parts(self.start)
+  if d == 1 and M.date(M.add(self.start, 1, "month")) == M.date(self.stop) then
+    return format("%s %d", MONTHS[mo], y)
+  end
+  return first .. " .. " .. last
 end
 
 Range.__tostring = function(r)

@@ -70,6 +70,19 @@ TEST_CASE("first hour: a bad recipe argument is one line without a library posit
   CHECK_FALSE(has(r.err, "stack traceback"));
 }
 
+TEST_CASE("first hour: with --verbose a bad recipe argument is still one line, and misuse keeps its traceback") {
+  auto r = demo({"--verbose", "recipes/cost_review.lua", "--threshold", "key_share=2"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(has(r.err, "orscript: threshold key_share expects a number from 0 to 1, got '2'\n"));
+  CHECK_FALSE(has(r.err, "stack traceback"));
+  // A usage error at a position (library misuse in a script) keeps the traceback --verbose asks for.
+  auto m = demo({"--verbose", "-e", "local function f() orscript.query{limit = 0} end f()"});
+  INFO(m.err);
+  CHECK(m.exit_code == 2);
+  CHECK(has(m.err, "stack traceback"));
+}
+
 TEST_CASE("first hour: REPL errors name the user's line, not the library, and drop builtin frames") {
   auto o = options();
   o.stdin_text = "orscript.activity()\nerror('boom')\n";

@@ -1,7 +1,7 @@
 -- The five recipes as modules (recipes/*.lua), against the demo scenario's ground
 -- truth, plus the shared helpers in recipes/common.lua. The recipes as scripts are
 -- run by tests/blackbox/test_recipes.cpp.
-package.path = "recipes/?.lua;" .. package.path
+-- No package.path line: orscript puts the recipes folder beside the library on the path.
 local T = require "testlib"
 local core = require "orscript.core"
 local C = require "common"
@@ -38,21 +38,59 @@ T.test("parse_args: window, thresholds, outputs, positionals", function()
   T.raises(function() C.parse_args({ "--month", "October" }, spec) end, "--month expects YYYY-MM")
   T.raises(function() C.parse_args({ "--key_share", "lots" }, spec) end, "expects a number")
   T.raises(function() C.parse_args({ "a", "b" }, spec) end, "unexpected argument 'b'")
+  T.raises(function() C.parse_args({ "--key_share", "2" }, spec) end, "threshold key_share expects a number from 0 to 1")
+  T.raises(function() C.parse_args({ "--month", "2026-13" }, spec) end, "--month expects YYYY-MM")
+  T.raises(function() C.parse_args({ "--from", "2026-10-12", "--to", "2026-10-05" }, spec) end, "--from/--to: start")
+  T.raises(function() C.parse_args({ "--to", "2026-10-05" }, spec) end, "--to needs --from")
+  T.raises(function() C.parse_args({ "--month" }, spec) end, "option --month needs a value")
+  local ok, err = pcall(C.parse_args, { "--bogus" }, spec)
+  T.eq(ok, false)
+  T.eq(err.kind, "usage")
+  T.eq(err.where, "", "a command-line error has no library position")
+  local h = orscript.args.parse({ "-h" }, { usage = "usage: x" })
+  T.eq(h.help, true)
+  T.eq(h.usage, "usage: x")
+  T.raises(function() orscript.args.parse({}, { tresholds = {} }) end, "unknown option 'tresholds'")
 end)
 
-T.test("is_main tells a script from a module", function()
-  T.eq(C.is_main("test_recipes"), true)
-  T.eq(C.is_main("top_models"), false)
+T.test("is_script tells a script from a module", function()
+  T.eq(orscript.args.is_script("test_recipes"), true)
+  T.eq(orscript.args.is_script("top_models"), false)
+end)
+
+T.test("no recipe reaches into orscript.core or sets package.path", function()
+  local ls = assert(io.popen("ls recipes"))
+  local n = 0
+  for name in ls:lines() do
+    if name:match("%.lua$") then
+      n = n + 1
+      local f = assert(io.open("recipes/" .. name))
+      local text = f:read("*a")
+      f:close()
+      T.eq(text:find("orscript.core", 1, true), nil, name .. " requires orscript.core")
+      T.eq(text:find("package.path", 1, true), nil, name .. " sets package.path")
+      T.eq(text:find("require%s*%(?%s*[\"']ffi[\"']"), nil, name .. " uses the FFI")
+      T.eq(text:find("os.execute", 1, true), nil, name .. " runs a shell")
+    end
+  end
+  ls:close()
+  T.truthy(n >= 10, "the recipes were read")
 end)
 
 T.test("a truncated result is never totalled", function()
   local cut = core.table({ { spend = 1 } }, { meta = { truncated = true, limit = 1, warnings = { "w1" } } })
   local warnings = {}
-  T.eq(C.sum(cut, "spend", "cut", warnings), nil)
-  T.truthy(warnings[1]:find("w1", 1, true))
+  T.eq(cut:total("spend", { what = "cut", warnings = warnings }), nil)
+  T.truthy(warnings[1]:find("cut: w1", 1, true))
   T.truthy(warnings[2]:find("truncated", 1, true))
-  T.eq(C.sum(core.table { { spend = 2 }, { spend = 3 } }, "spend"), 5)
-  T.eq(C.sum(core.table { { web = orscript.null } }, "web"), 0, "null-only reads as not used")
+  T.eq(cut:total("spend"), nil, "no list: still not totalled")
+  T.eq(orscript.table { { spend = 2 }, { spend = 3 } }:total("spend"), 5)
+  T.eq(orscript.table { { web = orscript.null } }:total("web"), 0, "null-only reads as not used")
+  local again = {}
+  T.eq(cut:note_warnings(again, "cut"), false)
+  T.eq(cut:note_warnings(again, "cut"), false)
+  T.eq(#again, 3, "an API warning is noted once, the truncation each time")
+  T.raises(function() cut.total({}, "spend") end, "expected an orscript.Table")
 end)
 
 T.test("top_models: blended rate, effective rates, flagged models", function()
@@ -175,22 +213,50 @@ T.test("write_tables writes CSV, JSON and Markdown", function()
   local dir = os.tmpname()
   os.remove(dir)
   local t = core.table { { model = "a", spend = 1.5 } }
-  local written = C.write_tables({ csv = dir, json = dir .. ".json", markdown = dir .. ".md" }, { { "models", t } })
-  T.eq(#written, 3)
-  local f = assert(io.open(dir .. "/models.csv"))
+  local written = orscript.write_tables({ { "models", t }, { 'say "hi"', t } },
+    { csv = dir .. "/new/sub", json = dir .. ".json", markdown = dir .. ".md" })
+  T.eq(#written, 4)
+  local f = assert(io.open(dir .. "/new/sub/models.csv"), "the folders are created")
   T.truthy(f:read("*a"):find("model,spend", 1, true))
   f:close()
   f = assert(io.open(dir .. ".json"))
   local j = orscript.json.decode(f:read("*a"))
   f:close()
   T.eq(j.models[1].spend, 1.5)
+  T.eq(j['say "hi"'][1].model, "a", "keys are JSON strings")
   f = assert(io.open(dir .. ".md"))
   T.truthy(f:read("*a"):find("## models", 1, true))
   f:close()
-  os.remove(dir .. "/models.csv")
+  os.remove(dir .. "/new/sub/models.csv")
+  os.remove(dir .. '/new/sub/say "hi".csv')
+  os.remove(dir .. "/new/sub")
+  os.remove(dir .. "/new")
   os.remove(dir)
   os.remove(dir .. ".json")
   os.remove(dir .. ".md")
+  T.raises(function() orscript.write_tables({ { "x", {} } }, {}) end, "expected {name, orscript.Table}")
+  T.raises(function() orscript.write_tables({}, { xlsx = "a" }) end, "unknown option 'xlsx'")
+  local blocker = os.tmpname()  -- a file where a folder is wanted: a usage error, nothing written
+  local ok, err = pcall(orscript.write_tables, { { "m", t } }, { csv = blocker .. "/sub" })
+  T.eq(ok, false)
+  T.eq(err.kind, "usage")
+  os.remove(blocker)
+end)
+
+T.test("orscript.time: week_of, week_dates, label, clock", function()
+  T.eq(time.week_of("2026-11-18"), "2026-11-15")
+  T.eq(time.week_of(time.parse("2026-11-15T00:00:00Z")), "2026-11-15")
+  local oct = time.range("2026-10-01", "2026-11-01")
+  T.eq(table.concat(oct:week_dates(), ","), "2026-09-27,2026-10-04,2026-10-11,2026-10-18,2026-10-25")
+  T.eq(oct:label(), "October 2026")
+  T.eq(time.range("2026-10-05", "2026-10-12"):label(), "2026-10-05 .. 2026-10-11")
+  local a = time.clock()
+  local b = time.clock()
+  T.truthy(type(a) == "number" and b >= a, "monotonic")
+  T.eq(orscript.num(orscript.null), 0)
+  T.eq(orscript.num(0 / 0), 0)
+  T.eq(orscript.num(nil, nil), nil)
+  T.eq(orscript.num("3"), 0, "text is not a number")
 end)
 
 T.done()
