@@ -1,8 +1,9 @@
 -- orscript.report.html: the cost review as one self-contained HTML page.
 --
--- Owns: page structure (header, baseline cards, ranked recommendation cards,
--- chart figures with HTML legends, observations, warnings, verification script),
--- the inline stylesheet (screen and print) and escaping of every data string.
+-- Owns: the page frame (head, header, footer), the pieces the sections draw with
+-- (cards, legends, ranked recommendation cards), the inline stylesheet (screen and
+-- print) and escaping of every data string. What each section shows, and in which
+-- order, is orscript.report.sections.
 -- No external assets, no scripts, no network. Charts come from orscript.report.svg.
 local F = require "orscript.report.format"
 local S = require "orscript.report.svg"
@@ -191,14 +192,14 @@ local function recommendation(out, r, i, total)
   out[#out + 1] = "</div></article>"
 end
 
+-- The page frame (head, header, footer) around the sections (orscript.report.sections),
+-- and the writer they draw with: escaping, cards, legends, recommendation cards.
 function M.render(data)
   local out = {}
   local function p(s) out[#out + 1] = s end
   local title = F.str(data.title) or "OpenRouter cost review"
-  local b = F.list(data.baseline)
-  local recs = F.list(data.recommendations)
-  local none = data.no_findings == true or #recs == 0
-  local charts = F.list(data.charts)
+  local H = { p = p, esc = esc, card = card, legend = legend }
+  function H.recommendation(r, i, total) recommendation(out, r, i, total) end
 
   p("<!DOCTYPE html>")
   p('<html lang="en"><head><meta charset="utf-8">')
@@ -219,178 +220,25 @@ function M.render(data)
   p("</div></div></header>")
 
   p('<main class="wrap">')
-
-  -- This month so far, projected and last month; the movers; recent spikes.
-  local tm = data.this_month
-  if type(tm) == "table" then
-    local TM = require "orscript.report.month"
-    p('<section class="this-month" aria-label="This month"><div class="cards">')
-    for _, r in ipairs(TM.summary_rows(tm)) do p(card(r[1], r[2], r[3])) end
-    p("</div>")
-    local movers = TM.mover_rows(tm)
-    if #movers > 0 then
-      p('<figure id="fig-movers"><h3>Biggest movers against last month</h3>'
-        .. '<p class="caption">projected for the month, by key</p><table class="movers"><thead><tr>')
-      for i, h in ipairs(TM.MOVER_HEADER) do p(format('<th%s>%s</th>', i > 1 and ' class="num"' or "", esc(h))) end
-      p("</tr></thead><tbody>")
-      for _, r in ipairs(movers) do
-        local cells = {}
-        for i, c in ipairs(r) do cells[i] = format('<td%s>%s</td>', i > 1 and ' class="num"' or "", esc(c)) end
-        p("<tr>" .. concat(cells) .. "</tr>")
+  -- Sections in order; the charts share one <section> under one heading.
+  local sections = require "orscript.report.sections"
+  local open_group
+  for k, section in ipairs(sections) do
+    if section.group and section.group ~= open_group then
+      local any = false
+      for j = k, #sections do
+        if sections[j].group ~= section.group then break end
+        any = any or sections[j].present(data)
       end
-      p("</tbody></table>")
-      local spikes = TM.spike_lines(tm)
-      if #spikes > 0 then
-        p('<p class="caption">Single-day spikes in the last two weeks:</p><ul class="marks">')
-        for _, x in ipairs(spikes) do p("<li>" .. esc(x) .. "</li>") end
-        p("</ul>")
-      end
-      p("</figure>")
+      if any then p('<section class="charts"><h2>Where the money goes</h2>') end
+      open_group = any and section.group or nil
     end
-    p("</section>")
-  end
-
-  -- Baseline cards
-  local total = F.total_impact(recs)
-  p('<section class="baseline" aria-label="Baseline"><div class="cards">')
-  local wlabel = type(data.window) == "table" and F.str(data.window.label)
-  p(card("Spend", F.money(b.spend), wlabel))
-  p(card("Tokens", F.compact(b.tokens), F.missing(b.tokens) and nil or F.count(b.tokens)))
-  p(card("Requests", F.compact(b.requests), F.missing(b.requests) and nil or F.count(b.requests)))
-  p(card("Blended rate", F.per_mtok(b.blended_per_mtok), "all traffic"))
-  for _, x in ipairs(F.baseline_extra(b)) do p(card(x[1], x[2])) end
-  if not none and total then
-    local spend = F.num(b.spend)
-    p(card("Potential savings", F.money0(total) .. "/mo",
-      (spend and spend > 0) and (F.percent(total / spend) .. " of spend") or nil, "savings"))
-  end
-  p("</div></section>")
-
-  -- Recommendations
-  p('<section class="recs">')
-  if none then
-    p("<h2>Recommendations</h2>")
-    p('<div class="banner" role="status"><strong>No changes recommended.</strong>'
-      .. "Nothing in this window crossed the review's thresholds: no expensive model lines, no component "
-      .. "or caching opportunity and no key whose spend changed level. The account looks healthy.</div>")
-  else
-    p(format('<h2>Recommendations<span class="count">%d, ranked by monthly impact</span></h2>', #recs))
-    for i, r in ipairs(recs) do recommendation(out, r, i, total) end
-  end
-  p("</section>")
-
-  -- Charts
-  local models = F.list(charts.spend_by_model)
-  local wk = F.list(charts.weekly_by_key)
-  local weeks, series = F.list(wk.weeks), F.list(wk.series)
-  local comp = F.list(charts.components)
-  local cseries = F.list(comp.series)
-  if #models > 0 or (#weeks > 0 and #series > 0) or #cseries > 0 then
-    p('<section class="charts"><h2>Where the money goes</h2>')
-  end
-  if #models > 0 then
-    p('<figure id="fig-models"><h3>Spend by model</h3>')
-    p('<p class="caption">' .. esc((wlabel and (wlabel .. ", ") or "") .. "share of total spend in grey") .. "</p>")
-    p(S.bars(models, { id = "chart-models" }))
-    p("</figure>")
-  end
-  if #weeks > 0 and #series > 0 then
-    local markers = F.list(wk.markers)
-    local svg, drawn, log = S.lines(weeks, series, markers, { id = "chart-weekly", log = "auto" })
-    p('<figure id="fig-weekly"><h3>Weekly spend by key</h3>')
-    p('<p class="caption">' .. esc(format("%d weeks", #weeks)
-      .. (log and "; log scale, so that smaller keys are not flattened under the largest" or "")
-      .. (drawn > 0 and "; dashed lines mark the week a key's spend changed level" or "")) .. "</p>")
-    p(svg)
-    local items = {}
-    for i, s in ipairs(series) do
-      items[#items + 1] = { label = F.str(s.name) or "?", background = S.color(i), line = true }
+    section.html(H, data)
+    local nxt = sections[k + 1]
+    if open_group and (not nxt or nxt.group ~= open_group) then
+      p("</section>")
+      open_group = nil
     end
-    p(legend(items))
-    if #markers > 0 then
-      p('<ul class="marks">')
-      local index = {}
-      for i, s in ipairs(series) do index[F.str(s.name) or ""] = i end
-      for _, m in ipairs(markers) do
-        local si = index[F.str(m.series) or ""]
-        p(format('<li><span class="dia" style="background:%s"></span><b>%s</b>, week of %s: %s</li>',
-          si and S.color(si) or "#52606d", esc(m.series or "?"), esc(m.week or "?"), esc(m.label or "level changed")))
-      end
-      p("</ul>")
-    end
-    p("</figure>")
-  end
-  if #cseries > 0 then
-    local cweeks = F.list(comp.weeks)
-    p('<figure id="fig-components"><h3>Spend components by week</h3>')
-    p('<p class="caption">The band shows the whole window; below it, each week stacked by component. '
-      .. "Hatched segments below zero are discounts or credits; the dark tick is the week's net total.</p>")
-    p(S.stacked(cweeks, cseries, { id = "chart-components" }))
-    local items, totals, positive = {}, {}, 0
-    for i, s in ipairs(cseries) do
-      local sum, any = 0, false
-      for _, v in pairs(F.list(s.values)) do
-        v = F.num(v)
-        if v then sum, any = sum + v, true end
-      end
-      totals[i] = any and sum or nil
-      if any and sum > 0 then positive = positive + sum end
-      local negative = any and sum < 0
-      items[#items + 1] = {
-        label = F.component_name(s),
-        background = negative and format("repeating-linear-gradient(45deg,%s 0 3px,#fff 3px 6px);border:1px solid %s",
-          S.color(i), S.color(i)) or S.color(i),
-        note = negative and "(credit)" or (not any and "(not used)") or nil,
-      }
-    end
-    p(legend(items))
-    p('<table class="split"><thead><tr><th>Component</th><th class="num">Total</th><th class="num">Share</th></tr></thead><tbody>')
-    for i, s in ipairs(cseries) do
-      local t = totals[i]
-      p(format('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td></tr>', esc(F.component_name(s)),
-        esc(t and F.money(t) or "not used"), esc((t and positive > 0) and F.percent(t / positive) or "")))
-    end
-    p("</tbody></table></figure>")
-  end
-  if #models > 0 or (#weeks > 0 and #series > 0) or #cseries > 0 then p("</section>") end
-
-  -- Checks: which ran, on what, and which found nothing.
-  local crow = F.check_rows(data.checks)
-  if #crow > 0 then
-    p('<section><h2>Checks</h2><table class="checks"><thead><tr><th>Check</th><th>Status</th><th>Scope</th>'
-      .. '<th>Findings</th></tr></thead><tbody>')
-    for _, r in ipairs(crow) do
-      p("<tr><td>" .. esc(r[1]) .. "</td><td>" .. esc(r[2]) .. "</td><td>" .. esc(r[3]) .. "</td><td>" .. esc(r[4])
-        .. "</td></tr>")
-    end
-    p("</tbody></table></section>")
-  end
-
-  -- Observations and warnings
-  local obs = F.list(data.observations)
-  if #obs > 0 then
-    p('<section><h2>Observations</h2><ul class="obs">')
-    for _, o in ipairs(obs) do
-      if type(o) == "table" then
-        p("<li><b>" .. esc(o.title or "") .. "</b>" .. (F.str(o.text) and ("<span>" .. esc(o.text) .. "</span>") or "") .. "</li>")
-      else
-        p("<li>" .. esc(o) .. "</li>")
-      end
-    end
-    p("</ul></section>")
-  end
-  local warnings = F.list(data.warnings)
-  if #warnings > 0 then
-    p('<section><h2>Warnings</h2><ul class="warn">')
-    for _, w in ipairs(warnings) do p("<li>" .. esc(w) .. "</li>") end
-    p("</ul></section>")
-  end
-
-  local script = F.str(data.verify_script)
-  if script and script:find("%S") then
-    p('<section><h2>Verify next month</h2>')
-    p('<p class="muted">Save this as a file and run it with <code>orscript</code> next month to check each fix:</p>')
-    p("<pre><code>" .. esc(script:gsub("\n$", "")) .. "</code></pre></section>")
   end
 
   p('<footer>Generated by orscript' .. (F.str(data.generated_at) and (" at " .. esc(data.generated_at)) or "")
