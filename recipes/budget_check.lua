@@ -22,6 +22,7 @@
 -- Exit codes: 0 nothing crossed; 10 at least one threshold crossed (BUDGET_EXCEEDED);
 -- otherwise orscript's own (2 bad arguments, 3 auth, 4-6 API or network, ...).
 local C = require "common"
+local usage_error = orscript.args.usage_error
 
 local format = string.format
 local M = {}
@@ -38,7 +39,7 @@ local function money(x) return require("orscript.report.format").money(x) end
 local function amount(what, text)
   local n = tonumber(text)
   if not n or n < 0 or n ~= n or n == math.huge then
-    orscript.args.usage_error("%s expects an amount in USD (a number >= 0), got '%s'", what, tostring(text))
+    usage_error("%s expects an amount in USD (a number >= 0), got '%s'", what, tostring(text))
   end
   return n
 end
@@ -48,27 +49,27 @@ local function set(limits, name, value, where)
   local scope, subject = name:match("^(%a+)%.(.+)$")
   if scope then
     if scope ~= "key" and scope ~= "model" and scope ~= "app" then
-      orscript.args.usage_error("%s: unknown threshold '%s' (use key.NAME, model.NAME or app.NAME)", where, name)
+      usage_error("%s: unknown threshold '%s' (use key.NAME, model.NAME or app.NAME)", where, name)
     end
     limits[scope] = limits[scope] or {}
     limits[scope][subject] = amount(where == "" and ("--" .. scope .. " " .. subject) or (where .. " " .. name), value)
   elseif name == "anomaly_days" then
     local n = tonumber(value)
     if not n or n < 1 or n > 30 or n % 1 ~= 0 then
-      orscript.args.usage_error("%s expects a whole number of days 1..30, got '%s'", where == "" and "--anomaly-days" or (where .. " anomaly_days"), tostring(value))
+      usage_error("%s expects a whole number of days 1..30, got '%s'", where == "" and "--anomaly-days" or (where .. " anomaly_days"), tostring(value))
     end
     limits.anomaly_days = n
   elseif name == "monthly" or name == "daily" or name == "anomaly_usd" then
     limits[name] = amount(where == "" and ("--" .. name:gsub("_", "-")) or (where .. " " .. name), value)
   else
-    orscript.args.usage_error("%s: unknown threshold '%s' (monthly, daily, anomaly_usd, anomaly_days, key.NAME, model.NAME, app.NAME)", where, name)
+    usage_error("%s: unknown threshold '%s' (monthly, daily, anomaly_usd, anomaly_days, key.NAME, model.NAME, app.NAME)", where, name)
   end
 end
 
 -- Reads a config file of `name = value` lines.
 function M.read_config(path, limits)
   local f, err = io.open(path, "r")
-  if not f then orscript.args.usage_error("--config: cannot read '%s': %s", path, tostring(err)) end
+  if not f then usage_error("--config: cannot read '%s': %s", path, tostring(err)) end
   local n = 0
   for line in f:lines() do
     n = n + 1
@@ -77,7 +78,7 @@ function M.read_config(path, limits)
       local name, value = line:match("^([^=]-)%s*=%s*(.+)$")
       if not name or name == "" then
         f:close()
-        orscript.args.usage_error("%s:%d: expected `name = value`, got '%s'", path, n, line)
+        usage_error("%s:%d: expected `name = value`, got '%s'", path, n, line)
       end
       set(limits, name, value, format("%s:%d", path, n))
     end
@@ -98,7 +99,7 @@ function M.parse(argv)
     local function value()
       if inline then return inline end
       i = i + 1
-      if argv[i] == nil then orscript.args.usage_error("--%s needs a value\n%s", name, M.USAGE) end
+      if argv[i] == nil then usage_error("--%s needs a value\n%s", name, M.USAGE) end
       return argv[i]
     end
     if a == "-h" or name == "help" then o.help = true
@@ -110,10 +111,10 @@ function M.parse(argv)
     elseif name == "key" or name == "model" or name == "app" then
       local v = value()
       local subject, usd = v:match("^(.+)=([^=]+)$")
-      if not subject then orscript.args.usage_error("--%s expects NAME=USD (e.g. --%s batch-pipeline=500), got '%s'", name, name, v) end
+      if not subject then usage_error("--%s expects NAME=USD (e.g. --%s batch-pipeline=500), got '%s'", name, name, v) end
       flags[#flags + 1] = { name .. "." .. subject, usd }
     else
-      orscript.args.usage_error("unknown argument '%s'\n%s", a, M.USAGE)
+      usage_error("unknown argument '%s'\n%s", a, M.USAGE)
     end
     i = i + 1
   end
@@ -121,7 +122,7 @@ function M.parse(argv)
   for _, f in ipairs(flags) do set(o.limits, f[1], f[2], "") end
   local l = o.limits
   if not o.help and not (l.monthly or l.daily or l.anomaly_usd or l.key or l.model or l.app) then
-    orscript.args.usage_error("no thresholds: give at least one of --monthly, --daily, --key, --model, --app, --anomaly-usd or --config\n%s", M.USAGE)
+    usage_error("no thresholds: give at least one of --monthly, --daily, --key, --model, --app, --anomaly-usd or --config\n%s", M.USAGE)
   end
   return o
 end

@@ -20,6 +20,7 @@
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.run(opts); M.render(res);
 -- M.tables(res).
 local C = require "common"
+local num = orscript.num
 
 local format = string.format
 
@@ -146,10 +147,10 @@ function M.analyse(tables, opts)
   -- Apps that spend a large share on web search.
   local apps_whole = tables.by_app:note_warnings(warnings, "web search by app")
   local apps = tables.by_app:derive("web_share", function(r)
-    return C.ratio(orscript.num(r.usage_web), orscript.num(r.total_usage))
+    return C.ratio(num(r.usage_web), num(r.total_usage))
   end, { format = "percent" })
   for _, r in apps:rows() do
-    local web, tot = orscript.num(r.usage_web), orscript.num(r.total_usage)
+    local web, tot = num(r.usage_web), num(r.total_usage)
     if r.app ~= orscript.null and web >= th.web_share * tot and web >= th.min_monthly_usd then
       findings[#findings + 1] = { kind = "web_search", app = r.app, usage_web = web, total_usage = tot,
                                   share = tot > 0 and web / tot or nil }

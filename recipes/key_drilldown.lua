@@ -14,6 +14,7 @@
 -- opts.model_spend = {slug = usd} to take each model's total from elsewhere;
 -- M.run(opts); M.render(result); M.tables(result).
 local C = require "common"
+local num = orscript.num
 
 local M = {}
 
@@ -50,7 +51,7 @@ end
 -- Adds share_of_model: each row's share of its model's spend.
 local function with_share(t, totals)
   return t:derive("share_of_model", function(r)
-    return C.ratio(orscript.num(r.total_usage), totals[r.model])
+    return C.ratio(num(r.total_usage), totals[r.model])
   end, { format = "percent" })
 end
 
@@ -88,8 +89,8 @@ function M.analyse(tables, opts)
   for _, m in ipairs(models) do
     local entry = { model = m, spend = totals[m], keys = {}, major = {} }
     for _, r in (#keys > 0 and keys:filter("model", "eq", m) or keys):rows() do
-      local k = { key = r.api_key_id, spend = orscript.num(r.total_usage), tokens = orscript.num(r.tokens_total),
-                  requests = orscript.num(r.request_count), share = orscript.num(r.share_of_model, nil) }
+      local k = { key = r.api_key_id, spend = num(r.total_usage), tokens = num(r.tokens_total),
+                  requests = num(r.request_count), share = num(r.share_of_model, nil) }
       entry.keys[#entry.keys + 1] = k
       if k.share and k.share >= th.key_share then entry.major[#entry.major + 1] = k end
     end

@@ -22,6 +22,7 @@
 -- As a module: M.queries(opts); M.analyse(tables, opts); M.run(opts); M.render(res);
 -- M.tables(res).
 local C = require "common"
+local num = orscript.num
 
 local M = {}
 
@@ -44,22 +45,22 @@ function M.analyse(tables, opts)
   local whole = tables.by_model:note_warnings(warnings, "prompt and reasoning by model")
   local t = C.with_rate(tables.by_model
     :derive("prompt_share", function(r)
-      return C.ratio(orscript.num(r.tokens_prompt), orscript.num(r.tokens_prompt) + orscript.num(r.tokens_completion))
+      return C.ratio(num(r.tokens_prompt), num(r.tokens_prompt) + num(r.tokens_completion))
     end, { format = "percent" })
     :derive("reasoning_share", function(r)
-      return C.ratio(orscript.num(r.reasoning_tokens), orscript.num(r.tokens_completion))
+      return C.ratio(num(r.reasoning_tokens), num(r.tokens_completion))
     end, { format = "percent" }))
 
   local caching, ceiling, trimming, reasoning, moderate = {}, {}, {}, {}, {}
   for _, r in t:rows() do
-    local usage = orscript.num(r.total_usage)
-    local hit = orscript.num(r.cache_hit_rate)
-    local prompt, cached, cache_usd = orscript.num(r.tokens_prompt), orscript.num(r.cached_tokens), orscript.num(r.usage_cache)
+    local usage = num(r.total_usage)
+    local hit = num(r.cache_hit_rate)
+    local prompt, cached, cache_usd = num(r.tokens_prompt), num(r.cached_tokens), num(r.usage_cache)
     local heavy = C.has(r.prompt_share) and r.prompt_share >= th.prompt_heavy
     local big = usage >= th.min_monthly_usd
     local item = { model = r.model, total_usage = usage, prompt_share = r.prompt_share, cache_hit_rate = hit,
                    tokens_prompt = prompt, cached_tokens = cached, usage_cache = cache_usd,
-                   rate = orscript.num(r.usd_per_mtok, nil) }
+                   rate = num(r.usd_per_mtok, nil) }
     if heavy and big then
       if hit < th.low_cache and cached > 0 and cache_usd < 0 then
         local s = -cache_usd / cached
@@ -74,12 +75,12 @@ function M.analyse(tables, opts)
         moderate[#moderate + 1] = item
       end
     end
-    local rs = orscript.num(r.reasoning_share, nil)
+    local rs = num(r.reasoning_share, nil)
     if rs and rs >= th.reasoning_share and big then
       reasoning[#reasoning + 1] = {
-        model = r.model, reasoning_tokens = orscript.num(r.reasoning_tokens), tokens_completion = orscript.num(r.tokens_completion),
+        model = r.model, reasoning_tokens = num(r.reasoning_tokens), tokens_completion = num(r.tokens_completion),
         reasoning_share = rs, rate = item.rate, total_usage = usage,
-        impact_usd = th.reasoning_cut * orscript.num(r.reasoning_tokens) * (item.rate or 0) / 1e6,
+        impact_usd = th.reasoning_cut * num(r.reasoning_tokens) * (item.rate or 0) / 1e6,
       }
     end
   end

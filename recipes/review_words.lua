@@ -36,10 +36,10 @@ function WORDS.expensive_model(r, ctx)
   local basis = r.basis == "run_rate"
     and format(" Sized on the current run rate: %s a week since the week of %s (it was %s a week before).",
       C.money(r.weekly_after), r.change_week, C.money(r.weekly_before)) or ""
-  r.change = (alt and format("switch this key from %s (%s, %.1f× the blended %s) to %s (%s, the model at or below "
-      .. "the blended rate that carries the most tokens), priced at the account's own effective rates.",
+  r.change = (alt and format("switch this key from %s (%s, %.1f× the blended inference rate %s) to %s (%s, the "
+      .. "model at or below that rate that carries the most tokens), priced at the account's own effective rates.",
       r.model, C.per_mtok(r.rate), r.multiple, C.per_mtok(r.blended), alt, C.per_mtok(r.alt_rate))
-    or "no model at or below the blended rate carries traffic to price an alternative; find a cheaper model "
+    or "no model at or below the blended inference rate carries traffic to price an alternative; find a cheaper model "
       .. "for this workload.") .. basis .. byok_note(r.byok_share)
   r.risk = format("quality and behaviour differ between models (answers, formatting, tool use, refusals): run a "
     .. "sample of %s's requests through %s and compare before switching the key", r.key, alt or "the candidate")
@@ -48,7 +48,8 @@ function WORDS.expensive_model(r, ctx)
     { "share of the model's spend", r.share, "percent" },
     { "tokens", r.tokens, "count" },
     { "model's effective rate", r.rate, "per_mtok" },
-    { "blended rate", r.blended, "per_mtok" },
+    -- Inference only (surcharges left out): not the baseline's blended rate over all spend.
+    { "blended inference rate (no surcharges)", r.blended, "per_mtok" },
     { "alternative's effective rate", r.alt_rate, "per_mtok" },
   }
 end
@@ -59,9 +60,9 @@ function WORDS.expensive_model_spread(r, ctx)
   r.title = format("Move %s's traffic, spread over %d keys, to %s", r.model, #r.keys, alt or "a cheaper model")
   r.action = format("move the callers of %s to %s (a default model change, not one key)", r.model,
     alt or "a cheaper model")
-  r.change = format("%s costs %s, %.1f× the blended %s, and no single key carries %s of it (largest %s): change "
-    .. "the default model where these keys pick it (%s)%s.", r.model, C.per_mtok(r.rate), r.multiple,
-    C.per_mtok(r.blended), C.percent(ctx.th.key_share), C.percent(r.top_share), keys_text(r.keys, 4),
+  r.change = format("%s costs %s, %.1f× the blended inference rate %s, and no single key carries %s of it "
+    .. "(largest %s): change the default model where these keys pick it (%s)%s.", r.model, C.per_mtok(r.rate),
+    r.multiple, C.per_mtok(r.blended), C.percent(ctx.th.key_share), C.percent(r.top_share), keys_text(r.keys, 4),
     alt and format(", priced at %s's %s", alt, C.per_mtok(r.alt_rate)) or "") .. byok_note(r.byok_share)
   r.risk = "quality differs between models: test a sample of each caller's requests first"
   r.figures = {

@@ -15,6 +15,7 @@
 -- As a module: M.queries(opts) → {name = Query}; M.analyse(tables, opts) → result;
 -- M.run(opts) → result; M.render(result) → text; M.tables(result) → {{name, Table}}.
 local C = require "common"
+local num = orscript.num
 
 local format = string.format
 
@@ -45,8 +46,8 @@ function M.analyse(tables, opts)
   local whole = tables.by_model:note_warnings(warnings, "spend by model")
   local base = tables.total[1] or {}
   local baseline = {
-    spend = orscript.num(base.total_usage), tokens = orscript.num(base.tokens_total),
-    requests = orscript.num(base.request_count), cache_hit_rate = orscript.num(base.cache_hit_rate, nil),
+    spend = num(base.total_usage), tokens = num(base.tokens_total),
+    requests = num(base.request_count), cache_hit_rate = num(base.cache_hit_rate, nil),
   }
   local B = C.rate(baseline.spend, baseline.tokens)
   baseline.blended_per_mtok = B
@@ -59,16 +60,16 @@ function M.analyse(tables, opts)
 
   local flagged, alternative = {}, nil
   for _, r in models:rows() do
-    local rate = orscript.num(r.usd_per_mtok, nil)
-    if B and rate and rate >= th.expensive_multiple * B and orscript.num(r.total_usage) >= th.min_monthly_usd then
-      flagged[#flagged + 1] = { model = r.model, spend = r.total_usage, tokens = orscript.num(r.tokens_total),
-                                requests = orscript.num(r.request_count), rate = rate, multiple = rate / B,
+    local rate = num(r.usd_per_mtok, nil)
+    if B and rate and rate >= th.expensive_multiple * B and num(r.total_usage) >= th.min_monthly_usd then
+      flagged[#flagged + 1] = { model = r.model, spend = r.total_usage, tokens = num(r.tokens_total),
+                                requests = num(r.request_count), rate = rate, multiple = rate / B,
                                 cache_hit_rate = r.cache_hit_rate }
     end
     -- The alternative: the model at or below the blended rate with the most tokens.
-    if B and rate and rate <= B and orscript.num(r.tokens_total) > 0 and r.model ~= orscript.null
-        and (not alternative or orscript.num(r.tokens_total) > alternative.tokens) then
-      alternative = { model = r.model, rate = rate, tokens = orscript.num(r.tokens_total), spend = orscript.num(r.total_usage) }
+    if B and rate and rate <= B and num(r.tokens_total) > 0 and r.model ~= orscript.null
+        and (not alternative or num(r.tokens_total) > alternative.tokens) then
+      alternative = { model = r.model, rate = rate, tokens = num(r.tokens_total), spend = num(r.total_usage) }
     end
   end
   if not whole then

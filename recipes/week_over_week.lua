@@ -22,6 +22,7 @@
 -- follow-up query that finds the day a key moved model (or nil); M.apply_days(res,
 -- table); M.run(opts); M.render(res); M.tables(res).
 local C = require "common"
+local num = orscript.num
 local R = require "review_checks"
 
 local time = orscript.time
@@ -76,7 +77,7 @@ local function series_of(t, dim, weeks)
         out[name] = zeros(#weeks)
         order[#order + 1] = name
       end
-      out[name][i] = out[name][i] + orscript.num(r.total_usage)
+      out[name][i] = out[name][i] + num(r.total_usage)
     end
   end
   table.sort(order)
@@ -108,7 +109,7 @@ function M.analyse(tables, opts)
         mix[k] = mix[k] or {}
         local v = mix[k][r.model] or zeros(n)
         mix[k][r.model] = v
-        v[i] = v[i] + orscript.num(r.total_usage)
+        v[i] = v[i] + num(r.total_usage)
       end
     end
   end
@@ -227,7 +228,7 @@ function M.apply_days(res, days)
     if ch.from_model then
       local first
       for _, r in days:filter("model", "eq", ch.to_model):rows() do
-        if r.api_key_id == ch.key and orscript.num(r.total_usage) > 0 and (not first or r.date < first) then
+        if r.api_key_id == ch.key and num(r.total_usage) > 0 and (not first or r.date < first) then
           first = r.date
         end
       end

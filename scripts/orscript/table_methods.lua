@@ -105,7 +105,9 @@ end
 -- missing), one JSON object {name: rows} and one Markdown file with a section per table.
 -- Each file is written whole or not at all. Returns the paths written, in that order.
 function M.write_tables(list, opts)
-  if type(list) ~= "table" then U.usage("orscript.write_tables: expected a list of {name, table}, got %s", U.show(list)) end
+  if type(list) ~= "table" then
+    U.usage("orscript.write_tables: expected a list of {name, table}, got %s", U.show(list))
+  end
   if opts ~= nil and type(opts) ~= "table" then
     U.usage("orscript.write_tables: expected an options table, got %s", U.show(opts))
   end

@@ -127,7 +127,8 @@ TEST_CASE("hand review: terminal figures match the hand figures") {
   CHECK(has(line_with(t, "Blended rate", "BASELINE"), "$2.38/Mtok"));
   CHECK(has(line_with(t, "Per 30.4-day month", "BASELINE"), "$192.13"));
   // The recommendation's supporting figures.
-  CHECK(has(t, "acme/large ($40.00/Mtok, 16.8× the blended $2.38/Mtok)"));
+  CHECK(has(t, "acme/large ($40.00/Mtok, 16.8× the blended inference rate $2.38/Mtok)"));
+  CHECK(has(line_with(t, "blended inference rate (no surcharges)", "RECOMMENDATIONS"), "$2.38/Mtok"));
   CHECK(has(t, "acme/small ($0.13/Mtok"));
   CHECK(has(line_with(t, "spend on acme/large by this key", "RECOMMENDATIONS"), "$186.00"));
   CHECK(has(line_with(t, "tokens", "spend on acme/large by this key"), "4,650,000"));
