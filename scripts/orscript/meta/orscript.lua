@@ -48,6 +48,10 @@ function Range:split(days) end
 ---@param grain orscript.Grain
 ---@return orscript.Instant[]
 function Range:buckets(grain) end
+---@return string[] dates the Sunday starts of the weeks overlapping the range, "YYYY-MM-DD"
+function Range:week_dates() end
+---@return string label "October 2026" for a calendar month, else "2026-10-05 .. 2026-10-11"
+function Range:label() end
 
 ---@class orscript.timelib
 ---@field MINUTE integer
@@ -101,6 +105,12 @@ function time.today() end
 ---@param n? integer
 ---@return orscript.Range
 function time.weeks(n) end
+---@param t orscript.TimeLike
+---@return string date the Sunday starting the week that holds t, "YYYY-MM-DD"
+function time.week_of(t) end
+---A monotonic clock in ms (not fixed by --now), for measuring how long something took.
+---@return number
+function time.clock() end
 
 ---@class orscript.QuerySpec
 ---@field metrics? string[]|string
@@ -260,6 +270,7 @@ function rankings.apps(opts) end
 ---@field json {encode: fun(v: any): string, decode: fun(s: string): any}
 ---@field Query orscript.Query
 ---@field Range orscript.Range
+---@field args orscript.argslib
 orscript = {}
 ---@param spec? orscript.QuerySpec
 ---@return orscript.Query
@@ -323,6 +334,58 @@ function orscript.cache_dir() end
 ---@param message string
 ---@param level? integer
 function orscript.error(kind, message, level) end
+---@param rows table[] rows as Lua tables
+---@param opts? { columns?: string[], meta?: table }
+---@return orscript.Table
+function orscript.table(rows, opts) end
+---A cell as a number: nil, orscript.null and NaN give `default` (0 when not given).
+---@param v any
+---@param default? number|nil
+---@return number|nil
+function orscript.num(v, default) end
+---@return { requests: integer, connections: integer, retries: integer }
+function orscript.stats() end
+---@return boolean
+function orscript.verbose() end
+---Writes named tables: one NAME.csv each in `csv`, one JSON object, one Markdown file.
+---@param list { [1]: string, [2]: orscript.Table }[]
+---@param opts { csv?: string, json?: string, markdown?: string }
+---@return string[] paths
+function orscript.write_tables(list, opts) end
+
+---@class orscript.ArgsSpec
+---@field positional? string[]
+---@field required? table<string, boolean>
+---@field thresholds? table<string, number>
+---@field ranges? table<string, { [1]: number, [2]: number }>
+---@field options? table<string, "number"|"string">
+---@field flags? table<string, boolean>
+---@field usage? string
+
+---@class orscript.argslib
+---@field OUTPUTS table<string, boolean>
+local args = {}
+---@param argv string[]
+---@param spec? orscript.ArgsSpec
+---@return table opts
+function args.parse(argv, spec) end
+---@param msg string
+---@param ... any
+function args.usage_error(msg, ...) end
+---@param name string
+---@return boolean
+function args.is_script(name) end
+---@param fn function
+function args.main(fn) end
+---@param text string "YYYY-MM"
+---@param what? string
+---@return orscript.Range
+function args.month(text, what) end
+---@param name string
+---@param text string
+---@param range? { [1]: number, [2]: number }
+---@return number
+function args.threshold(name, text, range) end
 
 ---@class orscript.ForecastFigures
 ---@field so_far number

@@ -153,6 +153,24 @@ function Table:change(column, opts) end
 ---@return number|orscript.Null
 function Table:sum(column, opts) end
 
+---A truncation-safe total: null reads as "not used" (a null-only column totals 0); a
+---truncated table gives nil, and its note goes into `opts.warnings`.
+---@param column string
+---@param opts? { warnings?: string[], what?: string }
+---@return number|nil
+function Table:total(column, opts) end
+
+---Appends "WHAT: warning" for each API warning (once) and a truncation note to `list`.
+---@param list string[]
+---@param what? string
+---@return boolean whole
+function Table:note_warnings(list, what) end
+
+---A copy for display: columns in order, each a name or {column, shown_as [, fn]}.
+---@param cols (string|{ [1]: string, [2]: string, [3]?: fun(v: any): any })[]
+---@return orscript.Table
+function Table:view(cols) end
+
 ---The aligned human table (what print(t) shows).
 ---@param opts? { width?: integer, max_rows?: integer }
 ---@return string
