@@ -63,6 +63,26 @@ end
 function M.stats() return core.stats() end
 -- orscript.verbose() -> whether --verbose is on (a script may say more on stderr).
 function M.verbose() return core.verbose == true end
+-- orscript.dry_run() -> whether --dry-run is on (queries are checked, not sent).
+function M.dry_run() return core.dry_run() end
+-- orscript.write_file(path, text): whole or not at all; a usage error names path and cause.
+function M.write_file(path, text)
+  if type(path) ~= "string" or path == "" then U.usage("orscript.write_file: expected a file path, got %s", U.show(path)) end
+  if type(text) ~= "string" then U.usage("orscript.write_file: expected the text to write, got %s", U.show(text)) end
+  local ok, err = pcall(core.write_file, path, text)
+  if not ok then M.error("usage", tostring(type(err) == "table" and err.message or err), 0) end
+  return path
+end
+-- orscript.isatty(fd) -> whether file descriptor 0, 1 or 2 is a terminal.
+function M.isatty(fd)
+  if fd ~= 0 and fd ~= 1 and fd ~= 2 then U.usage("orscript.isatty: expected 0, 1 or 2, got %s", U.show(fd)) end
+  local ok, tty = pcall(function()
+    local ffi = require "ffi"
+    if not pcall(function() return ffi.C.isatty end) then ffi.cdef "int isatty(int fd);" end
+    return ffi.C.isatty(fd) == 1
+  end)
+  return ok and tty == true
+end
 -- orscript.write_tables({{name, t}, ...}, {csv =, json =, markdown =}) -> paths written.
 function M.write_tables(list, opts) return require("orscript.table_methods").write_tables(list, opts) end
 -- Raises a structured orscript.Error (kind: usage, data, api, ...) at the caller.

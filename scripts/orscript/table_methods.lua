@@ -95,7 +95,7 @@ function M.view(t, cols)
 end
 
 local function write_whole(path, text, make_dirs)
-  local ok, err = pcall(core.write_file, path, text, make_dirs)
+  local ok, err = pcall(core.write_file, path, text, make_dirs == true)
   if not ok then orscript.error("usage", tostring(type(err) == "table" and err.message or err), 0) end
   return path
 end

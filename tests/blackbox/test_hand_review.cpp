@@ -127,7 +127,7 @@ TEST_CASE("hand review: terminal figures match the hand figures") {
   CHECK(has(line_with(t, "Blended rate", "BASELINE"), "$2.38/Mtok"));
   CHECK(has(line_with(t, "Per 30.4-day month", "BASELINE"), "$192.13"));
   // The recommendation's supporting figures.
-  CHECK(has(t, "acme/large ($40.00/Mtok, 16.8× the blended inference rate $2.38/Mtok)"));
+  CHECK(has(t, "acme/large ($40.00/Mtok, 16.8× the blended inference rate\n            $2.38/Mtok)"));
   CHECK(has(line_with(t, "blended inference rate (no surcharges)", "RECOMMENDATIONS"), "$2.38/Mtok"));
   CHECK(has(t, "acme/small ($0.13/Mtok"));
   CHECK(has(line_with(t, "spend on acme/large by this key", "RECOMMENDATIONS"), "$186.00"));

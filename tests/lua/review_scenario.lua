@@ -4,7 +4,6 @@
 -- 30.4), not a figure read back from the review; 10 % covers the simulator's noise.
 --   orscript --demo --scenario tests/review/surcharges.json --now 2026-11-18T12:00:00Z \
 --     tests/lua/review_scenario.lua file_parsing
-package.path = "recipes/?.lua;" .. package.path
 local T = require "testlib"
 local review = require "cost_review"
 local report = require "orscript.report"

@@ -241,7 +241,6 @@ T.test("output: every shell format, parsed back", function()
 end)
 
 T.test("the cost review opens with this month so far, projected, last month and the movers", function()
-  package.path = "recipes/?.lua;" .. package.path
   local report = require "orscript.report"
   local data = require("cost_review").run {}
   local tm = data.this_month

@@ -347,6 +347,16 @@ function orscript.num(v, default) end
 function orscript.stats() end
 ---@return boolean
 function orscript.verbose() end
+---@return boolean
+function orscript.dry_run() end
+---Writes a text file whole or not at all; a usage error names the path and the cause.
+---@param path string
+---@param text string
+---@return string path
+function orscript.write_file(path, text) end
+---@param fd 0|1|2
+---@return boolean
+function orscript.isatty(fd) end
 ---Writes named tables: one NAME.csv each in `csv`, one JSON object, one Markdown file.
 ---@param list { [1]: string, [2]: orscript.Table }[]
 ---@param opts { csv?: string, json?: string, markdown?: string }
