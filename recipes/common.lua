@@ -108,29 +108,18 @@ end
 -- ---------------------------------------------------------------------------------
 -- Running queries
 
--- Submits every query of `named` ({name = orscript.Query}) at once; returns
--- {name = orscript.Pending}. `order` (a list of names) submits those first.
-function C.submit_all(named, order)
-  local pend, done = {}, {}
-  for _, name in ipairs(order or {}) do
-    if named[name] then pend[name] = named[name]:submit(); done[name] = true end
-  end
+-- Runs named queries ({name = orscript.Query}) together with orscript.all (checked first,
+-- sent in name order); returns {name = Table}.
+function C.run_all(named)
   local names = {}
-  for name in pairs(named) do if not done[name] then names[#names + 1] = name end end
+  for name in pairs(named) do names[#names + 1] = name end
   table.sort(names)
-  for _, name in ipairs(names) do pend[name] = named[name]:submit() end
-  return pend
-end
-
--- Waits for every pending of `pend` ({name = Pending}); returns {name = Table}.
-function C.wait_all(pend)
-  local out = {}
-  for name, p in pairs(pend) do out[name] = p:wait() end
+  local list = {}
+  for i, name in ipairs(names) do list[i] = named[name] end
+  local tables, out = orscript.all(list), {}
+  for i, name in ipairs(names) do out[name] = tables[i] end
   return out
 end
-
--- Runs named queries concurrently; returns {name = Table}.
-function C.run_all(named) return C.wait_all(C.submit_all(named)) end
 
 -- The standard run of a recipe module `M`: fills the options (over M.DEFAULTS), runs
 -- M.queries concurrently and analyses them. Returns the result and the options.
