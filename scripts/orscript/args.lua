@@ -170,12 +170,19 @@ function M.parse(argv, spec)
   if opts.from or opts.to then
     if opts.range then usage_error("give either --month or --from/--to, not both") end
     if not opts.from then usage_error("--to needs --from") end
-    local ok, r = pcall(time.range, opts.from, opts.to or time.format(time.floor(orscript.now(), "day")))
-    if not ok then
-      usage_error("--from/--to: %s", type(r) == "table" and tostring(r.message):gsub("^orscript%.time%.range: ", "")
-        or tostring(r))
+    local function date(name, text)
+      local ok, ms = pcall(time.parse, text)
+      if not ok then usage_error("--%s expects a date such as 2026-10-01 (ISO-8601, UTC), got '%s'", name, shorten(text)) end
+      return ms
     end
-    opts.range = r
+    local from = date("from", opts.from)
+    local to = opts.to and date("to", opts.to) or time.floor(orscript.now(), "day")
+    if from >= to and opts.to then
+      usage_error("--from %s is not before --to %s (the end is exclusive)", time.date(from), time.date(to))
+    elseif from >= to then
+      usage_error("--from %s is not before today (%s), the default --to", time.date(from), time.date(to))
+    end
+    opts.range = time.range(from, to)
   end
   return opts
 end
