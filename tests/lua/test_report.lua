@@ -254,4 +254,34 @@ T.test("write and argument errors", function()
   T.raises(function() report.terminal("x") end, "orscript.report.terminal: expected a data table, got string")
 end)
 
+T.test("one ordered section list drives the terminal, Markdown and HTML reports", function()
+  local sections = require "orscript.report.sections"
+  local names = {}
+  for i, sec in ipairs(sections) do
+    names[i] = sec.name
+    T.eq(type(sec.terminal), "function", sec.name .. ".terminal")
+    T.eq(type(sec.markdown), "function", sec.name .. ".markdown")
+    T.eq(type(sec.html), "function", sec.name .. ".html")
+  end
+  T.eq(table.concat(names, ","), "title,this_month,baseline,recommendations,spend_by_model,weekly_by_key,"
+    .. "components,checks,observations,warnings,verify")
+  -- A section added to the list shows in every format, in its place.
+  local probe = {
+    name = "probe",
+    terminal = function(W, data) W.heading("Probe " .. data.account) end,
+    markdown = function(W, data) W.p("## Probe " .. W.esc(data.account)); W.p() end,
+    html = function(W, data) W.p("<section><h2>Probe " .. W.esc(data.account) .. "</h2></section>") end,
+  }
+  table.insert(sections, 3, probe)
+  local ok, err = pcall(function()
+    local d = fixture()
+    local t, m, h = report.terminal(d, { width = 100 }), report.markdown(d), report.html(d)
+    T.truthy(t:find("PROBE DEMO", 1, true) and t:find("PROBE DEMO", 1, true) < t:find("BASELINE", 1, true), t)
+    T.truthy(m:find("## Probe demo", 1, true) and m:find("## Probe demo", 1, true) < m:find("## Baseline", 1, true))
+    T.truthy(h:find("<h2>Probe demo</h2>", 1, true))
+  end)
+  table.remove(sections, 3)
+  if not ok then error(err, 0) end
+end)
+
 T.done()
