@@ -341,16 +341,13 @@ local function check_surcharges(S)
   S.checks:surcharges(rows_by_metric, unavailable)
 end
 
--- Phase 3 answers: the expensive models by key, and the day of each model move.
-local function check_phase3(S)
-  local checks, warnings, counts = S.checks, S.warnings, S.fetch.counts
-  local models, flagged, B, km, weeks, first_week, fixed = S.models, S.flagged, S.B, S.km, S.weeks, S.first_week,
-    S.fixed
-  local drill_p, drill_q, days_p, days_q = S.drill_p, S.drill_q, S.days_p, S.days_q
-  local whole = Q.whole
+-- Phase 3a's answer: the keys behind each expensive model (a key that moved to a model
+-- already has its own recommendation there), then the expensive-model checks.
+local function check_expensive(S)
+  local checks, models, flagged = S.checks, S.models, S.flagged
   local drill
-  if drill_p then
-    local t = whole(drill_p, drill_q, "spend by key on the expensive models", warnings, counts)
+  if S.drill_p then
+    local t = Q.whole(S.drill_p, S.drill_q, "spend by key on the expensive models", S.warnings, S.fetch.counts)
     if t then
       drill = {}
       for _, r in t:rows() do
@@ -368,52 +365,51 @@ local function check_phase3(S)
     if not upgraded_to[r.key .. "\0" .. r.model] then drill_for[#drill_for + 1] = r end
   end
   if #flagged > 0 and not drill then
-    checks:record("expensive_model", { models = #models }, 0, "spend by key on the expensive models is unavailable")
-    checks:record("expensive_model_spread", { models = #models }, 0, "spend by key on the expensive models is unavailable")
+    local why = "spend by key on the expensive models is unavailable"
+    checks:record("expensive_model", { models = #models }, 0, why)
+    checks:record("expensive_model_spread", { models = #models }, 0, why)
   else
-    checks:expensive(models, B, flagged, drill_for, km, weeks, first_week, fixed)
+    checks:expensive(models, S.B, flagged, drill_for, S.km, S.weeks, S.first_week, S.fixed)
   end
-  if days_p then
-    local t = whole(days_p, days_q, "daily spend around model moves", warnings, counts)
-    if t then
-      local idx = {}
-      for i, w in ipairs(weeks) do idx[w] = i end
-      local function first_day(key, model)
-        local first
-        for _, r in t:rows() do
-          if r.api_key_id == key and r.model == model and num(r.total_usage) > 0 and (not first or r.date < first) then
-            first = r.date
-          end
-        end
-        return first
+end
+
+-- The first (or last) day `key` spent on `model` in the daily table `t`.
+local function spend_day(t, key, model, last)
+  local found
+  for _, r in t:rows() do
+    if r.api_key_id == key and r.model == model and num(r.total_usage) > 0
+        and (not found or (last and r.date > found) or (not last and r.date < found)) then
+      found = r.date
+    end
+  end
+  return found
+end
+
+-- Phase 3b's answer: the day of each model move (its figures re-measured around that day),
+-- and the day after an expensive series stopped.
+local function date_moves(S)
+  if not S.days_p then return end
+  local checks, weeks = S.checks, S.weeks
+  local t = Q.whole(S.days_p, S.days_q, "daily spend around model moves", S.warnings, S.fetch.counts)
+  if not t then return end
+  local idx = {}
+  for i, w in ipairs(weeks) do idx[w] = i end
+  for _, ch in ipairs(checks.changes) do
+    if ch.from_model then
+      local d = spend_day(t, ch.key, ch.to_model, false)
+      if d then
+        ch.date = d
+        local i = idx[time.week_of(d)]
+        if i then R.move_figures(ch, i, weeks) end
       end
-      local function last_day(key, model)
-        local last
-        for _, r in t:rows() do
-          if r.api_key_id == key and r.model == model and num(r.total_usage) > 0 and (not last or r.date > last) then
-            last = r.date
-          end
-        end
-        return last
-      end
+    end
+  end
+  for _, o in ipairs(checks.observations) do
+    if o.kind == "fixed" then
+      local d = spend_day(t, o.key, o.from_model, true)
+      if d then o.date = time.date(time.parse(d) + time.DAY) end
       for _, ch in ipairs(checks.changes) do
-        if ch.from_model then
-          local d = first_day(ch.key, ch.to_model)
-          if d then
-            ch.date = d
-            local i = idx[orscript.time.week_of(d)]
-            if i then R.move_figures(ch, i, weeks) end
-          end
-        end
-      end
-      for _, o in ipairs(checks.observations) do
-        if o.kind == "fixed" then
-          local d = last_day(o.key, o.from_model)
-          if d then o.date = time.date(time.parse(d) + time.DAY) end
-          for _, ch in ipairs(checks.changes) do
-            if ch.key == o.key and ch.from_model == o.from_model then o.to_model = ch.to_model; o.date = ch.date or o.date end
-          end
-        end
+        if ch.key == o.key and ch.from_model == o.from_model then o.to_model = ch.to_model; o.date = ch.date or o.date end
       end
     end
   end
@@ -517,7 +513,8 @@ function M.run(opts)
   S.checks:per_model(S.models)
   S.comp = Q.components(S.daily, S.detail, S.fetch.long, S.fetch.short)
   check_surcharges(S)
-  check_phase3(S)
+  check_expensive(S)
+  date_moves(S)
   return assemble(S)
 end
 
