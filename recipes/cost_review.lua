@@ -476,7 +476,7 @@ function M.run(opts)
   opts = opts or {}
   local range = opts.range or time.last_month()
   local now = orscript.now()
-  local S = { th = C.merge(THRESHOLDS, opts.thresholds), range = range, W = M.window(range, now),
+  local S = { opts = opts, th = C.merge(THRESHOLDS, opts.thresholds), range = range, W = M.window(range, now),
               warnings = {}, phase3 = 0, t0 = time.clock(), r0 = orscript.stats().requests }
   S.label = window_label(S.W)
   if S.W.future then return empty_data(S) end
