@@ -1,7 +1,7 @@
 -- orscript.report.html: the cost review as one self-contained HTML page.
 --
 -- Owns: the page frame (head, header, footer), the pieces the sections draw with
--- (cards, legends, ranked recommendation cards), the inline stylesheet (screen and
+-- (cards, legends), the inline stylesheet (screen and
 -- print) and escaping of every data string. What each section shows, and in which
 -- order, is orscript.report.sections.
 -- No external assets, no scripts, no network. Charts come from orscript.report.svg.
@@ -9,7 +9,7 @@ local F = require "orscript.report.format"
 local S = require "orscript.report.svg"
 
 local concat, format = table.concat, string.format
-local max, floor = math.max, math.floor
+local max = math.max
 local esc = S.escape
 
 local M = {}
@@ -123,18 +123,6 @@ footer{color:var(--muted);font-size:12px;padding:12px 0 32px;border-top:1px soli
 }
 ]]
 
-local kind_names = {
-  expensive_model = "Expensive model", caching = "Caching", prompt = "Prompt trimming",
-  prompt_trimming = "Prompt trimming", component = "Component", surcharge = "Surcharge",
-  reasoning = "Reasoning", week_over_week = "Level change", level_change = "Level change",
-}
-
-local function kind_label(kind)
-  kind = F.str(kind)
-  if not kind then return nil end
-  return kind_names[kind] or (kind:gsub("_", " "):gsub("^%l", string.upper))
-end
-
 -- The stylesheet and legend are shared with orscript.chart (t:plot pages).
 M.CSS = CSS
 
@@ -156,50 +144,13 @@ end
 
 M.legend = legend
 
-local function recommendation(out, r, i, total)
-  local rank = math.floor(F.num(r.rank) or i)
-  local impact = F.num(r.impact_usd)
-  out[#out + 1] = format('<article class="rec" id="rec-%d">', floor(rank))
-  out[#out + 1] = '<div class="rec-head">'
-  out[#out + 1] = format('<div class="rank">%s</div>', esc(format("%d", rank)))
-  local kind = kind_label(r.kind)
-  out[#out + 1] = format('<div><h3>%s</h3>%s</div>', esc(F.str(r.title) or "(untitled)"),
-    kind and ('<span class="kind">' .. esc(kind) .. "</span>") or "")
-  out[#out + 1] = format('<div class="impact"><span class="amount">%s</span><span class="per">%s</span></div>',
-    esc(F.money(impact)), r.one_off == true and "once, estimated" or "per month, estimated")
-  out[#out + 1] = "</div>"
-  if impact and total and total > 0 then
-    out[#out + 1] = format('<div class="impact-bar" title="share of all estimated savings"><span style="width:%.1f%%"></span></div>',
-      math.min(100, max(0, impact / total * 100)))
-  end
-  out[#out + 1] = '<div class="rec-body"><dl>'
-  for _, f in ipairs({ { "Target", r.target }, { "Change", r.change }, { "Risk", r.risk } }) do
-    if F.str(f[2]) then
-      out[#out + 1] = format('<dt>%s</dt><dd%s>%s</dd>', f[1], f[1] == "Risk" and ' class="risk"' or "", esc(f[2]))
-    end
-  end
-  out[#out + 1] = "</dl>"
-  local figs = F.list(r.figures)
-  if #figs > 0 then
-    out[#out + 1] = '<table class="figures"><thead><tr><th>Supporting figure</th><th class="num">Value</th></tr></thead><tbody>'
-    for _, row in ipairs(F.figure_rows(r, function(label) return F.str(label) or "" end)) do
-      out[#out + 1] = format('<tr><td>%s</td><td class="num">%s</td></tr>', esc(row[1]), esc(row[2]))
-    end
-    out[#out + 1] = "</tbody></table>"
-  else
-    out[#out + 1] = "<div></div>"
-  end
-  out[#out + 1] = "</div></article>"
-end
-
 -- The page frame (head, header, footer) around the sections (orscript.report.sections),
--- and the writer they draw with: escaping, cards, legends, recommendation cards.
+-- and the writer they draw with: escaping, cards and legends.
 function M.render(data)
   local out = {}
   local function p(s) out[#out + 1] = s end
   local title = F.str(data.title) or "OpenRouter cost review"
-  local H = { p = p, esc = esc, card = card, legend = legend }
-  function H.recommendation(r, i, total) recommendation(out, r, i, total) end
+  local H = { out = out, p = p, esc = esc, card = card, legend = legend }
 
   p("<!DOCTYPE html>")
   p('<html lang="en"><head><meta charset="utf-8">')

@@ -179,6 +179,57 @@ local baseline = {
 -- ---------------------------------------------------------------------------------
 -- Recommendations, ranked by monthly impact (or the plain "nothing to change").
 
+local kind_names = {
+  expensive_model = "Expensive model", caching = "Caching", prompt = "Prompt trimming",
+  prompt_trimming = "Prompt trimming", component = "Component", surcharge = "Surcharge",
+  reasoning = "Reasoning", week_over_week = "Level change", level_change = "Level change",
+}
+
+local function kind_label(kind)
+  kind = F.str(kind)
+  if not kind then return nil end
+  return kind_names[kind] or (kind:gsub("_", " "):gsub("^%l", string.upper))
+end
+
+-- One recommendation card: rank, title and kind, monthly impact, a bar of its share of the
+-- total saving, target/change/risk and the supporting figures.
+local function html_recommendation(H, r, i, total)
+  local out, esc = H.out, H.esc
+  local rank = math.floor(F.num(r.rank) or i)
+  local impact = F.num(r.impact_usd)
+  out[#out + 1] = format('<article class="rec" id="rec-%d">', math.floor(rank))
+  out[#out + 1] = '<div class="rec-head">'
+  out[#out + 1] = format('<div class="rank">%s</div>', esc(format("%d", rank)))
+  local kind = kind_label(r.kind)
+  out[#out + 1] = format('<div><h3>%s</h3>%s</div>', esc(F.str(r.title) or "(untitled)"),
+    kind and ('<span class="kind">' .. esc(kind) .. "</span>") or "")
+  out[#out + 1] = format('<div class="impact"><span class="amount">%s</span><span class="per">%s</span></div>',
+    esc(F.money(impact)), r.one_off == true and "once, estimated" or "per month, estimated")
+  out[#out + 1] = "</div>"
+  if impact and total and total > 0 then
+    out[#out + 1] = format('<div class="impact-bar" title="share of all estimated savings"><span style="width:%.1f%%"></span></div>',
+      math.min(100, max(0, impact / total * 100)))
+  end
+  out[#out + 1] = '<div class="rec-body"><dl>'
+  for _, f in ipairs({ { "Target", r.target }, { "Change", r.change }, { "Risk", r.risk } }) do
+    if F.str(f[2]) then
+      out[#out + 1] = format('<dt>%s</dt><dd%s>%s</dd>', f[1], f[1] == "Risk" and ' class="risk"' or "", esc(f[2]))
+    end
+  end
+  out[#out + 1] = "</dl>"
+  local figs = F.list(r.figures)
+  if #figs > 0 then
+    out[#out + 1] = '<table class="figures"><thead><tr><th>Supporting figure</th><th class="num">Value</th></tr></thead><tbody>'
+    for _, row in ipairs(F.figure_rows(r, function(label) return F.str(label) or "" end)) do
+      out[#out + 1] = format('<tr><td>%s</td><td class="num">%s</td></tr>', esc(row[1]), esc(row[2]))
+    end
+    out[#out + 1] = "</tbody></table>"
+  else
+    out[#out + 1] = "<div></div>"
+  end
+  out[#out + 1] = "</div></article>"
+end
+
 local recommendations = {
   name = "recommendations",
   terminal = function(T, data)
@@ -265,7 +316,7 @@ local recommendations = {
     else
       local total = F.total_impact(recs)
       p(format('<h2>Recommendations<span class="count">%d, ranked by monthly impact</span></h2>', #recs))
-      for i, r in ipairs(recs) do H.recommendation(r, i, total) end
+      for i, r in ipairs(recs) do html_recommendation(H, r, i, total) end
     end
     p("</section>")
   end,
