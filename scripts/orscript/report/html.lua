@@ -9,7 +9,6 @@ local F = require "orscript.report.format"
 local S = require "orscript.report.svg"
 
 local concat, format = table.concat, string.format
-local max = math.max
 local esc = S.escape
 
 local M = {}
