@@ -21,7 +21,6 @@
 --
 -- Exit codes: 0 nothing crossed; 10 at least one threshold crossed (BUDGET_EXCEEDED);
 -- otherwise orscript's own (2 bad arguments, 3 auth, 4-6 API or network, ...).
-local C = require "common"
 local usage_error = orscript.args.usage_error
 
 local format = string.format

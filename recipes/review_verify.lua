@@ -3,7 +3,6 @@
 -- Owns: one check per recommendation kind (the query to re-run next month, how to measure
 -- it, the goal) and the runnable Lua script that runs them all (`--verify-script`).
 -- V.script(recs, {label, thresholds, generated_at}) returns the script's text.
-local C = require "common"
 
 local format, concat = string.format, table.concat
 
