@@ -597,6 +597,13 @@ function M.changes(plan)
   return out
 end
 
+-- One line for an error raised by a change: "HTTP 404: message" for an API error.
+function M.error_text(err)
+  if type(err) ~= "table" then return tostring(err) end
+  local msg = tostring(err.message or err)
+  return err.status and err.status ~= 0 and format("HTTP %s: %s", tostring(err.status), msg) or msg
+end
+
 -- Sends every change (PATCH /keys/{hash}, PUT …/budgets/monthly), then reads each back.
 -- Returns the changes with ok, error and read_back (the text read back) filled in.
 function M.apply(plan)
@@ -609,7 +616,7 @@ function M.apply(plan)
       ok, err = pcall(orscript.set_budget, ch.id, "monthly", ch.entry.proposed)
     end
     ch.sent = ok
-    if not ok then ch.error = type(err) == "table" and tostring(err.message or err) or tostring(err) end
+    if not ok then ch.error = M.error_text(err) end
   end
   for _, ch in ipairs(list) do
     local ok, got = pcall(function()
@@ -621,7 +628,7 @@ function M.apply(plan)
       return b.monthly and M.limit_text(b.monthly, "monthly") or "none"
     end)
     ch.read_back = ok and got or nil
-    if not ok then ch.read_error = type(got) == "table" and tostring(got.message or got) or tostring(got) end
+    if not ok then ch.read_error = M.error_text(got) end
     ch.ok = ch.sent and ch.read_back == ch.after
     if ch.sent and not ch.ok and not ch.error then
       ch.error = ch.read_back and ("read back " .. ch.read_back .. ", not " .. ch.after)
