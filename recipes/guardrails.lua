@@ -1,5 +1,6 @@
--- recipes/guardrails.lua: set the guardrails: a spending limit per key, a monthly budget
--- per workspace, from each key's own spend history.
+-- recipes/guardrails.lua: a spending limit per key and a monthly budget per workspace, from the spend history
+--
+-- "Set the guardrails": proposes each limit from the key's own history and, with --apply, sets it.
 --
 --   orscript recipes/guardrails.lua [--weeks 8] [--headroom 1.5] [--reset auto|daily|weekly|monthly]
 --            [--key NAME[,NAME...]] [--workspace REF] [--json FILE|-] [--apply [--yes] | --dry-run]
