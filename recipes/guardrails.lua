@@ -681,8 +681,8 @@ function M.render(plan)
   local cols = { "key", "workspace", "current", "proposed", "normal p95 / max",
                  format("would have blocked (%d weeks)", plan.weeks) }
   if #rows > 0 then
-    out[#out + 1] = core.table(rows, { columns = cols }):format { max_rows = 1000, width = 1000 }
-    if #notes > 0 then out[#out + 1] = concat(notes, "\n") end
+    out[#out + 1] = (core.table(rows, { columns = cols }):format { max_rows = 1000, width = 1000 }):gsub("\n+$", "")
+    if #notes > 0 then out[#out + 1] = "\n" .. concat(notes, "\n") end
   else
     add("(no keys in scope)")
   end
@@ -707,7 +707,8 @@ function M.render(plan)
     end
     out[#out + 1] = core.table(wrows, { columns = { "workspace", "current monthly", "proposed", "normal month p95 / max",
       format("would have blocked (%d weeks)", plan.weeks), "other budgets" } }):format { max_rows = 1000, width = 1000 }
-    if #wnotes > 0 then out[#out + 1] = concat(wnotes, "\n") end
+      :gsub("\n+$", "")
+    if #wnotes > 0 then out[#out + 1] = "\n" .. concat(wnotes, "\n") end
   end
   local n = #M.changes(plan)
   add("")
