@@ -21,13 +21,7 @@ local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 package.path = here .. "/?.lua;" .. here .. "/../../recipes/?.lua;" .. package.path
 local json = orscript.json
 
-local function read_file(path)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local t = f:read("*a")
-  f:close()
-  return t
-end
+local read_file = require("planted").read_file
 
 -- ---------------------------------------------------------------------------------
 -- Check mode: inside the simulated account.
