@@ -16,7 +16,9 @@
 -- has include_byok_in_limit):
 --   abnormal days  the week of a spike and the two recent weeks of growth, as the cost review's
 --                  weekly checks find them (Sunday weeks, review_checks.lua);
---   normal days    every other day from the key's first day of spend;
+--   normal days    every other day from the key's first day of spend (or, when its weekly
+--                  spend fell to a lower level at least 14 days ago, the review's level
+--                  change, from the week after that change: the old level is history);
 --   daily limit    p95 of normal days × headroom, never below the highest normal day;
 --   weekly limit   p95 of normal weeks (Monday weeks without an abnormal day) × headroom,
 --                  never below the highest normal week;
@@ -113,11 +115,12 @@ local function period_start(d, reset)
 end
 M.period_start = period_start
 
--- What limit `limit` per `reset` would have refused over `days` ({date ms, spend, abnormal},
--- in order): {usd, days, normal_usd, normal_days, abnormal_usd} counted on days >= from.
+-- What limit `limit` per `reset` would have refused over `days` ({date ms, spend, abnormal,
+-- earlier}, in order): {usd, days, normal_usd, normal_days, abnormal_usd, earlier_usd,
+-- earlier_days} counted on days >= from (earlier: before the key's spend fell to a new level).
 -- The period's counter starts at its first day in `days`.
 function M.simulate(days, limit, reset, from)
-  local out = { usd = 0, days = 0, normal_usd = 0, normal_days = 0, abnormal_usd = 0 }
+  local out = { usd = 0, days = 0, normal_usd = 0, normal_days = 0, abnormal_usd = 0, earlier_usd = 0, earlier_days = 0 }
   local cur, used = nil, 0
   for _, d in ipairs(days) do
     local p = period_start(d.date, reset)
@@ -128,6 +131,8 @@ function M.simulate(days, limit, reset, from)
       out.usd, out.days = out.usd + blocked, out.days + 1
       if d.abnormal then
         out.abnormal_usd = out.abnormal_usd + blocked
+      elseif d.earlier then
+        out.earlier_usd, out.earlier_days = out.earlier_usd + blocked, out.earlier_days + 1
       else
         out.normal_usd, out.normal_days = out.normal_usd + blocked, out.normal_days + 1
       end
@@ -203,8 +208,9 @@ local function daily_by_key(from, to, n_keys)
 end
 
 -- The cost review's spike and growth findings on the Sunday weeks of `series`
--- ({name = {date ms = usd}}): {name = {{kind, week, days = {from, to}}...}} and the
--- checks' record (why they did not run, when they did not).
+-- ({name = {date ms = usd}}): {name = {{kind, week, from, to, text}...}}, why the checks did
+-- not run (nil when they did), and {name = {week, from, before, after, text}} for keys whose
+-- weekly spend fell to a lower level (the review's level change, down).
 function M.findings(series, span, th)
   local weeks = {}
   for w = span.sun_start, span.sun_stop - 1, 7 * DAY do weeks[#weeks + 1] = time.date(w) end
@@ -240,15 +246,29 @@ function M.findings(series, span, th)
           f.weeks[3], C.money(f.recent_weekly), C.money(f.before_weekly)) })
     end
   end
-  return out, why
+  -- Level changes down (the review's level_change observations): the key's normal is the new level.
+  local lower = {}
+  for _, ch in ipairs(checks.changes or {}) do
+    if not ch.from_model and ch.direction == "down" and ch.week then
+      -- The change week holds the move; the new level is the weeks after it (as the review's run rate).
+      lower[ch.key] = { week = ch.week, from = time.parse(ch.week) + 7 * DAY, before = ch.weekly_before,
+        after = ch.weekly_after,
+        text = format("spend fell to %s a week after the week of %s (was %s): sized on the weeks since",
+          C.money(ch.weekly_after), ch.week, C.money(ch.weekly_before)) }
+    end
+  end
+  return out, why, lower
 end
 
 -- ---------------------------------------------------------------------------------
 -- The proposal for one key
 
 -- Candidates {daily, weekly, monthly} for the day list `days` ({date, spend, abnormal}) of one
--- key over the span; nil and the reason when it has too little history.
-function M.candidates(days, span, headroom)
+-- key over the span; nil and the reason when it has too little history. `since` (ms): the
+-- key's spend fell to a new level then; with at least 14 days since, only those days are
+-- normal and the days before are marked `earlier`.
+M.MIN_LEVEL_DAYS = 14
+function M.candidates(days, span, headroom, since)
   local first
   for _, d in ipairs(days) do
     if d.spend > 0 then first = d.date break end
@@ -258,14 +278,17 @@ function M.candidates(days, span, headroom)
   if have < M.MIN_DAYS then
     return nil, format("first spend on %s: %d days of history, %d needed", time.date(first), have, M.MIN_DAYS)
   end
-  local normal_days, weeks, median_pool = {}, {}, {}
+  local start = max(first, span.mon_start)
+  if since and since > start and (span.today - since) / DAY >= M.MIN_LEVEL_DAYS then start = since else since = nil end
+  local normal_days, weeks = {}, {}
   for _, d in ipairs(days) do
-    if d.date >= max(first, span.mon_start) and d.date < span.today and not d.abnormal then
+    d.earlier = since ~= nil and d.date < since or nil
+    if d.date >= start and d.date < span.today and not d.abnormal then
       normal_days[#normal_days + 1] = d.spend
     end
     if d.date >= span.mon_start and d.date < span.mon_stop then
       local w = period_start(d.date, "weekly")
-      local e = weeks[w] or { sum = 0, clean = w >= first }
+      local e = weeks[w] or { sum = 0, clean = w >= start }
       weeks[w] = e
       e.sum = e.sum + d.spend
       if d.abnormal then e.clean = false end
@@ -273,7 +296,7 @@ function M.candidates(days, span, headroom)
   end
   local normal_weeks = {}
   for _, e in pairs(weeks) do if e.clean then normal_weeks[#normal_weeks + 1] = e.sum end end
-  local c = { first = first, normal_days = #normal_days, normal_weeks = #normal_weeks }
+  local c = { first = first, since = since, normal_days = #normal_days, normal_weeks = #normal_weeks }
   if #normal_days >= 7 then
     local p, m = percentile(normal_days, M.PERCENTILE), maximum(normal_days)
     c.daily = { raw = max(p * headroom, m), p95 = p, max = m }
@@ -411,7 +434,7 @@ function M.plan(opts)
     credit_series[name] = {}
     for d, e in pairs(days) do credit_series[name][d] = e.usd end
   end
-  local found, why_not = M.findings(credit_series, span, th)
+  local found, why_not, lower = M.findings(credit_series, span, th)
 
   local plan = { as_of = time.format(now), weeks = weeks, headroom = headroom, reset = opts.reset,
                  history = { from = time.date(span.mon_start), to = time.date(span.today),
@@ -440,7 +463,8 @@ function M.plan(opts)
       why = format("%d keys share the name '%s': analytics cannot tell their spend apart; rename one", #by_name[k.name],
         k.name)
     else
-      c, why = M.candidates(days, span, headroom)
+      c, why = M.candidates(days, span, headroom, lower[k.name] and lower[k.name].from)
+      if c and c.since then entry.level = lower[k.name] end
     end
     entry.candidates = c
     if c then
@@ -519,14 +543,15 @@ function M.budget_plan(w, span, headroom)
   local e = { id = w.id, name = w.name, slug = w.slug, include_byok = w.include_byok,
               current = { daily = cur.daily, weekly = cur.weekly, monthly = cur.monthly, lifetime = cur.lifetime },
               action = "none" }
-  -- Daily spend of the workspace as budgets count it; each key's abnormal days at its median normal day.
+  -- Daily spend of the workspace as budgets count it; each key's abnormal days (and days before
+  -- its spend fell to a new level) at its median normal day.
   local normal, actual = {}, {}
   local any = false
   for _, kk in ipairs(w.keys) do
     for _, d in ipairs(kk.entry.days) do
       local spend = d.usd - d.byok + (w.include_byok and d.byok or 0)
       actual[d.date] = (actual[d.date] or 0) + spend
-      local n = (d.abnormal and kk.median) and kk.median or spend
+      local n = ((d.abnormal or d.earlier) and kk.median) and kk.median or spend
       normal[d.date] = (normal[d.date] or 0) + n
       if spend > 0 then any = true end
     end
@@ -646,7 +671,10 @@ local function blocked_text(b)
   if not b then return "" end
   if b.usd < 0.005 then return "nothing" end
   local t = format("%s on %d day%s", C.money(b.usd), b.days, b.days == 1 and "" or "s")
-  if b.normal_days > 0 then t = t .. format(" (%d normal)", b.normal_days) end
+  local parts = {}
+  if b.normal_days > 0 then parts[#parts + 1] = format("%d normal", b.normal_days) end
+  if (b.earlier_days or 0) > 0 then parts[#parts + 1] = format("%d at the old level", b.earlier_days) end
+  if #parts > 0 then t = t .. " (" .. concat(parts, ", ") .. ")" end
   return t
 end
 
@@ -675,6 +703,7 @@ function M.render(plan)
     for _, f in ipairs(k.findings) do
       if not (k.reason or ""):find(f.text, 1, true) then why[#why + 1] = f.text end
     end
+    if k.level then why[#why + 1] = k.level.text end
     if k.warning then why[#why + 1] = k.warning end
     if #why > 1 or (k.reason and k.reason ~= "no limit") then notes[#notes + 1] = format("  %s: %s", k.name, concat(why, "; ")) end
   end

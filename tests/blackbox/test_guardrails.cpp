@@ -80,12 +80,12 @@ TEST_CASE("guardrails: --apply --yes changes the keys (read back), a second --ap
   CHECK(has(r.out, "Applied (read back from the API):"));
   CHECK(has(r.out, "  changed  key sales-copilot: none -> $190/week"));
   CHECK(has(r.out, "  changed  key internal-chat: $400/week -> $43/week"));
-  CHECK(has(r.out, "  changed  workspace budget Product: none -> $9,200/month"));
+  CHECK(has(r.out, "  changed  workspace budget Product: none -> $8,400/month"));
   CHECK(has(r.out, "15 of 15 changes applied"));
   CHECK(has(r.err, "changing the account: PATCH /api/v1/keys/"));
   // A later process against the same simulator sees the changes.
   CHECK(sim.eval("local k = orscript.key_info('sales-copilot') print(k.limit, k.limit_reset)") == "190\tweekly\n");
-  CHECK(sim.eval("print(orscript.budgets('product').monthly)") == "9200\n");
+  CHECK(sim.eval("print(orscript.budgets('product').monthly)") == "8400\n");
   auto again = sim.run({kRecipe, "--apply", "--yes"});
   CHECK(again.exit_code == 0);
   CHECK(has(again.out, "Nothing to change."));

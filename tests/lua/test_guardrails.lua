@@ -69,6 +69,7 @@ T.test("candidates: the highest normal period is never refused, abnormal days ar
     days[#days + 1] = { date = d, spend = spend, abnormal = date == "2026-11-11" }
   end
   local c = G.candidates(days, span, 1.5)
+  T.eq(c.since, nil)
   T.eq(c.daily.max, 24)
   T.eq(c.daily.limit, 24)                 -- p95 $10 × 1.5 = $15 < the $24 day: the day wins
   T.eq(c.daily.blocked.normal_days, 0)
@@ -85,6 +86,21 @@ T.test("candidates: the highest normal period is never refused, abnormal days ar
   T.eq(G.choose(c, "auto", true), "daily")   -- 66 - 0 against 0 - 20 and 0
   T.eq(G.choose(c, "auto", false), "weekly") -- no finding: weekly
   T.eq(G.choose(c, "monthly", true), "monthly")
+  -- Spend fell to $4 a day from Sunday 11-01: with `since`, only the days from then are normal.
+  local fell = {}
+  for d = span.from, span.today - DAY, DAY do
+    fell[#fell + 1] = { date = d, spend = d >= time.parse("2026-11-01") and 4 or 10, abnormal = false }
+  end
+  local cf = G.candidates(fell, span, 1.5, time.parse("2026-11-01"))
+  T.eq(time.date(cf.since), "2026-11-01")
+  T.eq(cf.weekly.max, 28)                  -- weeks of 11-02 and 11-09 at $4 a day
+  T.eq(cf.weekly.limit, 42)                -- 28 × 1.5
+  -- The $10 days before are refused and counted apart; Sunday 11-01 shares its Monday week with
+  -- six $10 days ($60 > $42), so it is the one day at the new level refused.
+  T.eq(cf.weekly.blocked.normal_days, 1)
+  T.truthy(cf.weekly.blocked.earlier_days > 0)
+  -- A fall too recent to size on (under 14 days): ignored.
+  T.eq(G.candidates(fell, span, 1.5, time.parse("2026-11-08")).since, nil)
   -- Too little history: first spend 10 days before today.
   local late = {}
   for d = span.from, span.today - DAY, DAY do
@@ -119,6 +135,12 @@ T.test("a plan reads and proposes, and sends no change", function()
       T.eq(k.blocked.normal_days, 0, k.name .. " refuses no normal day")
     end
   end
+  -- support-bot-prod moved to a cheaper model on 2026-10-20 (weekly $163 → $37): sized on the
+  -- weeks after the move; the old level's days are counted apart, not as normal use.
+  local sb = by["support-bot-prod"]
+  T.eq(sb.level.week, "2026-10-18")
+  T.truthy(sb.proposed.limit < 100 and sb.proposed.limit >= sb.basis.max, "sized on the new level")
+  T.truthy(sb.blocked.earlier_days > 0 and sb.blocked.normal_days == 0)
   -- internal-chat had $400/week: a looser limit than its use needs is tightened.
   T.eq(by["internal-chat"].current.limit, 400)
   T.truthy(by["internal-chat"].proposed.limit < 400)

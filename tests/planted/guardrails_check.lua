@@ -8,7 +8,8 @@
 -- proposal against the generator's truth, never against the recipe's own classification:
 --
 --   truth-abnormal days   a planted spike's week and a planted growth's weeks since its start,
---                         read from the scenario's volume changes (week_start_ago); decoys
+--                         read from the scenario's volume changes (week_start_ago), and the days
+--                         before a planted move off an expensive model (its old level); decoys
 --                         (a spike 2-2.6×, growth 1.35-1.6×, under the review's thresholds)
 --                         are normal use;
 --   never blocks normal   replaying each proposed limit on the key's daily spend (queried
@@ -47,6 +48,12 @@ if arg[1] == "--check" then
       bad[st.key] = { from = from, to = kind == "spike" and from + 7 * DAY or math.huge }
     end
   end
+  -- A planted move off an expensive model (truth "fixed"): the key's spend fell on that date; the
+  -- days before are its old level, neither normal use now nor a problem.
+  local old_level = {}
+  for _, o in ipairs(truth.observations or {}) do
+    if o.kind == "fixed" and o.date then old_level[o.key] = time.parse(o.date) end
+  end
   local failures = {}
   local function fail(...) failures[#failures + 1] = string.format(...) end
 
@@ -75,12 +82,15 @@ if arg[1] == "--check" then
     return math.floor((d / DAY - 4) / 7)   -- 1970-01-05 was a Monday: day index - 4 = Monday-based
   end
   local function is_bad(key, d) local b = bad[key] return b and d >= b.from and d < b.to end
+  local function is_old(key, d) return old_level[key] ~= nil and d < old_level[key] end
   -- Spend refused per day by `limit` per `reset` over the span; {clean_normal = usd, bad = usd}.
   local function replay(key, limit, reset)
     local used, cur, dirty = 0, nil, {}
     local days = {}
     for d = span.from, span.today - DAY, DAY do days[#days + 1] = d end
-    for _, d in ipairs(days) do if is_bad(key, d) then dirty[period_of(d, reset)] = true end end
+    for _, d in ipairs(days) do
+      if is_bad(key, d) or is_old(key, d) then dirty[period_of(d, reset)] = true end
+    end
     local out = { clean_normal = 0, bad = 0, clean_days = {} }
     for _, d in ipairs(days) do
       local p = period_of(d, reset)
