@@ -530,16 +530,29 @@ function M.plan(opts)
 
   -- Workspace budgets (all workspaces, or --workspace; none with --key).
   if not wanted then
+    local list, reqs = {}, {}
     for _, w in ipairs(ws_list) do
-      if not ws_only or ws_only == w then plan.workspaces[#plan.workspaces + 1] = M.budget_plan(w, span, headroom) end
+      if not ws_only or ws_only == w then
+        list[#list + 1] = w
+        reqs[#reqs + 1] = orscript.request.call("budgets", { ref = w.id })
+      end
+    end
+    -- Every workspace's budgets at once (GET /workspaces/{id}/budgets).
+    local answers = #reqs > 0 and orscript.all(reqs) or {}
+    for i, w in ipairs(list) do
+      local cur = {}
+      for _, b in ipairs(answers[i] or {}) do
+        cur[(b.reset_interval == null or b.reset_interval == nil) and "lifetime" or b.reset_interval] = b.limit_usd
+      end
+      plan.workspaces[#plan.workspaces + 1] = M.budget_plan(w, span, headroom, cur)
     end
   end
   return plan
 end
 
--- The monthly budget proposal of workspace `w` (with its keys' entries in w.keys).
-function M.budget_plan(w, span, headroom)
-  local cur = orscript.budgets(w.id) or {}
+-- The monthly budget proposal of workspace `w` (with its keys' entries in w.keys); `cur` its
+-- current budgets {daily, weekly, monthly, lifetime} in USD.
+function M.budget_plan(w, span, headroom, cur)
   local e = { id = w.id, name = w.name, slug = w.slug, include_byok = w.include_byok,
               current = { daily = cur.daily, weekly = cur.weekly, monthly = cur.monthly, lifetime = cur.lifetime },
               action = "none" }
