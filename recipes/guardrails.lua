@@ -25,8 +25,8 @@
 --   monthly limit  the weekly figures × 31/7 (the longest month);
 --   rounded up to two significant figures, whole dollars at least ($1 minimum).
 -- The reset period (--reset auto): for a key with a finding, the one that would have blocked
--- the most abnormal spend less the normal spend it blocks (ties: the shorter period); else
--- weekly. A key with fewer than 21 days since its first spend, or no spend, gets no
+-- the most abnormal spend less the normal spend it blocks (ties: the shorter period); else the
+-- period of its current limit, else weekly. A key with fewer than 21 days since its first spend, or no spend, gets no
 -- proposal (the plan says why). A key whose current limit already fits (same period, at
 -- least the unrounded proposal, at most the proposal) is kept; a lifetime cap is kept.
 -- Workspace: a monthly budget = p95 of the workspace's normal weeks (each key's abnormal days
@@ -321,10 +321,12 @@ function M.candidates(days, span, headroom, since)
 end
 
 -- The period chosen for `c` (candidates): `want` unless auto; auto = the most abnormal spend
--- blocked less the normal spend blocked when the key has findings (ties: shorter), else weekly.
-function M.choose(c, want, has_findings)
+-- blocked less the normal spend blocked when the key has findings (ties: shorter), else the
+-- key's current period (`current`, when it has one), else weekly.
+function M.choose(c, want, has_findings, current)
   if want ~= "auto" then return c[want] and want or nil end
   if not has_findings then
+    if current and c[current] then return current end
     for _, p in ipairs({ "weekly", "daily", "monthly" }) do if c[p] then return p end end
   end
   local best, score
@@ -480,7 +482,7 @@ function M.plan(opts)
         entry.action = "keep"
         entry.reason = format("has a lifetime cap (%s): kept; remove it to use a periodic limit", C.money(entry.current.limit))
       else
-        local p = M.choose(c, opts.reset, #fs > 0)
+        local p = M.choose(c, opts.reset, #fs > 0, entry.current.reset)
         if not p then
           entry.action, entry.reason = "skip", format("too little normal history for a %s limit", opts.reset)
         else
@@ -502,6 +504,10 @@ function M.plan(opts)
                   b.normal_days == 1 and "" or "s")
               elseif #fs > 0 and b.abnormal_usd + 0.005 < k2.blocked.abnormal_usd then
                 entry.reason = "the current limit would not have stopped the " .. fs[1].kind
+              elseif cur.reset ~= p then
+                entry.reason = format("a %s limit stops it better than the current %s one", p, cur.reset)
+              elseif cur.limit < k2.raw then
+                entry.reason = format("the current limit leaves less than %g× headroom over normal use", headroom)
               else
                 entry.reason = "the current limit is looser than normal use needs"
               end
