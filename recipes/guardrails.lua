@@ -836,6 +836,15 @@ function M.parse(argv)
     C.usage_error("--%s only goes with --apply", o.yes and "yes" or "dry-run")
   end
   o.keys = o.key and split_names(o.key) or nil
+  -- The --json file's folder must exist before anything is changed (a plan applied and then
+  -- not written would be a change without its record).
+  local dir = o.json and o.json ~= "-" and o.json:match("^(.*)[/\\][^/\\]*$")
+  if o.json and o.json:match("[/\\]$") then C.usage_error("--json %s: is a folder; give a file name", o.json) end
+  if dir and dir ~= "" then
+    local probe = io.open(dir .. "/.", "rb")
+    if not probe then C.usage_error("--json %s: the folder %s does not exist; create it or choose another path", o.json, dir) end
+    probe:close()
+  end
   return o
 end
 

@@ -130,6 +130,9 @@ TEST_CASE("guardrails: refusals change nothing and say so") {
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, "--yes only goes with --apply"));
     CHECK(has(sim.run({kRecipe, "--reset", "yearly"}).err, "--reset expects auto, daily, weekly or monthly"));
+    auto j = sim.run({kRecipe, "--apply", "--yes", "--json", "/nonexistent-dir/plan.json"});
+    CHECK(j.exit_code == 2);
+    CHECK(has(j.err, "the folder /nonexistent-dir does not exist"));
   }
   CHECK(sim.eval("print(orscript.key_info('sales-copilot').limit)") == "null\n");
 }
