@@ -176,7 +176,7 @@ local function daily_by_key(from, to, n_keys)
     return orscript.query { metrics = { "total_usage", "byok_usage" }, by = { "api_key_id" }, grain = "day",
                             range = time.range(a, b), limit = 10000 }
   end
-  local days = max(1, floor(8000 / max(1, n_keys)))
+  local days = min(365, max(1, floor(8000 / max(1, n_keys))))   -- row limit and the 365-day window
   local pend = {}
   local a = from
   while a < to do
@@ -214,6 +214,16 @@ end
 function M.findings(series, span, th)
   local weeks = {}
   for w = span.sun_start, span.sun_stop - 1, 7 * DAY do weeks[#weeks + 1] = time.date(w) end
+  -- As the review does: leading weeks before the account's data starts (under half the median
+  -- week with spend) are not weeks of spend, so a key's level changes are not measured against them.
+  local totals = {}
+  for _, days in pairs(series) do
+    for d, usd in pairs(days) do local w = C.week_of(d) totals[w] = (totals[w] or 0) + usd end
+  end
+  local list = {}
+  for _, w in ipairs(weeks) do if (totals[w] or 0) > 0 then list[#list + 1] = totals[w] end end
+  local med = #list > 0 and R.median(list) or 0   -- of the weeks with spend (a long --weeks has empty ones)
+  while #weeks > R.SPIKE_WEEKS and (totals[weeks[1]] or 0) < 0.5 * med do table.remove(weeks, 1) end
   local idx = {}
   for i, w in ipairs(weeks) do idx[w] = i end
   local ks = {}
@@ -692,7 +702,7 @@ local function blocked_text(b)
   local t = format("%s on %d day%s", C.money(b.usd), b.days, b.days == 1 and "" or "s")
   local parts = {}
   if b.normal_days > 0 then parts[#parts + 1] = format("%d normal", b.normal_days) end
-  if (b.earlier_days or 0) > 0 then parts[#parts + 1] = format("%d at the old level", b.earlier_days) end
+  if (b.earlier_days or 0) > 0 then parts[#parts + 1] = format("%d old level", b.earlier_days) end
   if #parts > 0 then t = t .. " (" .. concat(parts, ", ") .. ")" end
   return t
 end

@@ -149,6 +149,11 @@ T.test("a plan reads and proposes, and sends no change", function()
   local text = G.render(plan)
   T.truthy(text:find("sales-copilot", 1, true) and text:find("growth 2.5× since the week of 2026-11-01", 1, true), text)
   T.truthy(not text:find("sk-or-v1", 1, true), "no key secret in the plan")
+  -- A year of history: asked in windows of at most 365 days; the account's empty leading weeks
+  -- (the demo holds 130 days) do not hide support-bot-prod's fall to a lower level.
+  local year = G.plan { weeks = 52, keys = { "support-bot-prod" } }
+  T.eq(year.keys[1].level.week, "2026-10-18")
+  T.eq(year.keys[1].proposed.limit, sb.proposed.limit)
   -- --key restricts to that key and plans no budget.
   local one = G.plan { keys = { "sales-copilot" } }
   T.eq(#one.keys, 1)
