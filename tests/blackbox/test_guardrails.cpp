@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/simulator.hpp"
+#include "tests/support/local_sim.hpp"
 #include "tests/support/process.hpp"
 
 namespace ot = orscript::test;
@@ -28,30 +28,14 @@ ot::RunResult demo(const std::vector<std::string>& extra, ot::RunOptions o = ot:
 }
 
 // One simulator for several orscript processes, so a change made by one is seen by the next.
-struct SharedSim {
-  std::unique_ptr<orscript::sim::Server> server;
-  std::string cache = ot::temp_dir();
-  SharedSim() {
-    orscript::sim::Options o;
-    o.now_ms = 1795003200000;  // 2026-11-18T12:00:00Z
-    o.rate_limits = false;
-    server = orscript::sim::Server::start(o);
+struct SharedSim : ot::LocalSim {
+  SharedSim() : ot::LocalSim(false) {}
+  // The recipe's runs log every request (-V): a change to the account shows as "changing the account".
+  ot::RunResult run(std::vector<std::string> extra) const {
+    extra.insert(extra.begin(), "-V");
+    return ot::LocalSim::run(extra);
   }
-  ot::RunOptions options() const {
-    ot::RunOptions o = ot::clean_options();
-    o.env["OPENROUTER_API_KEY"] = server->management_key();
-    o.env["ORSCRIPT_CACHE_DIR"] = cache;
-    return o;
-  }
-  ot::RunResult run(const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"--base-url", server->base_url(), "--now", kNow, "-V"};
-    for (auto& a : extra) args.push_back(a);
-    return ot::orscript(args, options());
-  }
-  std::string eval(const std::string& chunk) {
-    auto r = ot::orscript({"--base-url", server->base_url(), "--now", kNow, "-e", chunk}, options());
-    return r.out;
-  }
+  std::string eval(const std::string& chunk) const { return ot::LocalSim::run({"-e", chunk}).out; }
 };
 
 }  // namespace
