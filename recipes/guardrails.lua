@@ -659,31 +659,51 @@ function M.error_text(err)
   return err.status and err.status ~= 0 and format("HTTP %s: %s", tostring(err.status), msg) or msg
 end
 
--- Sends every change (PATCH /keys/{hash}, PUT …/budgets/monthly), then reads each back.
--- Returns the changes with ok, error and read_back (the text read back) filled in.
+-- Sends every change (PATCH /keys/{hash}, PUT …/budgets/monthly) at once, then reads each
+-- back (GET /keys/{hash}, GET …/budgets), each answer waited for on its own so one failure
+-- leaves the others applied. Returns the changes with sent, ok, error and read_back.
+-- (One budget per workspace and independent keys: no order between the changes matters.)
+local function each(list, request_of)
+  local pend, out = {}, {}
+  for i, ch in ipairs(list) do
+    local ok, p = pcall(function() return request_of(ch):submit() end)
+    if ok then pend[i] = p else out[i] = { false, p } end
+  end
+  for i in ipairs(list) do
+    if pend[i] then out[i] = { pcall(core.wait, pend[i]) } end
+  end
+  return out
+end
+
 function M.apply(plan)
   local list = M.changes(plan)
-  for _, ch in ipairs(list) do
-    local ok, err
+  local sent = each(list, function(ch)
     if ch.kind == "key" then
-      ok, err = pcall(orscript.set_key_limit, ch.hash, { limit = ch.entry.proposed.limit, reset = ch.entry.proposed.reset })
-    else
-      ok, err = pcall(orscript.set_budget, ch.id, "monthly", ch.entry.proposed)
+      return orscript.request.call("key_update", { hash = ch.hash, limit = ch.entry.proposed.limit,
+                                                   limit_reset = ch.entry.proposed.reset })
     end
-    ch.sent = ok
-    if not ok then ch.error = M.error_text(err) end
-  end
-  for _, ch in ipairs(list) do
-    local ok, got = pcall(function()
+    return orscript.request.call("budget_set", { ref = ch.id, interval = "monthly", limit_usd = ch.entry.proposed })
+  end)
+  local got = each(list, function(ch)
+    if ch.kind == "key" then return orscript.request.call("key_get", { hash = ch.hash }) end
+    return orscript.request.call("budgets", { ref = ch.id })
+  end)
+  for i, ch in ipairs(list) do
+    ch.sent = sent[i][1]
+    if not ch.sent then ch.error = M.error_text(sent[i][2]) end
+    if got[i][1] then
+      local v = got[i][2]
       if ch.kind == "key" then
-        local k = orscript.key_info(ch.hash)
-        return M.limit_text(k.limit, k.limit_reset)
+        ch.read_back = M.limit_text(v.limit, v.limit_reset)
+      else
+        ch.read_back = "none"
+        for _, b in ipairs(v or {}) do
+          if b.reset_interval == "monthly" then ch.read_back = M.limit_text(b.limit_usd, "monthly") end
+        end
       end
-      local b = orscript.budgets(ch.id)
-      return b.monthly and M.limit_text(b.monthly, "monthly") or "none"
-    end)
-    ch.read_back = ok and got or nil
-    if not ok then ch.read_error = M.error_text(got) end
+    else
+      ch.read_error = M.error_text(got[i][2])
+    end
     ch.ok = ch.sent and ch.read_back == ch.after
     if ch.sent and not ch.ok and not ch.error then
       ch.error = ch.read_back and ("read back " .. ch.read_back .. ", not " .. ch.after)
