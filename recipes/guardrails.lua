@@ -365,7 +365,10 @@ M.is_tty = is_tty
 
 local function split_names(text)
   local out = {}
-  for n in tostring(text):gmatch("[^,]+") do out[#out + 1] = n end
+  for n in tostring(text):gmatch("[^,]+") do
+    n = n:match("^%s*(.-)%s*$")
+    if n ~= "" then out[#out + 1] = n end
+  end
   return out
 end
 
@@ -469,7 +472,7 @@ function M.plan(opts)
     local entry = { name = k.name, hash = k.hash, workspace_id = k.workspace_id,
                     workspace = ws_by_id[k.workspace_id] and ws_by_id[k.workspace_id].name or k.workspace_id,
                     current = { limit = k.limit ~= null and k.limit or nil, reset = k.reset ~= null and k.reset or nil },
-                    findings = fs, action = "none", days = days, key = k }
+                    findings = fs, action = "none", days = days }
     local c, why
     if dup then
       why = format("%d keys share the name '%s': analytics cannot tell their spend apart; rename one", #by_name[k.name],
