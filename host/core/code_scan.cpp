@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include "host/core/error.hpp"
 #include "host/core/platform.hpp"
@@ -151,19 +153,25 @@ class Automaton {
         }
       }
     }
-    hit_.resize(out_.size());
-    for (std::size_t s = 0; s < out_.size(); ++s) hit_[s] = !out_[s].empty();
+    // The scan table: each entry is the next state's row offset, its top bit set when the
+    // state ends a needle (one load per byte, no multiply).
+    table_.resize(next_.size());
+    for (std::size_t i = 0; i < next_.size(); ++i) {
+      auto t = static_cast<std::uint32_t>(next_[i]);
+      table_[i] = t * static_cast<std::uint32_t>(classes_) | (out_[t].empty() ? 0u : kHit);
+    }
   }
 
   // Calls f(needle index, end offset) for every occurrence.
   template <class F>
   void run(std::string_view text, F&& f) const {
-    int s = 0;
+    std::uint32_t v = 0;
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::uint32_t* table = table_.data();
     for (std::size_t i = 0, n = text.size(); i < n; ++i) {
-      s = next_[static_cast<std::size_t>(s) * classes_ + cls_[p[i]]];
-      if (hit_[s]) [[unlikely]]
-        for (int id : out_[s]) f(id, i + 1);
+      v = table[(v & ~kHit) + cls_[p[i]]];
+      if (v & kHit) [[unlikely]]
+        for (int id : out_[(v & ~kHit) / static_cast<std::uint32_t>(classes_)]) f(id, i + 1);
     }
   }
 
@@ -172,7 +180,8 @@ class Automaton {
   int classes_ = 1;
   std::vector<int> next_;
   std::vector<std::vector<int>> out_;
-  std::vector<char> hit_;
+  std::vector<std::uint32_t> table_;
+  static constexpr std::uint32_t kHit = 0x80000000u;
 };
 
 }  // namespace
@@ -545,6 +554,90 @@ struct Hit {
 
 }  // namespace
 
+namespace {
+
+// One worker's share of a scan: its buffers, its matches and its counts.
+struct Worker {
+  std::string buf;
+  std::vector<Hit> hits;
+  std::vector<std::pair<std::size_t, Match>> found;  // (dir index, match)
+  std::size_t files = 0, skipped_binary = 0, skipped_large = 0;
+  std::uintmax_t bytes = 0;
+};
+
+// Reads and searches one file (`rel` under `dir`), appending its matches to `w`.
+void scan_file(const ScanOptions& opts, const Automaton& ac, std::size_t di, const std::string& base,
+               const std::string& rel, Worker& w) {
+  std::string_view fname = rel;
+  auto slash = fname.rfind('/');
+  if (slash != std::string_view::npos) fname = fname.substr(slash + 1);
+  Lang lang = lang_of(fname);
+  if (lang == Lang::none || path_in_skipped_dir(rel)) return;
+  bool large = false;
+  if (!read_whole(base + rel, opts.max_file_bytes, w.buf, large)) {
+    if (large) ++w.skipped_large;
+    return;
+  }
+  if (std::memchr(w.buf.data(), 0, std::min<std::size_t>(w.buf.size(), 8192)) != nullptr) {
+    ++w.skipped_binary;
+    return;
+  }
+  ++w.files;
+  w.bytes += w.buf.size();
+  w.hits.clear();
+  std::string_view text(w.buf);
+  ac.run(text, [&](int id, std::size_t end) {
+    std::size_t begin = end - opts.needles[static_cast<std::size_t>(id)].text.size();
+    if (at_boundary(text, begin, end)) w.hits.push_back({begin, end, id});
+  });
+  if (w.hits.empty()) return;
+  auto& hits = w.hits;
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.begin < b.begin; });
+  std::vector<std::size_t> offs;
+  for (const auto& h : hits) offs.push_back(h.begin);
+  auto comment = in_comment(text, lang, offs);
+  int line_no = 1;
+  std::size_t line_start = 0, scanned = 0;
+  for (std::size_t h = 0; h < hits.size(); ++h) {
+    const Hit& hit = hits[h];
+    for (; scanned < hit.begin; ++scanned)
+      if (text[scanned] == '\n') {
+        ++line_no;
+        line_start = scanned + 1;
+      }
+    Place place = comment[h] ? Place::comment : Place::value;
+    if (place == Place::comment && !opts.include_comments) continue;
+    auto line_end = text.find('\n', line_start);
+    std::string_view line =
+        text.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
+    const Needle& nd = opts.needles[static_cast<std::size_t>(hit.needle)];
+    Match m;
+    m.root = opts.dirs[di];
+    m.file = rel;
+    m.line = line_no;
+    m.column = static_cast<int>(hit.begin - line_start) + 1;
+    m.needle = nd.text;
+    m.kind = nd.kind;
+    if (place != Place::comment) {
+      m.name = assigned_name(line, hit.begin - line_start, lang, text.substr(0, line_start));
+      // An environment variable's own name is the variable a key lives in.
+      if (nd.kind == "env") m.name = nd.text;
+      if (!m.name.empty()) place = Place::assignment;
+    }
+    m.place = place;
+    std::string masked = mask_secrets(ltrim(rtrim(line)));
+    if (masked.size() > 200) {
+      std::size_t cut = 197;
+      while (cut > 0 && (static_cast<unsigned char>(masked[cut]) & 0xC0) == 0x80) --cut;
+      masked = masked.substr(0, cut) + "…";
+    }
+    m.text = std::move(masked);
+    w.found.emplace_back(di, std::move(m));
+  }
+}
+
+}  // namespace
+
 ScanResult scan(const ScanOptions& opts) {
   std::size_t total = 0;
   for (const auto& n : opts.needles) {
@@ -562,9 +655,11 @@ ScanResult scan(const ScanOptions& opts) {
     return res;
   }
   Automaton ac(opts.needles);
-  std::string buf;
-  std::vector<Hit> hits;
-  std::vector<std::pair<std::size_t, Match>> found;  // (dir index, match)
+  // Files are shared out to a few threads (reading and matching overlap); the result is
+  // sorted afterwards, so it does not depend on their timing.
+  unsigned hw = std::thread::hardware_concurrency();
+  std::size_t nworkers = std::clamp<std::size_t>(hw == 0 ? 1 : hw, 1, 4);
+  std::vector<Worker> workers(nworkers);
   for (std::size_t di = 0; di < opts.dirs.size(); ++di) {
     const std::string& dir = opts.dirs[di];
     std::vector<std::string> files;
@@ -576,74 +671,24 @@ ScanResult scan(const ScanOptions& opts) {
     res.modes.push_back(git ? "git" : "walk");
     std::string base = dir;
     if (!base.empty() && base.back() != '/') base += '/';
-    for (const auto& rel : files) {
-      std::string_view fname = rel;
-      auto slash = fname.rfind('/');
-      if (slash != std::string_view::npos) fname = fname.substr(slash + 1);
-      Lang lang = lang_of(fname);
-      if (lang == Lang::none || path_in_skipped_dir(rel)) continue;
-      bool large = false;
-      if (!read_whole(base + rel, opts.max_file_bytes, buf, large)) {
-        if (large) ++res.skipped_large;
-        continue;
-      }
-      if (std::memchr(buf.data(), 0, std::min<std::size_t>(buf.size(), 8192)) != nullptr) {
-        ++res.skipped_binary;
-        continue;
-      }
-      ++res.files;
-      res.bytes += buf.size();
-      hits.clear();
-      std::string_view text(buf);
-      ac.run(text, [&](int id, std::size_t end) {
-        std::size_t begin = end - opts.needles[static_cast<std::size_t>(id)].text.size();
-        if (at_boundary(text, begin, end)) hits.push_back({begin, end, id});
-      });
-      if (hits.empty()) continue;
-      std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.begin < b.begin; });
-      std::vector<std::size_t> offs;
-      for (const auto& h : hits) offs.push_back(h.begin);
-      auto comment = in_comment(text, lang, offs);
-      int line_no = 1;
-      std::size_t line_start = 0, scanned = 0;
-      for (std::size_t h = 0; h < hits.size(); ++h) {
-        const Hit& hit = hits[h];
-        for (; scanned < hit.begin; ++scanned)
-          if (text[scanned] == '\n') {
-            ++line_no;
-            line_start = scanned + 1;
-          }
-        Place place = comment[h] ? Place::comment : Place::value;
-        if (place == Place::comment && !opts.include_comments) continue;
-        auto line_end = text.find('\n', line_start);
-        std::string_view line = text.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
-                                                                                          : line_end - line_start);
-        const Needle& nd = opts.needles[static_cast<std::size_t>(hit.needle)];
-        Match m;
-        m.root = dir;
-        m.file = rel;
-        m.line = line_no;
-        m.column = static_cast<int>(hit.begin - line_start) + 1;
-        m.needle = nd.text;
-        m.kind = nd.kind;
-        if (place != Place::comment) {
-          m.name = assigned_name(line, hit.begin - line_start, lang, text.substr(0, line_start));
-          // An environment variable's own name is the variable a key lives in.
-          if (nd.kind == "env") m.name = nd.text;
-          if (!m.name.empty()) place = Place::assignment;
-        }
-        m.place = place;
-        std::string_view shown = ltrim(rtrim(line));
-        std::string masked = mask_secrets(shown);
-        if (masked.size() > 200) {
-          std::size_t cut = 197;
-          while (cut > 0 && (static_cast<unsigned char>(masked[cut]) & 0xC0) == 0x80) --cut;
-          masked = masked.substr(0, cut) + "…";
-        }
-        m.text = std::move(masked);
-        found.emplace_back(di, std::move(m));
-      }
-    }
+    std::size_t n = files.size() < 512 ? 1 : nworkers;
+    std::atomic<std::size_t> next{0};
+    auto work = [&](Worker& w) {
+      for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < files.size();)
+        scan_file(opts, ac, di, base, files[i], w);
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t t = 1; t < n; ++t) threads.emplace_back(work, std::ref(workers[t]));
+    work(workers[0]);
+    for (auto& t : threads) t.join();
+  }
+  std::vector<std::pair<std::size_t, Match>> found;
+  for (auto& w : workers) {
+    res.files += w.files;
+    res.bytes += w.bytes;
+    res.skipped_binary += w.skipped_binary;
+    res.skipped_large += w.skipped_large;
+    for (auto& f : w.found) found.push_back(std::move(f));
   }
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     if (a.second.place != b.second.place) return a.second.place < b.second.place;
