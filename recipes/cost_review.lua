@@ -2,7 +2,7 @@
 --
 --   orscript --demo recipes/cost_review.lua [--month 2026-10 | --from DATE --to DATE]
 --            [--threshold NAME=VALUE]... [--markdown FILE] [--html FILE] [--json FILE]
---            [--verify-script FILE]
+--            [--verify-script FILE] [--code DIR]...
 --
 -- Over a window (default M, the last full UTC calendar month) in three phases:
 --   phase 1  read the analytics catalogue and use only what it offers;

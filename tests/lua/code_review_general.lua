@@ -85,6 +85,7 @@ T.test("on a tree made from the account's own names, each recommendation finds i
       end
     end
     add("MODEL", r.model); add("KEY_NAME", r.key); add("APP_TITLE", r.app)
+    for _, k in ipairs(r.keys or {}) do set[k.key] = true end  -- a model spread over keys: theirs too
     subjects[i], count[i] = set, #lines
     if #lines > 0 then
       os.execute(string.format("mkdir -p '%s/svc_%d' '%s/node_modules/svc_%d'", tmp, i, tmp, i))
