@@ -882,7 +882,7 @@ function M.run(opts)
   end
   table.sort(recs, function(a, b) return a.impact_usd > b.impact_usd end)
   for i, r in ipairs(recs) do r.rank = i end
-  if opts.code and #opts.code > 0 then Code.attach(recs, opts.code) end  -- --code: rec.where
+  local code_scan = opts.code and #opts.code > 0 and Code.attach(recs, opts.code) or nil  -- --code: rec.where
   local growth_keys, upgrade_keys = {}, {}
   for _, r in ipairs(recs) do
     if r.kind == "growth" then growth_keys[r.key] = true end
@@ -958,6 +958,7 @@ function M.run(opts)
     phase2_queries = phase2, phase3_queries = phase3, splits = counts.split,
     elapsed_ms = C.clock_ms() - t0,
   }
+  data.code_scan = code_scan and Code.summary(code_scan, recs) or nil  -- --code: for stderr
   return data
 end
 
@@ -1085,6 +1086,7 @@ if C.is_main("cost_review") then
       io.write(report.terminal(data, { color = report.want_color() }))
     end
     for _, path in ipairs(M.write(data, opts)) do io.stderr:write("wrote ", path, "\n") end
+    if data.code_scan then io.stderr:write(data.code_scan, "\n") end  -- --code
     if core.verbose then
       io.stderr:write(format("cost_review: %s requests, %d phases (%d + %d queries after the catalogue, %d split), "
         .. "%.0f ms\n", tostring(data.stats.requests), data.stats.phases, data.stats.phase2_queries,

@@ -113,6 +113,18 @@ function R.attach(recs, dirs)
   return res
 end
 
+-- One line for stderr: what was searched and how many recommendations got a place.
+function R.summary(res, recs)
+  local placed = 0
+  for _, r in ipairs(recs) do if r.where then placed = placed + 1 end end
+  local modes = {}
+  for i, m in ipairs(res.modes) do
+    modes[i] = m == "git" and "git ls-files" or m == "walk" and "walked, .gitignore not read" or m
+  end
+  return string.format("--code: %d files searched (%s; %d binary and %d over 1 MiB skipped): %d of %d "
+    .. "recommendations placed", res.files, table.concat(modes, ", "), res.skipped_binary, res.skipped_large, placed, #recs)
+end
+
 -- "services/batch/run.py:42 model = \"openai/gpt-4.5-preview\"": one place on one line.
 function R.line(w)
   return string.format("%s:%d %s", w.file, w.line, (tostring(w.text or ""):gsub("[%c\127]", " ")))

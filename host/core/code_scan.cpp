@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <system_error>
 #include <thread>
@@ -522,7 +523,7 @@ void walk(const fs::path& root, std::vector<std::string>& out) {
 
 bool read_whole(const std::string& path, std::uintmax_t cap, std::string& buf, bool& large) {
   large = false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);  // a link may lead out of the tree
   if (fd < 0) return false;
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -673,14 +674,22 @@ ScanResult scan(const ScanOptions& opts) {
     if (!base.empty() && base.back() != '/') base += '/';
     std::size_t n = files.size() < 512 ? 1 : nworkers;
     std::atomic<std::size_t> next{0};
-    auto work = [&](Worker& w) {
-      for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < files.size();)
-        scan_file(opts, ac, di, base, files[i], w);
+    std::vector<std::exception_ptr> failed(n);
+    auto work = [&](std::size_t t) {
+      try {
+        for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < files.size();)
+          scan_file(opts, ac, di, base, files[i], workers[t]);
+      } catch (...) {  // rethrown below, on the calling thread (e.g. std::bad_alloc)
+        failed[t] = std::current_exception();
+        next = files.size();
+      }
     };
     std::vector<std::thread> threads;
-    for (std::size_t t = 1; t < n; ++t) threads.emplace_back(work, std::ref(workers[t]));
-    work(workers[0]);
+    for (std::size_t t = 1; t < n; ++t) threads.emplace_back(work, t);
+    work(0);
     for (auto& t : threads) t.join();
+    for (auto& e : failed)
+      if (e) std::rethrow_exception(e);
   }
   std::vector<std::pair<std::size_t, Match>> found;
   for (auto& w : workers) {
