@@ -54,6 +54,11 @@ end
 
 local function real(v) return type(v) == "string" and v ~= "" and v:sub(1, 1) ~= "(" end
 
+-- A key or app called by a short plain word ("prod", "default", "chatbot") would match every
+-- config file that says so: such a name is not searched as such (a key still is through the
+-- variable names it is kept in, BATCH_KEY and so on).
+local function specific(v) return not (v:match("^%a+$") and #v < 10) end
+
 -- The models, keys and apps a recommendation is about (the model to change, not the target).
 local function subjects(r)
   local s = { models = {}, keys = {}, apps = {} }
@@ -73,15 +78,20 @@ local PLACE_RANK = { assignment = 0, value = 1, comment = 2 }
 -- Scans `dirs` once and sets rec.where = { {file =, line =, text =, name =}, ... } on every
 -- recommendation with a match (best first, at most R.MAX_WHERE). Returns the scan's result.
 function R.attach(recs, dirs)
-  local models, keys, apps, seen = {}, {}, {}, {}
+  local models, keys, apps, envs, seen = {}, {}, {}, {}, {}
+  local env_of = {}  -- env name -> the key it was made from, for keys not searched by name
   local function add(list, v) if not seen[v] then seen[v] = true; list[#list + 1] = v end end
   for _, r in ipairs(recs) do
     local s = subjects(r)
     for _, v in ipairs(s.models) do add(models, v) end
-    for _, v in ipairs(s.keys) do add(keys, v) end
-    for _, v in ipairs(s.apps) do add(apps, v) end
+    for _, v in ipairs(s.keys) do
+      if specific(v) then add(keys, v)
+      else for _, e in ipairs(orscript.code.env_names(v)) do env_of[e] = v; add(envs, e) end end
+    end
+    for _, v in ipairs(s.apps) do if specific(v) then add(apps, v) end end
   end
-  local res = orscript.code.find { dirs = dirs, models = models, keys = keys, apps = apps }
+  local res = orscript.code.find { dirs = dirs, models = models, keys = keys, apps = apps, envs = envs }
+  for _, m in ipairs(res.matches) do m.of = env_of[m.needle] or m.of end
   for _, r in ipairs(recs) do
     local s = subjects(r)
     local mine = {}

@@ -123,5 +123,17 @@ T.test("orscript.code.find: bad input is a usage error naming the problem", func
   T.raises(function() orscript.code.find { dirs = { tmp }, needles = { { text = "ab" } } } end, "shorter than 3")
 end)
 
+T.test("a key or app named by a short plain word is found only through the key's variables", function()
+  local dir = tmp .. "/plain-words"
+  assert(sh("mkdir -p '" .. dir .. "'"))
+  write(dir .. "/x.py", 'env = "prod"\ntitle = "chatbot"\nkey = os.environ["PROD_KEY"]\n')
+  local R = require "review_code"
+  local recs = { { kind = "growth", key = "prod" }, { kind = "web_search", app = "chatbot" } }
+  R.attach(recs, { dir })
+  T.eq(#recs[1].where, 1, "only the variable")
+  T.eq(R.line(recs[1].where[1]), 'x.py:3 key = os.environ["PROD_KEY"]')
+  T.eq(recs[2].where, nil, "a one-word app is not searched")
+end)
+
 sh("rm -rf '" .. tmp .. "'")
 T.done()
