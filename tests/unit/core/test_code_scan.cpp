@@ -210,3 +210,19 @@ TEST_CASE("overlapping needles are all found, each at its own boundary") {
   CHECK(r.matches[1].needle == "openai/gpt-4o-mini");
   CHECK(r.matches[1].line == 2);
 }
+
+TEST_CASE("symbolic links are not followed, walked or listed by git") {
+  fs::path outside = orscript::test::temp_dir();
+  put(outside / "secret_model.py", "model = \"openai/gpt-4o\"\n");
+  fs::path root = orscript::test::temp_dir();
+  put(root / "a.py", "x = 1\n");
+  fs::create_symlink(outside / "secret_model.py", root / "link.py");
+  fs::create_directory_symlink(outside, root / "linked_dir");
+  CHECK(code::scan(options(root.string(), false)).matches.empty());
+  if (git_available()) {
+    REQUIRE(std::system(("git init -q '" + root.string() + "'").c_str()) == 0);
+    auto r = code::scan(options(root.string()));
+    CHECK(r.modes == std::vector<std::string>{"git"});
+    CHECK(r.matches.empty());
+  }
+}
