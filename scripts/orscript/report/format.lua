@@ -355,7 +355,7 @@ function M.where_lines(r)
   local out = {}
   for _, w in ipairs(type(r) == "table" and type(r.where) == "table" and r.where or {}) do
     if type(w) == "table" and M.str(w.file) and M.num(w.line) then
-      out[#out + 1] = string.format("%s:%d %s", w.file, math.floor(w.line), M.plain(M.str(w.text) or "", "?"))
+      out[#out + 1] = M.plain(string.format("%s:%d %s", w.file, math.floor(w.line), M.str(w.text) or ""), "?")
     end
   end
   return out
