@@ -73,6 +73,8 @@ end
 
 -- Model lines first (the line to edit), then apps, keys, and the variables keys live in.
 local KIND_RANK = { model = 0, app = 1, key = 1, env = 2 }
+
+local function dir_of(file) return file:match("^(.*)/[^/]*$") or "" end
 local PLACE_RANK = { assignment = 0, value = 1, comment = 2 }
 
 -- Scans `dirs` once and sets rec.where = { {file =, line =, text =, name =}, ... } on every
@@ -98,9 +100,28 @@ function R.attach(recs, dirs)
     for _, list in pairs(s) do for _, v in ipairs(list) do mine[v] = true end end
     local picked = {}
     for i, m in ipairs(res.matches) do
-      if mine[m.of] then picked[#picked + 1] = { m = m, i = i } end
+      if mine[m.of] then picked[#picked + 1] = { m = m, i = i, tier = 0 } end
+    end
+    -- A key's recommendation about a model (move key K off model M): M's lines in the files, then
+    -- the folders, where K (or its variable) appears come first, then K's own lines, then M
+    -- elsewhere (other callers of the same model, not this key's code).
+    if #s.keys > 0 and #s.models > 0 then
+      local key_files, key_dirs = {}, {}
+      for _, p in ipairs(picked) do
+        if p.m.kind == "key" or p.m.kind == "env" then
+          key_files[p.m.root .. "/" .. p.m.file] = true
+          key_dirs[p.m.root .. "/" .. dir_of(p.m.file)] = true
+        end
+      end
+      for _, p in ipairs(picked) do
+        if p.m.kind ~= "model" then p.tier = 1
+        elseif key_files[p.m.root .. "/" .. p.m.file] then p.tier = -1  -- the file that uses the key
+        elseif key_dirs[p.m.root .. "/" .. dir_of(p.m.file)] then p.tier = 0
+        else p.tier = 2 end
+      end
     end
     table.sort(picked, function(a, b)
+      if a.tier ~= b.tier then return a.tier < b.tier end
       local pa, pb = PLACE_RANK[a.m.place] or 3, PLACE_RANK[b.m.place] or 3
       if pa ~= pb then return pa < pb end
       local ka, kb = KIND_RANK[a.m.kind] or 3, KIND_RANK[b.m.kind] or 3

@@ -66,8 +66,8 @@ TEST_CASE("cost review --code: the fixture tree's places are printed under each 
   auto r = review({"--code", ot::source_dir() + "/tests/code/tree"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(has(r.out, "Where   services/batch/config.yaml:5 model: openai/gpt-4.5-preview-2025-02-27"));
-  CHECK(has(r.out, "services/batch/run.py:9 model = \"openai/gpt-4.5-preview\""));
+  CHECK(has(r.out, "Where   services/batch/run.py:9 model = \"openai/gpt-4.5-preview\""));
+  CHECK(has(r.out, "services/batch/config.yaml:5 model: openai/gpt-4.5-preview-2025-02-27"));
   CHECK(has(r.out, "Where   services/research/agent.go:12 req.Header.Set(\"X-Title\", \"Acme Research\")"));
   for (const char* decoy : {"node_modules", "vendor/", "dist/"}) CHECK(!has(r.out, decoy));
   // Two --code folders: places are prefixed with their folder.
