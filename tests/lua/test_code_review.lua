@@ -65,7 +65,7 @@ T.test("the terminal, Markdown, HTML and JSON reports and the verify script show
   local md = report.markdown(data)
   T.truthy(md:find('- **Where:** `services/batch/run.py:9 model = "openai/gpt-4.5-preview"`', 1, true), "markdown")
   local html = report.html(data)
-  T.truthy(html:find('<dt>Where</dt><dd class="where"><code>services/batch/run.py:9', 1, true), "html")
+  T.truthy(html:find('<dt>Where</dt><dd class="where" style="overflow-wrap:anywhere"><code>services/batch/run.py:9', 1, true), "html")
   local doc = orscript.json.decode(review.json_report(data))
   T.eq(doc.recommendations[1].where[1].file, "services/batch/run.py", "json")
   T.eq(doc.recommendations[1].where[1].line, 9, "json line")

@@ -181,7 +181,7 @@ local function recommendation(out, r, i, total)
   if #where > 0 then
     local items = {}
     for _, w in ipairs(where) do items[#items + 1] = "<code>" .. esc(w) .. "</code>" end
-    out[#out + 1] = '<dt>Where</dt><dd class="where">' .. table.concat(items, "<br>") .. "</dd>"
+    out[#out + 1] = '<dt>Where</dt><dd class="where" style="overflow-wrap:anywhere">' .. table.concat(items, "<br>") .. "</dd>"
   end
   out[#out + 1] = "</dl>"
   local figs = F.list(r.figures)
