@@ -665,6 +665,9 @@ ScanResult scan(const ScanOptions& opts) {
     const std::string& dir = opts.dirs[di];
     std::vector<std::string> files;
     bool git = opts.use_git && git_files(dir, files);
+    // Nothing listed: the folder itself is ignored (or holds only ignored files), and was
+    // still asked for by name, so it is walked.
+    if (git && files.empty()) git = false;
     if (!git) {
       files.clear();
       walk(dir, files);

@@ -184,10 +184,17 @@ TEST_CASE("a git work tree: .gitignore is honoured through git ls-files, untrack
   CHECK(r.modes == std::vector<std::string>{"git"});
   REQUIRE(r.matches.size() == 1);
   CHECK(r.matches[0].file == "app/main.py");
-  // The same tree walked without git finds the ignored file (only the fixed list applies).
+  // A folder git ignores as a whole, asked for by name, is walked.
+  put(root / ".gitignore", "local_settings.py\nscratch/\n");
+  put(root / "scratch" / "try.py", "model = \"openai/gpt-4o\"\n");
+  auto s = code::scan(options((root / "scratch").string()));
+  CHECK(s.modes == std::vector<std::string>{"walk"});
+  CHECK(s.matches.size() == 1);
+  REQUIRE(code::scan(options(root.string())).matches.size() == 1);  // and skipped from the root
+  // The same tree walked without git finds the ignored files (only the fixed list applies).
   auto w = code::scan(options(root.string(), false));
   CHECK(w.modes == std::vector<std::string>{"walk"});
-  CHECK(w.matches.size() == 2);
+  CHECK(w.matches.size() == 3);
 }
 
 TEST_CASE("bad input: a missing folder and a too-short needle are usage errors") {
