@@ -129,7 +129,7 @@ class Automaton {
         }
         s = next_[static_cast<std::size_t>(s) * classes_ + cls_[c]];
       }
-      out_[s].push_back(static_cast<int>(i));
+      if (out_[s].empty()) out_[s].push_back(static_cast<int>(i));  // a repeated needle: the first
     }
     // Failure links, breadth first, filling the missing transitions.
     std::vector<int> fail(out_.size(), 0);

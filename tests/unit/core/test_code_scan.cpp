@@ -2,6 +2,7 @@
 // the folders and files skipped, and whole scans of git and plain trees.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -232,4 +233,46 @@ TEST_CASE("symbolic links are not followed, walked or listed by git") {
     CHECK(r.modes == std::vector<std::string>{"git"});
     CHECK(r.matches.empty());
   }
+}
+
+TEST_CASE("the all-needles matcher finds what a naive search finds, on random text") {
+  fs::path root = orscript::test::temp_dir();
+  unsigned seed = 12345;
+  auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  const std::string alpha = "ab- ,\n";  // letters, a joiner, and separators
+  std::size_t total = 0;
+  for (int round = 0; round < 40; ++round) {
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += alpha[next() % alpha.size()];
+    code::ScanOptions o = options(root.string(), false);
+    o.needles.clear();
+    for (int k = 0; k < 6; ++k) {
+      std::string n;
+      for (int i = 0, len = 3 + static_cast<int>(next() % 3); i < len; ++i) n += "ab-"[next() % 3];
+      o.needles.push_back({n, "t"});
+    }
+    put(root / "t.json", text);
+    // Naive: every occurrence of every needle that stands alone, as (needle, line, column).
+    std::vector<std::string> want, got;
+    for (const auto& n : o.needles)
+      for (auto b = text.find(n.text); b != std::string::npos; b = text.find(n.text, b + 1))
+        if (code::at_boundary(text, b, b + n.text.size())) {
+          auto line_start = text.rfind('\n', b == 0 ? 0 : b - 1);
+          line_start = (b == 0 || line_start == std::string::npos) ? 0 : line_start + 1;
+          int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(b), '\n'));
+          want.push_back(n.text + "@" + std::to_string(line) + ":" + std::to_string(b - line_start + 1));
+        }
+    for (const auto& m : code::scan(o).matches) got.push_back(m.needle + "@" + std::to_string(m.line) + ":" + std::to_string(m.column));
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());  // a needle given twice: once
+    std::sort(got.begin(), got.end());
+    std::string got_s, want_s;
+    for (auto& x : got) got_s += x + " ";
+    for (auto& x : want) want_s += x + " ";
+    CAPTURE(round);
+    CHECK(got_s == want_s);
+    total += want.size();
+  }
+  CAPTURE(total);
+  CHECK(total > 100);  // the rounds did exercise the matcher
 }
