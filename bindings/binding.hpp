@@ -3,7 +3,7 @@
 // Owns: the one trampoline that turns C++ exceptions into Lua errors (`entry<F>`), the
 // structured error object `orscript.Error` as Lua sees it, the `orscript.null` sentinel,
 // metatable registration helpers, and access to the HostContext upvalue. Does not own:
-// the lua_State or the protected-call path (host/lua/runtime.hpp).
+// the lua_State or the protected-call path (bindings/runtime.hpp).
 //
 // A binding is a plain `int f(lua_State*)` that checks its arguments (luaL_check*),
 // calls C++ that returns or throws orscript::Error, and pushes results. Register it as

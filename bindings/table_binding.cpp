@@ -5,8 +5,8 @@
 // into Lua errors. Callbacks into Lua (filter and derive functions) run under
 // lua_pcall; a failing callback's error value is re-raised unchanged, but only after
 // every C++ object of the binding has been destroyed.
-#include "host/core/json_text.hpp"
 #include "bindings/table_binding.hpp"
+#include "host/core/json_text.hpp"
 
 #include <boost/json.hpp>
 
@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "bindings/binding.hpp"
+#include "bindings/host_context.hpp"
 #include "bindings/lua_json.hpp"
 #include "bindings/modules.hpp"
 #include "host/core/error.hpp"
-#include "host/lua/host_context.hpp"
 
 namespace orscript::lua {
 

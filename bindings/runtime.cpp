@@ -1,4 +1,4 @@
-#include "host/lua/runtime.hpp"
+#include "bindings/runtime.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -8,13 +8,13 @@
 #include <string>
 
 #include "bindings/binding.hpp"
+#include "bindings/host_context.hpp"
 #include "bindings/lua_json.hpp"
 #include "bindings/modules.hpp"
 #include "host/core/error.hpp"
 #include "host/core/install_layout.hpp"
 #include "host/core/interrupt.hpp"
 #include "host/core/platform.hpp"
-#include "host/lua/host_context.hpp"
 
 namespace orscript {
 namespace {

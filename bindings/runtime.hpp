@@ -1,11 +1,12 @@
-// runtime.hpp: the owner of the lua_State.
+// runtime.hpp: the owner of the lua_State, and the bindings library's front door.
 //
 // Owns: creating and closing the state, the standard libraries, where `require` looks
 // (the shipped library, the running script's folder, ORSCRIPT_PATH), loading the
 // `orscript` library, the ONE protected call path with its message handler (file:line
 // and a traceback), turning an error that reaches the top into a message on stderr and
 // an exit code, and stopping running Lua code on Ctrl-C. Does not own: the command
-// line (host/app/cli) or any binding (bindings/).
+// line (host/app/cli), the demo server (host/app/main.cpp; see host_context.hpp) or
+// the bindings it registers (the other files in bindings/).
 #pragma once
 
 #include <lua.hpp>
