@@ -52,11 +52,9 @@ std::optional<lua_Number> opt_number(lua_State* L, int idx, const char* key) {
 }
 
 std::optional<lua_Integer> opt_integer(lua_State* L, int idx, const char* key) {
-  push_opt(L, idx, key);
-  std::optional<lua_Integer> v;
-  if (lua_isnumber(L, -1)) v = lua_tointeger(L, -1);
-  lua_pop(L, 1);
-  return v;
+  auto n = opt_number(L, idx, key);
+  if (!n) return std::nullopt;
+  return static_cast<lua_Integer>(*n);  // what lua_tointeger does on 64-bit targets
 }
 
 namespace {

@@ -42,6 +42,14 @@ void order_columns(Table& t, const std::vector<std::string>& first) {
   });
 }
 
+// Column `name` of `t`, to change its display; an unknown name raises with suggestions.
+Column& column_mut(Table& t, const std::string& name) {
+  t.column(name);
+  for (auto& c : t.columns_mut())
+    if (c.name == name) return c;
+  throw Error(ErrorKind::internal, "core.table: column '" + name + "' vanished");
+}
+
 void apply_meta(lua_State* L, int idx, TableMeta& m) {
   m.truncated = opt_bool(L, idx, "truncated");
   if (auto v = opt_number(L, idx, "row_count")) m.row_count = static_cast<std::int64_t>(*v);
@@ -120,10 +128,7 @@ int l_table(lua_State* L) {
       if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
         usage("core.table: formats must map column names to format names");
       std::string cname = lua_tostring(L, -2), fname = lua_tostring(L, -1);
-      DisplayFormat f = format_arg(fname, "core.table");
-      t.column(cname);
-      for (auto& c : t.columns_mut())
-        if (c.name == cname) c.format = f;
+      column_mut(t, cname).format = format_arg(fname, "core.table");
       lua_pop(L, 1);
     }
   }
@@ -135,10 +140,7 @@ int l_table(lua_State* L) {
     while (lua_next(L, ri)) {
       // {"a", "b"} or {a = true, b = false}
       std::string cname = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : (lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
-      bool rate = lua_type(L, -2) == LUA_TSTRING ? lua_toboolean(L, -1) != 0 : true;
-      t.column(cname);
-      for (auto& c : t.columns_mut())
-        if (c.name == cname) c.is_rate = rate;
+      column_mut(t, cname).is_rate = lua_type(L, -2) == LUA_TSTRING ? lua_toboolean(L, -1) != 0 : true;
       lua_pop(L, 1);
     }
   }
