@@ -5,7 +5,8 @@
 # 1. No C/C++ file outside bindings/ includes a Lua header (lua.h, lua.hpp, lauxlib.h,
 #    lualib.h, luajit.h) or names the Lua C API (lua_*, luaL_*, luaJIT_*, luaopen_*).
 #    The bindings' own unit tests (tests/unit/bindings) drive a lua_State by design.
-# 2. No file in bindings/ includes a simulator header (sim/...).
+# 2. Includes point down the layers only: host/core <- host/net <- bindings <- host/app,
+#    with sim/ beside them on host/core (so bindings/ never includes sim/).
 # 3. orscript_bindings does not link orscript_sim, directly or through another of our
 #    libraries (LINKS_FILE lists each orscript_* library's LINK_LIBRARIES).
 # Prints every offence with the file and the line, and fails if there is one.
@@ -31,16 +32,31 @@ file(GLOB_RECURSE sources RELATIVE ${SOURCE_DIR}
 list(FILTER sources INCLUDE REGEX "\\.(c|cc|cpp|h|hpp|in)$")
 list(FILTER sources EXCLUDE REGEX "node_modules/")
 
+# What each layer may include, besides the outside world (host/app may include all).
+set(MAY_INCLUDE_host/core "host/core")
+set(MAY_INCLUDE_host/net "host/core|host/net")
+set(MAY_INCLUDE_bindings "host/core|host/net|bindings")
+set(MAY_INCLUDE_sim "host/core|sim")
+set(OUR_INCLUDE "#[ \t]*include[ \t]*\"(host/[a-z]+|bindings|sim|tests)/")
+
 foreach(rel ${sources})
-  if(rel MATCHES "^bindings/")
-    file(STRINGS ${SOURCE_DIR}/${rel} hits REGEX "#[ \t]*include[ \t]*\"sim/")
-    foreach(hit ${hits})
-      string(APPEND offences "${rel}: the bindings include the simulator: ${hit}\n")
-    endforeach()
-    continue()
+  string(REGEX MATCH "^(host/[a-z]+|bindings|sim)/[^/]+$" layer_file "${rel}")
+  if(layer_file)
+    string(REGEX REPLACE "/[^/]+$" "" layer "${rel}")
+    if(DEFINED MAY_INCLUDE_${layer})
+      file(STRINGS ${SOURCE_DIR}/${rel} hits REGEX "${OUR_INCLUDE}")
+      foreach(hit ${hits})
+        string(REGEX MATCH "\"(host/[a-z]+|bindings|sim|tests)/" target "${hit}")
+        string(REGEX REPLACE "^\"|/$" "" target "${target}")
+        if(NOT target MATCHES "^(${MAY_INCLUDE_${layer}})$")
+          string(STRIP "${hit}" hit)
+          string(APPEND offences "${rel}: ${layer} includes a layer above it or beside it: ${hit}\n")
+        endif()
+      endforeach()
+    endif()
   endif()
-  if(rel MATCHES "^tests/unit/bindings/")
-    continue()
+  if(rel MATCHES "^(bindings|tests/unit/bindings)/")
+    continue()  # the boundary itself, and its own unit tests (which drive a lua_State)
   endif()
   file(STRINGS ${SOURCE_DIR}/${rel} lines REGEX "${LUA_HEADER}|${LUA_API}")
   set(found "")
