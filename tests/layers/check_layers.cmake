@@ -7,7 +7,9 @@
 #    The bindings' own unit tests (tests/unit/bindings) drive a lua_State by design.
 # 2. Includes point down the layers only: host/core <- host/net <- bindings <- host/app,
 #    with sim/ beside them on host/core (so bindings/ never includes sim/).
-# 3. orscript_bindings does not link orscript_sim, directly or through another of our
+# 3. Outside bindings/, only its interface headers are included (runtime.hpp,
+#    host_context.hpp, oneliner.hpp), not binding.hpp, lua_json.hpp and the like.
+# 4. orscript_bindings does not link orscript_sim, directly or through another of our
 #    libraries (LINKS_FILE lists each orscript_* library's LINK_LIBRARIES).
 # Prints every offence with the file and the line, and fails if there is one.
 cmake_minimum_required(VERSION 3.25)
@@ -22,6 +24,9 @@ set(ALLOWED
   host/app/repl_complete.cpp
   host/app/repl_print.cpp
   host/app/repl_schema.cpp)
+
+# The bindings library's interface: the only bindings/ headers other layers include.
+set(INTERFACE "runtime|host_context|oneliner")
 
 set(LUA_HEADER "#[ \t]*include[ \t]*[<\"](lua\\.h|lua\\.hpp|lauxlib\\.h|lualib\\.h|luajit\\.h)[>\"]")
 set(LUA_API "(^|[^A-Za-z0-9_])(lua|luaL|luaJIT|luaopen)_[A-Za-z]")
@@ -58,6 +63,13 @@ foreach(rel ${sources})
   if(rel MATCHES "^(bindings|tests/unit/bindings)/")
     continue()  # the boundary itself, and its own unit tests (which drive a lua_State)
   endif()
+  file(STRINGS ${SOURCE_DIR}/${rel} hits REGEX "#[ \t]*include[ \t]*\"bindings/")
+  foreach(hit ${hits})
+    if(NOT hit MATCHES "\"bindings/(${INTERFACE})\\.hpp\"")
+      string(STRIP "${hit}" hit)
+      string(APPEND offences "${rel}: includes a header internal to bindings/ (its interface: ${INTERFACE}): ${hit}\n")
+    endif()
+  endforeach()
   file(STRINGS ${SOURCE_DIR}/${rel} lines REGEX "${LUA_HEADER}|${LUA_API}")
   set(found "")
   foreach(line ${lines})
