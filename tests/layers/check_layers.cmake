@@ -89,6 +89,12 @@ foreach(rel ${sources})
   endif()
 endforeach()
 
+foreach(rel ${ALLOWED})
+  if(NOT EXISTS ${SOURCE_DIR}/${rel})
+    string(APPEND offences "${rel}: no longer exists: remove it from ALLOWED in tests/layers/check_layers.cmake\n")
+  endif()
+endforeach()
+
 # Walk the link graph of our own libraries from orscript_bindings.
 include(${LINKS_FILE})  # sets LINKS_<target> for every orscript_* library
 set(queue orscript_bindings)
