@@ -3,9 +3,9 @@
 // Owns: reading the spec table the Lua wrapper (scripts/orscript/code.lua) built and pushing
 // the result table. The options, needles and their checks are the wrapper's; the scan is C++.
 #include "bindings/binding.hpp"
+#include "bindings/host_context.hpp"
 #include "bindings/modules.hpp"
 #include "host/core/code_scan.hpp"
-#include "host/lua/host_context.hpp"
 
 namespace orscript::lua {
 namespace {
