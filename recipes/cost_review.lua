@@ -2,7 +2,7 @@
 --
 --   orscript --demo recipes/cost_review.lua [--month 2026-10 | --from DATE --to DATE]
 --            [--threshold NAME=VALUE]... [--markdown FILE] [--html FILE] [--json FILE]
---            [--verify-script FILE]
+--            [--verify-script FILE] [--code DIR]...
 --
 -- Over a window (default M, the last full UTC calendar month) in three phases:
 --   phase 1  read the analytics catalogue and use only what it offers;
@@ -82,6 +82,7 @@ local Q = require "review_queries"
 local Findings = require "review_findings"
 local Verify = require "review_verify"
 local Json = require "review_json"
+local Code = require "review_code"  -- --code DIR: rec.where
 local report = require "orscript.report"
 
 local time = orscript.time
@@ -430,6 +431,7 @@ end
 local function assemble(S)
   local th, W, baseline, comp, range = S.th, S.W, S.baseline, S.comp, S.range
   local recs = Findings.recommendations(S.checks, th, range:label())
+  local code_scan = S.opts.code and #S.opts.code > 0 and Code.attach(recs, S.opts.code) or nil  -- --code: rec.where
   local obs = Findings.observations(S.checks, recs, comp, S.rates, th, baseline)
   local check_list = Findings.check_list(S.checks, recs)
   local this_month = read_month(S)
@@ -468,10 +470,12 @@ local function assemble(S)
     phase2_queries = phase2, phase3_queries = S.phase3, splits = S.fetch.counts.split,
     elapsed_ms = time.clock() - S.t0,
   }
+  data.code_scan = code_scan and Code.summary(code_scan, recs) or nil  -- --code: for stderr
   return data
 end
 
--- opts: range (default the last full month), thresholds (over THRESHOLDS). Returns the data table.
+-- opts: range (default the last full month), thresholds (over THRESHOLDS), code (a list of source
+-- folders: recommendations get `where`, recipes/review_code.lua). Returns the data table.
 function M.run(opts)
   opts = opts or {}
   local range = opts.range or time.last_month()
@@ -564,13 +568,16 @@ usage: orscript [--demo] recipes/cost_review.lua [options]
   --month YYYY-MM | --from DATE --to DATE   the window (default: the last full calendar month)
   --threshold NAME=VALUE (or --NAME VALUE)  change a threshold (see the table at the top of the script)
   --markdown FILE  --html FILE  --json FILE  write the report in that format (--json: docs/review-json.md)
-  --verify-script FILE                       write the re-run script]]
+  --verify-script FILE                       write the re-run script
+  --code DIR                                 name the places in a source tree to change (repeatable)]]
 
 if orscript.args.is_script("cost_review") then
   orscript.args.main(function()
-    local opts = C.parse_args({ unpack(arg) }, { thresholds = THRESHOLDS, usage = M.USAGE })
+    local argv, code_dirs = Code.take_args({ unpack(arg) })  -- --code DIR (repeatable)
+    local opts = C.parse_args(argv, { thresholds = THRESHOLDS, usage = M.USAGE })
     if opts.help then io.write(M.USAGE, "\n") return end
     M.check_outputs(opts)
+    if #code_dirs > 0 then Code.check(code_dirs); opts.code = code_dirs end
     local data = M.run(opts)
     if data.no_traffic then
       io.write(format("No traffic in this window (%s): nothing to review.\n", data.window.label))
@@ -578,6 +585,7 @@ if orscript.args.is_script("cost_review") then
       io.write(report.terminal(data, { color = report.want_color() }))
     end
     for _, path in ipairs(M.write(data, opts)) do io.stderr:write("wrote ", path, "\n") end
+    if data.code_scan then io.stderr:write(data.code_scan, "\n") end  -- --code
     if orscript.verbose() then
       io.stderr:write(format("cost_review: %s requests, %d phases (%d + %d queries after the catalogue, %d split), "
         .. "%.0f ms\n", tostring(data.stats.requests), data.stats.phases, data.stats.phase2_queries,

@@ -42,6 +42,7 @@ function J.report(data)
         o[k] = x
       end
     end
+    if r.where then o.where = r.where end  -- --code
     if r.keys then
       o.keys = {}
       for i, k in ipairs(r.keys) do o.keys[i] = { key = k.key, share = k.share, impact_usd = k.impact_usd } end

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 namespace {

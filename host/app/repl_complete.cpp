@@ -15,8 +15,8 @@
 
 #include <editline/readline.h>
 
+#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 namespace {

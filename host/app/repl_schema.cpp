@@ -9,11 +9,11 @@
 #include <cstdio>
 #include <string>
 
+#include "bindings/host_context.hpp"
+#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
 #include "host/core/interrupt.hpp"
 #include "host/core/schema.hpp"
-#include "host/lua/host_context.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 namespace {

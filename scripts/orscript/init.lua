@@ -120,6 +120,7 @@ return U.module("orscript", M, {
   args = function() return require "orscript.args" end,
   time = function() return require "orscript.time" end,
   chart = function() return require "orscript.chart" end,
+  code = function() return require "orscript.code" end,  -- orscript.code.find (scripts/orscript/code.lua)
   rankings = function() return endpoints().rankings end,
   request = function() return endpoints().request end,
   Query = function() return query_mod().Query end,

@@ -216,6 +216,13 @@ local function html_recommendation(H, r, i, total)
       out[#out + 1] = format('<dt>%s</dt><dd%s>%s</dd>', f[1], f[1] == "Risk" and ' class="risk"' or "", esc(f[2]))
     end
   end
+  local where = F.where_lines(r)  -- --code: the places in the source, best first
+  if #where > 0 then
+    local items = {}
+    for _, w in ipairs(where) do items[#items + 1] = "<code>" .. esc(w) .. "</code>" end
+    out[#out + 1] = '<dt>Where</dt><dd class="where" style="overflow-wrap:anywhere">' .. concat(items, "<br>")
+      .. "</dd>"
+  end
   out[#out + 1] = "</dl>"
   local figs = F.list(r.figures)
   if #figs > 0 then
@@ -264,6 +271,7 @@ local recommendations = {
       prose("Target  ", r.target, indent)
       prose("Change  ", r.change, indent)
       prose("Risk    ", r.risk, indent)
+      for j, w in ipairs(F.where_lines(r)) do prose(j == 1 and "Where   " or "        ", w, indent) end  -- --code
       local rows = F.figure_rows(r, function(label) return clean(label) or "" end)
       if #rows > 0 then
         for _, l in ipairs(T.table_lines(rows, { "l", "r" }, indent .. "  ",
@@ -297,6 +305,8 @@ local recommendations = {
       if F.str(r.target) then p("- **Target:** " .. esc(r.target)) end
       if F.str(r.change) then p("- **Change:** " .. esc(r.change)) end
       if F.str(r.risk) then p("- **Risk:** " .. esc(r.risk)) end
+      -- --code (a code span: no escapes)
+      for _, w in ipairs(F.where_lines(r)) do p("- **Where:** `" .. (w:gsub("`", "'")) .. "`") end
       if F.str(r.kind) then p("- **Kind:** `" .. (F.str(r.kind):gsub("`", "'")) .. "`") end
       p()
       local frows = F.figure_rows(r, esc)
