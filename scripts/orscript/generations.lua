@@ -310,6 +310,18 @@ local function later_half(r)
   return T.range(floor(mid), r.stop)
 end
 
+-- Starts request `s` on the later part of its range that should hold about 80 % of an
+-- id answer when about `expected` generations match over the whole range (whole days),
+-- saving the rounds of halving a truncated answer would take.
+local function narrow(s, expected)
+  local r = s.range
+  if not expected or expected <= 0.8 * M.ID_LIMIT or r:days() < 2 then return end
+  local days = math.max(1, floor(r:days() * 0.8 * M.ID_LIMIT / expected))
+  s.window = T.range(max(r.start, r.stop - days * T.DAY), r.stop)
+  s.narrowed = true
+  s.query = M.id_query(s, s.window)
+end
+
 -- Resolves key names to hashes for every request, listing the keys once.
 local function resolve_keys(list)
   local names = {}
@@ -354,7 +366,7 @@ local function find_ids(list, soft)
           if type(r.generation_id) == "string" and r.generation_id ~= "" then ids[#ids + 1] = r.generation_id end
         end
         s.population, s.population_truncated = ids, t.meta.truncated == true
-        if s.halvings > 0 then
+        if s.halvings > 0 or s.narrowed then
           local w = s.window
           s.notes[#s.notes + 1] = format("more than %s generations match over the whole range: sampled from its "
             .. "last %s, %s .. %s (%s generations)", count(M.ID_LIMIT),
@@ -468,14 +480,17 @@ end
 
 -- Samples for several requests at once: the key lookup, each round of id queries and
 -- the /generation fetches are shared. `specs` are option tables of orscript.generations;
--- with `soft`, a request whose ids cannot be listed gets a note instead of raising.
+-- with `soft`, a request whose ids cannot be listed gets a note instead of raising;
+-- `expected[i]`, when known, is about how many generations spec i matches (the caller's
+-- request_count), which narrows the first id query (see narrow).
 -- Returns a list of orscript.Generations in the order of `specs`.
-function M.sample_many(specs, soft, fname)
+function M.sample_many(specs, soft, fname, expected)
   fname = fname or "orscript.generations"
   local list, concurrency = {}, 1
   for i, o in ipairs(specs) do
     list[i] = M.prepare(o, fname)
     concurrency = max(concurrency, list[i].concurrency)
+    if not list[i].ids then narrow(list[i], expected and expected[i]) end
   end
   if core.dry_run() then
     for _, s in ipairs(list) do s.dry_run, s.ids = true, {} end

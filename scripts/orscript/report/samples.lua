@@ -1,0 +1,159 @@
+-- orscript.report.samples: a recommendation's "requests behind it" section (the sample
+-- of generations recipes/review_samples.lua attaches as rec.samples), for every renderer.
+--
+-- Owns: the section's title, evidence sentence, table of sampled requests, failures and
+-- notes, as text cells (each renderer escapes them for its syntax), and the whole section
+-- for the terminal, Markdown and HTML. Does not fetch anything; JSON passes the data
+-- through (recipes/review_samples.lua, S.json).
+--
+--   rec.samples = {
+--     requested = 5, sampled = 5, fetched = 5, population = 8018,
+--     range = { from = "2026-10-16T00:00:00Z", to = "2026-11-01T00:00:00Z", label = "2026-10-16 – 2026-10-31" },
+--     evidence = "These 5 sampled requests are long generations: ...",
+--     rows = { { id = "gen-…", created_at = "2026-10-17T05:57:44.105Z", provider = "OpenAI",
+--                tokens_prompt = 5564, tokens_completion = 3447, tokens_cached = 0, finish_reason = "stop",
+--                latency = 2371.2, cost = 0.78, ... }, ... },
+--     failed = { { id = "gen-…", status = 404, message = "…" } }, notes = { "…" }, note = nil,
+--   }
+local F = require "orscript.report.format"
+
+local format = string.format
+local M = {}
+
+M.HEADER = { "created (UTC)", "provider", "prompt", "completion", "cached", "finish", "latency", "cost", "generation" }
+M.ALIGN = { "l", "l", "r", "r", "r", "l", "r", "r", "l" }
+
+-- Dollars for one request: fractions of a cent stay visible.
+local function cost(x)
+  x = F.num(x)
+  if not x then return F.MISSING end
+  local a = math.abs(x)
+  if a >= 1 or a == 0 then return F.money(x) end
+  local sign = x < 0 and "-" or ""
+  if a >= 0.01 then return format("%s$%.3f", sign, a) end
+  if a >= 0.0001 then return format("%s$%.4f", sign, a) end
+  return format("%s$%.6f", sign, a)
+end
+M.cost = cost
+
+local function when(s)
+  s = F.str(s)
+  if not s then return F.MISSING end
+  local d, t = s:match("^(%d%d%d%d%-%d%d%-%d%d)[T ](%d%d:%d%d)")
+  return d and (d .. " " .. t) or s
+end
+
+local function str(s) return F.str(s) or F.MISSING end
+
+-- "Requests behind it: 5 sampled of 8,018 generations (2026-10-16 – 2026-10-31)".
+function M.title(s)
+  local range = type(s.range) == "table" and F.str(s.range.label)
+  local of = F.num(s.population) and format(" of %s generations", F.count(s.population)) or ""
+  return format("Requests behind it: %s sampled%s%s", F.count(F.num(s.sampled) or 0), of,
+    range and format(" (%s)", range) or "")
+end
+
+-- The rows as text cells (in HEADER's order).
+function M.rows(s)
+  local out = {}
+  for _, r in ipairs(F.list(s.rows)) do
+    out[#out + 1] = { when(r.created_at), str(r.provider), F.count(r.tokens_prompt), F.count(r.tokens_completion),
+                      F.count(r.tokens_cached), str(r.finish_reason),
+                      F.num(r.latency) and (F.count(r.latency) .. " ms") or F.MISSING, cost(r.cost), str(r.id) }
+  end
+  return out
+end
+
+-- Failures and notes, one sentence each.
+function M.notes(s)
+  local out = {}
+  for _, f in ipairs(F.list(s.failed)) do
+    out[#out + 1] = format("GET /generation %s failed%s: %s", str(f.id),
+      (F.num(f.status) or 0) > 0 and format(" (HTTP %d)", f.status) or "", str(f.message))
+  end
+  for _, n in ipairs(F.list(s.notes)) do
+    if not (F.str(n) or ""):find("fetches failed", 1, true) then out[#out + 1] = str(n) end
+  end
+  return out
+end
+
+-- Terminal lines. `env` = {line, prose, table_lines, paint, clean, indent, width}: the
+-- terminal renderer's own helpers, so the section looks like the rest of the report.
+function M.terminal(s, env)
+  if type(s) ~= "table" then return end
+  local indent, paint = env.indent, env.paint
+  env.line()
+  env.line(indent .. paint("bold", env.clean(M.title(s)) or ""))
+  env.prose("", s.evidence, indent)
+  local rows = M.rows(s)
+  if #rows > 0 then
+    local header = {}
+    for i, h in ipairs(M.HEADER) do header[i] = h end
+    table.insert(rows, 1, header)
+    for i, r in ipairs(rows) do for j, c in ipairs(r) do rows[i][j] = env.clean(c) or "" end end
+    local style = function(r, _, x) return r == 1 and paint("dim", x) or x end
+    local lines = env.table_lines(rows, M.ALIGN, indent .. "  ", style)
+    local ids
+    local widest = 0
+    for _, l in ipairs(lines) do widest = math.max(widest, F.width(l)) end
+    if widest > env.width then
+      -- Too wide with the ids: the table without them, then the ids in the table's order.
+      ids = {}
+      for i = 2, #rows do ids[#ids + 1] = table.remove(rows[i]) end
+      table.remove(rows[1])
+      lines = env.table_lines(rows, M.ALIGN, indent .. "  ", style)
+    end
+    for _, l in ipairs(lines) do env.line(l) end
+    if ids then env.prose("", "generations, in this order: " .. table.concat(ids, ", "), indent .. "  ") end
+  end
+  for _, n in ipairs(M.notes(s)) do env.prose("", "note: " .. n, indent .. "  ") end
+end
+
+-- Markdown lines; `esc` escapes data text, `tbl(out, header, align, rows)` writes a table.
+function M.markdown(s, out, esc, tbl)
+  if type(s) ~= "table" then return end
+  out[#out + 1] = "**" .. esc(M.title(s)) .. "**"
+  out[#out + 1] = ""
+  if F.str(s.evidence) then out[#out + 1] = esc(s.evidence); out[#out + 1] = "" end
+  local rows = M.rows(s)
+  if #rows > 0 then
+    for _, r in ipairs(rows) do for j, c in ipairs(r) do r[j] = esc(c) end end
+    tbl(out, M.HEADER, M.ALIGN, rows)
+  end
+  for _, n in ipairs(M.notes(s)) do out[#out + 1] = "- " .. esc(n) end
+  if #M.notes(s) > 0 then out[#out + 1] = "" end
+end
+
+-- An HTML fragment; `esc` escapes text for HTML.
+function M.html(s, esc)
+  if type(s) ~= "table" then return "" end
+  local out = { '<section class="samples">', "<h4>" .. esc(M.title(s)) .. "</h4>" }
+  if F.str(s.evidence) then out[#out + 1] = "<p>" .. esc(s.evidence) .. "</p>" end
+  local rows = M.rows(s)
+  if #rows > 0 then
+    out[#out + 1] = '<table class="figures"><thead><tr>'
+    for i, h in ipairs(M.HEADER) do
+      out[#out + 1] = format("<th%s>%s</th>", M.ALIGN[i] == "r" and ' class="num"' or "", esc(h))
+    end
+    out[#out + 1] = "</tr></thead><tbody>"
+    for _, r in ipairs(rows) do
+      out[#out + 1] = "<tr>"
+      for i, c in ipairs(r) do
+        out[#out + 1] = format("<td%s>%s</td>", M.ALIGN[i] == "r" and ' class="num"' or (i == #r and ' class="id"' or ""),
+          esc(c))
+      end
+      out[#out + 1] = "</tr>"
+    end
+    out[#out + 1] = "</tbody></table>"
+  end
+  local notes = M.notes(s)
+  if #notes > 0 then
+    out[#out + 1] = '<ul class="notes">'
+    for _, n in ipairs(notes) do out[#out + 1] = "<li>" .. esc(n) .. "</li>" end
+    out[#out + 1] = "</ul>"
+  end
+  out[#out + 1] = "</section>"
+  return table.concat(out)
+end
+
+return M
