@@ -92,10 +92,9 @@ function S.evidence(kind, s)
     what = "long generations"
   elseif tools >= 0.2 then
     what = "agent turns with tool calls"
-  else
-    what = "requests"
   end
-  local text = format("These %d sampled requests are %s: %s.", s.requests, what, concat(parts, "; "))
+  local text = what and format("These %d sampled requests are %s: %s.", s.requests, what, concat(parts, "; "))
+    or format("These %d sampled requests: %s.", s.requests, concat(parts, "; "))
   local hint
   if kind == "expensive_model" or kind == "expensive_model_spread" then
     if length >= 0.1 then
@@ -115,7 +114,10 @@ function S.evidence(kind, s)
     end
   elseif (kind == "caching" or kind == "cache_writes") and s.cached_requests and s.cached_share then
     local some = s.cached_requests * s.requests
-    if s.cached_requests >= 0.5 and s.cached_share < 0.2 then
+    if kind == "cache_writes" then
+      hint = format("%d of %d read anything from the cache (%s of their prompt tokens): a prefix written on every "
+        .. "call and rarely read is what this finding pays for.", math.floor(some + 0.5), s.requests, pct(s.cached_share))
+    elseif s.cached_requests >= 0.5 and s.cached_share < 0.2 then
       hint = format("%d of %d read part of the prompt from the cache, but only %s of its tokens: the cached prefix "
         .. "is short next to prompts of %s tokens; move more of the stable context into it.", math.floor(some + 0.5),
         s.requests, pct(s.cached_share), p and count(p.median) or "many")

@@ -66,10 +66,17 @@ end
 
 -- Failures and notes, one sentence each.
 function M.notes(s)
-  local out = {}
-  for _, f in ipairs(F.list(s.failed)) do
-    out[#out + 1] = format("GET /generation %s failed%s: %s", str(f.id),
-      (F.num(f.status) or 0) > 0 and format(" (HTTP %d)", f.status) or "", str(f.message))
+  local out, groups, order = {}, {}, {}
+  for _, f in ipairs(F.list(s.failed)) do  -- one line per distinct failure, with its ids
+    local how = format("%s: %s", (F.num(f.status) or 0) > 0 and format("HTTP %d", f.status) or "no answer",
+      str(f.message))
+    if not groups[how] then groups[how] = {}; order[#order + 1] = how end
+    table.insert(groups[how], str(f.id))
+  end
+  for _, how in ipairs(order) do
+    local ids = groups[how]
+    out[#out + 1] = #ids == 1 and format("GET /generation %s failed (%s)", ids[1], how)
+      or format("GET /generation failed for %d ids (%s): %s", #ids, how, table.concat(ids, ", "))
   end
   for _, n in ipairs(F.list(s.notes)) do
     if not (F.str(n) or ""):find("fetches failed", 1, true) then out[#out + 1] = str(n) end
