@@ -1021,6 +1021,9 @@ function M.json_report(data)
     doc.checks[#doc.checks + 1] = { kind = c.kind, ran = c.ran, findings = c.findings, reason = v(c.reason),
       scope = { models = c.scope.models or 0, keys = c.scope.keys or 0, apps = c.scope.apps or 0 } }
   end
+  local ss = data.stats and data.stats.samples  -- issue 14: what the request samples cost on top
+  if ss then doc.stats.samples = { findings = ss.findings, requests = v(ss.requests), fetched = ss.fetched,
+                                   failed = ss.failed } end
   return orscript.json.encode(doc)
 end
 
