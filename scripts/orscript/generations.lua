@@ -310,13 +310,14 @@ local function later_half(r)
   return T.range(floor(mid), r.stop)
 end
 
--- Starts request `s` on the later part of its range that should hold about 80 % of an
--- id answer when about `expected` generations match over the whole range (whole days),
--- saving the rounds of halving a truncated answer would take.
+-- Starts request `s` on the later part of its range that should hold about half an id
+-- answer when about `expected` generations match over the whole range (whole days; half,
+-- because traffic is rarely even over the days), saving the rounds of halving a truncated
+-- answer would take.
 local function narrow(s, expected)
   local r = s.range
   if not expected or expected <= 0.8 * M.ID_LIMIT or r:days() < 2 then return end
-  local days = math.max(1, floor(r:days() * 0.8 * M.ID_LIMIT / expected))
+  local days = math.max(1, floor(r:days() * 0.5 * M.ID_LIMIT / expected))
   s.window = T.range(max(r.start, r.stop - days * T.DAY), r.stop)
   s.narrowed = true
   s.query = M.id_query(s, s.window)
@@ -343,15 +344,27 @@ end
 
 -- Rounds of id queries, every request at once; a truncated answer is asked again on the
 -- later half of its window until it is whole. Fills s.population (ids) and s.window.
-local function find_ids(list, soft)
-  local active = {}
-  for _, s in ipairs(list) do if not s.ids and not s.error then active[#active + 1] = s; s.halvings = 0 end end
+-- The requests filtered by a key name wait for `resolve(those)` (the key lookup), which
+-- runs while the others' first id queries are in flight.
+local function find_ids(list, soft, resolve)
+  local active, keyed, pend = {}, {}, {}
+  for _, s in ipairs(list) do
+    if not s.ids and not s.error then
+      s.halvings = 0
+      if s.filters.key and not s.key_hash then keyed[#keyed + 1] = s else active[#active + 1] = s end
+    end
+  end
+  for _, s in ipairs(active) do pend[s] = s.query:submit() end
+  if #keyed > 0 then
+    resolve(keyed)
+    for _, s in ipairs(keyed) do
+      if not s.error then active[#active + 1] = s; pend[s] = s.query:submit() end
+    end
+  end
   while #active > 0 do
-    local pend = {}
-    for i, s in ipairs(active) do pend[i] = s.query:submit() end
     local again = {}
-    for i, s in ipairs(active) do
-      local ok, t = pcall(core.wait, pend[i])
+    for _, s in ipairs(active) do
+      local ok, t = pcall(core.wait, pend[s])
       if not ok then
         if not soft or (type(t) == "table" and t.kind == "interrupted") then error(t, 0) end
         s.error = format("the generation ids could not be listed: %s", type(t) == "table" and tostring(t.message) or tostring(t))
@@ -381,7 +394,8 @@ local function find_ids(list, soft)
         s.ids = M.pick(ids, s.n, s.seed)
       end
     end
-    active = again
+    active, pend = again, {}
+    for _, s in ipairs(active) do pend[s] = s.query:submit() end
   end
 end
 
@@ -495,20 +509,19 @@ function M.sample_many(specs, soft, fname, expected)
   if core.dry_run() then
     for _, s in ipairs(list) do s.dry_run, s.ids = true, {} end
   else
-    if soft then
-      local ok, err = pcall(resolve_keys, list)
+    local function resolve(keyed)
+      if not soft then return resolve_keys(keyed) end
+      local ok, err = pcall(resolve_keys, keyed)
       if not ok then
         if type(err) == "table" and err.kind == "interrupted" then error(err, 0) end
-        for _, s in ipairs(list) do
-          if s.filters.key and not s.key_hash then
+        for _, s in ipairs(keyed) do
+          if not s.key_hash then
             s.error = format("the key could not be looked up: %s", type(err) == "table" and tostring(err.message) or tostring(err))
           end
         end
       end
-    else
-      resolve_keys(list)
     end
-    find_ids(list, soft)
+    find_ids(list, soft, resolve)
     fetch(list, concurrency)
   end
   local out = {}
