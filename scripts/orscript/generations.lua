@@ -197,12 +197,7 @@ local OPTIONS = { key = true, model = true, app = true, where = true, range = tr
 
 local function is_hash(s) return type(s) == "string" and #s == 64 and s:match("^%x+$") ~= nil end
 
-local function check_int(fname, name, v, lo, hi)
-  if not U.is_integer(v) or v < lo or v > hi then
-    fail(fname, "invalid '%s': expected integer %d..%d, got %s", name, lo, hi, U.show(v))
-  end
-  return v
-end
+local function check_int(...) return require("orscript.endpoints").check_int(...) end
 
 -- A checked request from the options of orscript.generations (no request sent).
 function M.prepare(opts, fname)

@@ -135,7 +135,9 @@ end
 function M.html(s, esc)
   if type(s) ~= "table" then return "" end
   local out = { '<section class="samples">', "<h4>" .. esc(M.title(s)) .. "</h4>" }
-  if F.str(s.evidence) then out[#out + 1] = "<p>" .. esc(s.evidence) .. "</p>" end
+  if F.str(s.evidence) then  -- `stop` in the sentence becomes code (after escaping, so nothing else can)
+    out[#out + 1] = "<p>" .. esc(s.evidence):gsub("`([^`<>&]+)`", "<code>%1</code>") .. "</p>"
+  end
   local rows = M.rows(s)
   if #rows > 0 then
     out[#out + 1] = '<table class="figures"><thead><tr>'
