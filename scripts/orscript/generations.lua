@@ -314,7 +314,7 @@ local function narrow(s, expected)
   if not expected or expected <= 0.8 * M.ID_LIMIT or r:days() < 2 then return end
   local days = math.max(1, floor(r:days() * 0.5 * M.ID_LIMIT / expected))
   s.window = T.range(max(r.start, r.stop - days * T.DAY), r.stop)
-  s.narrowed = true
+  s.narrowed = expected
   s.query = M.id_query(s, s.window)
 end
 
@@ -363,6 +363,12 @@ local function find_ids(list, soft, resolve)
       if not ok then
         if not soft or (type(t) == "table" and t.kind == "interrupted") then error(t, 0) end
         s.error = format("the generation ids could not be listed: %s", type(t) == "table" and tostring(t.message) or tostring(t))
+      elseif s.narrowed and not t.meta.truncated and #t < s.n then
+        -- The guess was wrong (the traffic stopped, or generation-level data ends earlier):
+        -- the whole range after all.
+        s.narrowed, s.window = nil, s.range
+        s.query = M.id_query(s, s.window)
+        again[#again + 1] = s
       elseif t.meta.truncated and s.halvings < M.MAX_HALVINGS and later_half(s.window) then
         s.halvings = s.halvings + 1
         s.window = later_half(s.window)
@@ -376,8 +382,9 @@ local function find_ids(list, soft, resolve)
         s.population, s.population_truncated = ids, t.meta.truncated == true
         if s.halvings > 0 or s.narrowed then
           local w = s.window
-          s.notes[#s.notes + 1] = format("more than %s generations match over the whole range: sampled from its "
-            .. "last %s, %s .. %s (%s generations)", count(M.ID_LIMIT),
+          s.notes[#s.notes + 1] = format("%s generations match over the whole range: sampled from its last %s, "
+            .. "%s .. %s (%s generations)", s.halvings > 0 and ("more than " .. count(M.ID_LIMIT))
+              or ("about " .. count(s.narrowed)),
             w:days() >= 1 and format("%g days", floor(w:days() * 10 + 0.5) / 10)
               or format("%g hours", floor(w:hours() * 10 + 0.5) / 10),
             T.format(w.start), T.format(w.stop), count(#ids))

@@ -81,6 +81,26 @@ T.test("--samples 0: no section and no /generation request", function()
   T.eq(doc.recommendations[1].samples, orscript.null)
 end)
 
+T.test("a window older than the generation-level data: the section says so, nothing fetched", function()
+  -- August 2026: the simulator keeps generation-level detail from mid-October on. The id
+  -- query first aims at the window's last days (the finding's request count says they hold
+  -- thousands), finds none, and then asks for the whole window: none either.
+  local aug, c = counting(function() return review.run { range = orscript.time.month(orscript.time.parse("2026-08-01")) } end)
+  T.eq(c.generation, nil, "no /generation request")
+  local n = 0
+  for _, r in ipairs(aug.recommendations) do
+    if r.samples then
+      n = n + 1
+      T.eq(r.samples.population, 0)
+      T.eq(r.samples.range.from, "2026-08-01T00:00:00Z", "the whole window was asked in the end")
+      T.truthy(r.samples.note:find("no generations match", 1, true), r.samples.note)
+    end
+  end
+  T.truthy(n >= 1, "sampled findings in August")
+  local text = report.terminal(aug, { color = false })
+  T.truthy(text:find("Requests behind it: no generations found (2026-08-01 – 2026-08-31)", 1, true))
+end)
+
 T.test("a bad --samples is a usage error", function()
   local Samples = require "review_samples"
   for _, v in ipairs({ -1, 2.5, 51 }) do

@@ -48,9 +48,10 @@ local function str(s) return F.str(s) or F.MISSING end
 -- "Requests behind it: 5 sampled of 8,018 generations (2026-10-16 – 2026-10-31)".
 function M.title(s)
   local range = type(s.range) == "table" and F.str(s.range.label)
+  range = range and format(" (%s)", range) or ""
+  if F.num(s.population) == 0 then return "Requests behind it: no generations found" .. range end
   local of = F.num(s.population) and format(" of %s generations", F.count(s.population)) or ""
-  return format("Requests behind it: %s sampled%s%s", F.count(F.num(s.sampled) or 0), of,
-    range and format(" (%s)", range) or "")
+  return format("Requests behind it: %s sampled%s%s", F.count(F.num(s.sampled) or 0), of, range)
 end
 
 -- The rows as text cells (in HEADER's order).
