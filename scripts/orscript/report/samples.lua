@@ -85,34 +85,87 @@ function M.notes(s)
   return out
 end
 
+-- Terminal columns, in order: {header, align, cell(r)}; `compact` ones are for narrow
+-- terminals. DROP: the columns left out, in this order, while the table is still too wide
+-- (the evidence sentence carries their figures; every other format keeps them).
+local function term_columns(compact)
+  local short = function(t) return (when(t):gsub("^%d%d%d%d%-", "")) end
+  local lat = function(r)
+    local x = F.num(r.latency)
+    if not x then return F.MISSING end
+    return compact and format("%.1f s", x / 1000) or (F.count(x) .. " ms")
+  end
+  return {
+    { key = "created", compact and "UTC" or "created (UTC)", "l", function(r) return compact and short(r.created_at) or when(r.created_at) end },
+    { key = "provider", "provider", "l", function(r) return str(r.provider) end },
+    { key = "prompt", "prompt", "r", function(r) return F.count(r.tokens_prompt) end },
+    { key = "completion", compact and "answer" or "completion", "r", function(r) return F.count(r.tokens_completion) end },
+    { key = "cached", "cached", "r", function(r) return F.count(r.tokens_cached) end },
+    { key = "finish", "finish", "l", function(r) return str(r.finish_reason) end },
+    { key = "latency", "latency", "r", lat },
+    { key = "cost", "cost", "r", function(r) return cost(r.cost) end },
+    { key = "id", "generation", "l", function(r) return str(r.id) end },
+  }
+end
+local DROP = { "cached", "latency", "provider" }
+
 -- Terminal lines. `env` = {line, prose, table_lines, paint, clean, indent, width}: the
--- terminal renderer's own helpers, so the section looks like the rest of the report.
+-- terminal renderer's own helpers, so the section looks like the rest of the report. The
+-- table fits `env.width`: first the ids move under it, then dates and latencies shorten,
+-- then the columns of DROP go (said under the table).
 function M.terminal(s, env)
   if type(s) ~= "table" then return end
   local indent, paint = env.indent, env.paint
   env.line()
-  env.line(indent .. paint("bold", env.clean(M.title(s)) or ""))
+  for _, l in ipairs(F.wrap(env.clean(M.title(s)) or "", math.max(20, env.width - F.width(indent)))) do
+    env.line(indent .. paint("bold", l))
+  end
   env.prose("", s.evidence, indent)
-  local rows = M.rows(s)
-  if #rows > 0 then
-    local header = {}
-    for i, h in ipairs(M.HEADER) do header[i] = h end
-    table.insert(rows, 1, header)
-    for i, r in ipairs(rows) do for j, c in ipairs(r) do rows[i][j] = env.clean(c) or "" end end
+  local list = F.list(s.rows)
+  if #list > 0 then
     local style = function(r, _, x) return r == 1 and paint("dim", x) or x end
-    local lines = env.table_lines(rows, M.ALIGN, indent .. "  ", style)
-    local ids
-    local widest = 0
-    for _, l in ipairs(lines) do widest = math.max(widest, F.width(l)) end
+    local function render(cols)
+      local rows, align = { {} }, {}
+      for c, col in ipairs(cols) do rows[1][c], align[c] = col[1], col[2] end
+      for _, r in ipairs(list) do
+        local row = {}
+        for c, col in ipairs(cols) do row[c] = env.clean(col[3](r)) or "" end
+        rows[#rows + 1] = row
+      end
+      local lines = env.table_lines(rows, align, indent .. "  ", style)
+      local widest = 0
+      for _, l in ipairs(lines) do widest = math.max(widest, F.width(l)) end
+      return lines, widest
+    end
+    local cols = term_columns(false)
+    local lines, widest = render(cols)
+    local ids, dropped = false, {}
     if widest > env.width then
-      -- Too wide with the ids: the table without them, then the ids in the table's order.
-      ids = {}
-      for i = 2, #rows do ids[#ids + 1] = table.remove(rows[i]) end
-      table.remove(rows[1])
-      lines = env.table_lines(rows, M.ALIGN, indent .. "  ", style)
+      ids = true
+      table.remove(cols)  -- the ids, listed under the table
+      lines, widest = render(cols)
+    end
+    if widest > env.width then
+      cols = term_columns(true)
+      table.remove(cols)
+      lines, widest = render(cols)
+    end
+    for _, name in ipairs(DROP) do
+      if widest <= env.width then break end
+      for c = #cols, 1, -1 do if cols[c].key == name then table.remove(cols, c) end end
+      dropped[#dropped + 1] = name
+      lines, widest = render(cols)
     end
     for _, l in ipairs(lines) do env.line(l) end
-    if ids then env.prose("", "generations, in this order: " .. table.concat(ids, ", "), indent .. "  ") end
+    if #dropped > 0 then
+      env.prose("", format("(%s left out to fit the terminal; --markdown, --html and --json have them)",
+        table.concat(dropped, ", ")), indent .. "  ")
+    end
+    if ids then
+      local all = {}
+      for i, r in ipairs(list) do all[i] = str(r.id) end
+      env.prose("", "generations, in this order: " .. table.concat(all, ", "), indent .. "  ")
+    end
   end
   for _, n in ipairs(M.notes(s)) do env.prose("", "note: " .. n, indent .. "  ") end
 end
