@@ -426,7 +426,7 @@ local function fetch(list, concurrency)
       local e = type(g) == "table" and g or { message = tostring(g) }
       s.failed[#s.failed + 1] = { id = j.id, status = e.status or 0, kind = e.kind or "internal",
                                   message = tostring(e.message) }
-    elseif type(g) ~= "table" then
+    elseif type(g) ~= "table" or (g.id == nil and g.model == nil and g.total_cost == nil) then
       s.failed[#s.failed + 1] = { id = j.id, status = 0, kind = "data", message = "the API sent no generation object" }
     elseif g.id ~= nil and g.id ~= j.id then
       s.failed[#s.failed + 1] = { id = j.id, status = 0, kind = "data",
