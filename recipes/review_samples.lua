@@ -10,8 +10,9 @@
 -- (orscript.report.samples) nor the checks. The sample is deterministic: the same
 -- account and --now give the same ids.
 --
---   S.attach(recs, W, n) sets rec.samples on each chosen recommendation and returns
---   {findings, requests, ms, fetched, failed}; n = 0 does nothing and sends nothing.
+--   S.attach(recs, W, n, warnings) sets rec.samples on each chosen recommendation, adds a
+--   warning per finding whose fetches failed, and returns {findings, requests, ms, fetched,
+--   failed}; n = 0 does nothing and sends nothing. S.json(rec.samples) is the --json form.
 local here = (debug.getinfo(1, "S").source:match("^@(.-)[^/\\]*$") or ""):gsub("^$", "./") .. "?.lua"
 if not package.path:find(here, 1, true) then package.path = here .. ";" .. package.path end
 local C = require "common"
