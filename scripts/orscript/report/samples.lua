@@ -7,8 +7,8 @@
 -- through (recipes/review_samples.lua, S.json).
 --
 --   rec.samples = {
---     requested = 5, sampled = 5, fetched = 5, population = 8018,
---     range = { from = "2026-10-16T00:00:00Z", to = "2026-11-01T00:00:00Z", label = "2026-10-16 – 2026-10-31" },
+--     requested = 5, sampled = 5, fetched = 5, population = 4634,
+--     range = { from = "2026-10-23T00:00:00Z", to = "2026-11-01T00:00:00Z", label = "2026-10-23 – 2026-10-31" },
 --     evidence = "These 5 sampled requests are long generations: ...",
 --     rows = { { id = "gen-…", created_at = "2026-10-17T05:57:44.105Z", provider = "OpenAI",
 --                tokens_prompt = 5564, tokens_completion = 3447, tokens_cached = 0, finish_reason = "stop",
