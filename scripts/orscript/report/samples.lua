@@ -45,7 +45,7 @@ end
 
 local function str(s) return F.str(s) or F.MISSING end
 
--- "Requests behind it: 5 sampled of 8,018 generations (2026-10-16 – 2026-10-31)".
+-- "Requests behind it: 5 sampled of 4,634 generations (2026-10-23 – 2026-10-31)"; "no generations found" when none.
 function M.title(s)
   local range = type(s.range) == "table" and F.str(s.range.label)
   range = range and format(" (%s)", range) or ""
