@@ -101,6 +101,8 @@ function M.render(data)
       p()
       local frows = F.figure_rows(r, esc)
       if #frows > 0 then tbl(out, { "Figure", "Value" }, { "l", "r" }, frows) end
+      -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+      require("orscript.report.samples").markdown(r.samples, out, esc, tbl)
     end
   end
 

@@ -172,6 +172,9 @@ function M.render(data, opts)
         for _, l in ipairs(table_lines(rows, { "l", "r" }, indent .. "  ",
           function(_, c, s) return c == 1 and paint("dim", s) or s end, width)) do line(l) end
       end
+      -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+      require("orscript.report.samples").terminal(r.samples, { line = line, prose = prose, table_lines = table_lines,
+        paint = paint, clean = clean, indent = indent, width = width })
       if i < #recs then line() end
     end
   end
