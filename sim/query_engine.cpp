@@ -743,6 +743,13 @@ class Execution {
     return c;
   }
   std::int32_t slot_for(std::int64_t key, const Group& g);
+  // Whether a row passes every compiled filter; code_of(dim) reads the row's code.
+  template <class CodeOf>
+  bool passes_filters(CodeOf code_of) const {
+    for (auto& f : filters)
+      if (!f.mask[static_cast<std::size_t>(code_of(f.dim) + 1)]) return false;
+    return true;
+  }
   void scan_events();
   void scan_rollups();
   void compute_metrics();
@@ -907,12 +914,7 @@ void Execution::scan_events() {
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t t = ev.time_ms[i];
     if (t < q.start_ms || t >= q.end_ms) continue;
-    bool pass = true;
-    for (auto& f : filters)
-      if (!f.mask[static_cast<std::size_t>(s.event_dim(f.dim, i) + 1)]) {
-        pass = false;
-        break;
-      }
+    bool pass = passes_filters([&](Dim d) { return s.event_dim(d, i); });
     for (auto& [d, m] : clf_masks) {
       const std::int32_t c = clf->label(i, d);
       if (c < 0 || !m[static_cast<std::size_t>(c)]) {
@@ -957,13 +959,7 @@ void Execution::scan_rollups() {
   for (std::size_t i = 0; i < r.size(); ++i) {
     const std::int64_t t = r.hour_ms[i];
     if (t < q.start_ms || t >= q.end_ms) continue;
-    bool pass = true;
-    for (auto& f : filters)
-      if (!f.mask[static_cast<std::size_t>(s.rollup_dim(f.dim, i) + 1)]) {
-        pass = false;
-        break;
-      }
-    if (!pass) continue;
+    if (!passes_filters([&](Dim d) { return s.rollup_dim(d, i); })) continue;
     Group g;
     g.bucket = bucket_of(t);
     for (std::size_t k = 0; k < ndim; ++k) g.code[k] = s.rollup_dim(dims[k], i);

@@ -8,6 +8,7 @@
 
 #include "tests/support/process.hpp"
 
+#if defined(__linux__) && defined(ORSCRIPT_FAST_START)
 namespace ot = orscript::test;
 
 namespace {
@@ -26,7 +27,6 @@ bool maps(const std::string& out, const std::string& lib) {
 
 }  // namespace
 
-#if defined(__linux__) && defined(ORSCRIPT_FAST_START)
 TEST_CASE("orscript -e maps neither OpenSSL, libedit, libstdc++, LuaJIT nor Boost.JSON") {
   auto r = ot::orscript({"-e", kPrintMaps}, ot::clean_options());
   REQUIRE(r.exit_code == 0);
