@@ -127,6 +127,59 @@ Block classify(const std::string& header) {
   return Block::function;
 }
 
+// Where a function's declaration starts and its name, from the text between the previous
+// statement and its body's brace: the name is the identifier before the parameter list;
+// the start is the name's line, or an earlier line of the same declaration (a template or
+// return type on lines of their own). Macro calls without a semicolon before it (X(...)
+// lines) are not part of it.
+struct Signature {
+  size_t start;
+  std::string name;
+};
+
+Signature signature(const std::string& text, size_t header_start, size_t brace) {
+  const std::string header = text.substr(header_start, brace - header_start);
+  size_t close = header.rfind(')');
+  size_t open = std::string::npos;
+  while (close != std::string::npos) {  // the parameter list, not noexcept(...)
+    int depth = 0;
+    size_t k = close;
+    for (;; --k) {
+      if (header[k] == ')') ++depth;
+      if (header[k] == '(' && --depth == 0) break;
+      if (k == 0) return {text.find_first_not_of(" \t\n", header_start), "?"};
+    }
+    size_t e = k;
+    while (e > 0 && header[e - 1] == ' ') --e;
+    size_t b = e;
+    while (b > 0 && (std::isalnum(static_cast<unsigned char>(header[b - 1])) || header[b - 1] == '_' ||
+                     header[b - 1] == ':' || header[b - 1] == '~'))
+      --b;
+    if (header.substr(b, e - b) != "noexcept") {
+      open = b;
+      break;
+    }
+    close = b == 0 ? std::string::npos : header.rfind(')', b - 1);
+  }
+  if (open == std::string::npos) return {text.find_first_not_of(" \t\n", header_start), "?"};
+  size_t name_end = open;
+  while (name_end < header.size() && header[name_end] != '(' && header[name_end] != ' ') ++name_end;
+  std::string name = header.substr(open, name_end - open);
+  if (name.empty()) name = "lambda";
+  // Back from the name's line over the declaration's earlier lines.
+  size_t line_start = header.rfind('\n', open);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  while (line_start > 0) {
+    size_t prev_end = line_start - 1;  // the '\n' ending the previous line
+    size_t prev_start = header.rfind('\n', prev_end == 0 ? 0 : prev_end - 1);
+    prev_start = prev_start == std::string::npos || prev_end == 0 ? 0 : prev_start + 1;
+    const std::string prev = trim(header.substr(prev_start, prev_end - prev_start));
+    if (prev.empty() || prev.back() == ')' || prev.back() == ';' || prev.back() == '}' || prev.back() == '{') break;
+    line_start = prev_start;
+  }
+  return {header_start + header.find_first_not_of(" \t\n", line_start), name};
+}
+
 struct Found {
   std::string file;
   int first_line;  // the signature's first line
@@ -154,6 +207,7 @@ void scan(const fs::path& path, int max, std::vector<Found>& out) {
   struct Open {
     Block kind;
     size_t header_start;
+    size_t brace;
   };
   std::vector<Open> stack;
   size_t header_start = 0;  // where the current statement's text began at this level
@@ -165,11 +219,11 @@ void scan(const fs::path& path, int max, std::vector<Found>& out) {
       header_start = i + 1;
     } else if (c == '{') {
       if (in_function) {
-        stack.push_back({Block::other, 0});
+        stack.push_back({Block::other, 0, i});
         continue;
       }
       Block kind = classify(text.substr(header_start, i - header_start));
-      stack.push_back({kind, header_start});
+      stack.push_back({kind, header_start, i});
       if (kind == Block::function) in_function = true;
       if (kind != Block::other) header_start = i + 1;
     } else if (c == '}') {
@@ -178,8 +232,8 @@ void scan(const fs::path& path, int max, std::vector<Found>& out) {
       stack.pop_back();
       if (open.kind == Block::function) {
         in_function = false;
-        size_t sig = text.find_first_not_of(" \t\n", open.header_start);
-        int first = line_of(text, sig);
+        const Signature sig = signature(text, open.header_start, open.brace);
+        int first = line_of(text, sig.start);
         int last = line_of(text, i);
         if (last - first + 1 > max) {
           // A `// long: <reason>` in the comment lines directly above the signature.
@@ -190,12 +244,7 @@ void scan(const fs::path& path, int max, std::vector<Found>& out) {
             size_t at = t.find("long:");
             if (at != std::string::npos && !trim(t.substr(at + 5)).empty()) reason = true;
           }
-          if (!reason) {
-            std::string sig_text = trim(text.substr(sig, text.find('(', sig) - sig));
-            size_t space = sig_text.find_last_of(" \t\n*&");
-            out.push_back({path.generic_string(), first, last - first + 1,
-                           space == std::string::npos ? sig_text : sig_text.substr(space + 1)});
-          }
+          if (!reason) out.push_back({path.generic_string(), first, last - first + 1, sig.name});
         }
       }
       // Closing a brace initialiser in a constructor's member list keeps the statement going.
