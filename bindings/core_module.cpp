@@ -41,6 +41,7 @@ int open_core(lua_State* L, HostContext* ctx) {
   register_util(L, ctx);
   register_table(L, ctx);
   register_api(L, ctx);
+  register_code(L, ctx);
   return 1;
 }
 

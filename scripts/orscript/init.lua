@@ -70,6 +70,7 @@ end
 return U.module("orscript", M, {
   time = function() return require "orscript.time" end,
   chart = function() return require "orscript.chart" end,
+  code = function() return require "orscript.code" end,  -- orscript.code.find (scripts/orscript/code.lua)
   rankings = function() return endpoints().rankings end,
   request = function() return endpoints().request end,
   Query = function() return query_mod().Query end,

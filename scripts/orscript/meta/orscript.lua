@@ -372,4 +372,31 @@ orscript.chart = {}
 ---@return string
 function orscript.chart.sparkline(values) end
 
+---@class orscript.code.Match
+---@field root string
+---@field file string
+---@field line integer
+---@field column integer
+---@field text string
+---@field name? string
+---@field needle string
+---@field kind string
+---@field of string
+---@field place "assignment"|"value"|"comment"
+
+---@class orscript.code
+orscript.code = {}
+---Where models, keys and apps appear in source trees (exact matches, comments and vendored folders skipped).
+---@param opts {dir?: string, dirs?: string[], models?: string[], keys?: string[], apps?: string[], envs?: string[], needles?: {text: string, kind?: string}[], comments?: boolean, git?: boolean, max_bytes?: integer, limit?: integer}
+---@return {matches: orscript.code.Match[], files: integer, bytes: integer, skipped_binary: integer, skipped_large: integer, modes: string[], truncated: boolean}
+function orscript.code.find(opts) end
+---The slug of a dated permaslug ("openai/gpt-4o-2024-05-13" -> "openai/gpt-4o"), or nil.
+---@param model string
+---@return string?
+function orscript.code.slug_of(model) end
+---The environment-variable names a key is commonly kept in.
+---@param key string
+---@return string[]
+function orscript.code.env_names(key) end
+
 return orscript

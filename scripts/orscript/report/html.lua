@@ -177,6 +177,12 @@ local function recommendation(out, r, i, total)
       out[#out + 1] = format('<dt>%s</dt><dd%s>%s</dd>', f[1], f[1] == "Risk" and ' class="risk"' or "", esc(f[2]))
     end
   end
+  local where = F.where_lines(r)  -- --code: the places in the source, best first
+  if #where > 0 then
+    local items = {}
+    for _, w in ipairs(where) do items[#items + 1] = "<code>" .. esc(w) .. "</code>" end
+    out[#out + 1] = '<dt>Where</dt><dd class="where" style="overflow-wrap:anywhere">' .. table.concat(items, "<br>") .. "</dd>"
+  end
   out[#out + 1] = "</dl>"
   local figs = F.list(r.figures)
   if #figs > 0 then

@@ -166,6 +166,7 @@ function M.render(data, opts)
       prose("Target  ", r.target, indent)
       prose("Change  ", r.change, indent)
       prose("Risk    ", r.risk, indent)
+      for j, w in ipairs(F.where_lines(r)) do prose(j == 1 and "Where   " or "        ", w, indent) end  -- --code
       local rows = F.figure_rows(r, function(label) return clean(label) or "" end)
       if #rows > 0 then
         for _, l in ipairs(table_lines(rows, { "l", "r" }, indent .. "  ",
