@@ -2,7 +2,7 @@
 --
 --   orscript --demo recipes/cost_review.lua [--month 2026-10 | --from DATE --to DATE]
 --            [--threshold NAME=VALUE]... [--markdown FILE] [--html FILE] [--json FILE]
---            [--verify-script FILE] [--code DIR]...
+--            [--verify-script FILE] [--code DIR]... [--samples N]
 --
 -- Over a window (default M, the last full UTC calendar month) in three phases:
 --   phase 1  read the analytics catalogue and use only what it offers;
@@ -471,6 +471,11 @@ local function assemble(S)
     elapsed_ms = time.clock() - S.t0,
   }
   data.code_scan = code_scan and Code.summary(code_scan, recs) or nil  -- --code: for stderr
+  -- Issue 14 (part 3): a sample of the requests behind the expensive-model and caching
+  -- findings (opts.samples per finding, default 5, 0: none); after the stats above, which
+  -- stay the analysis's own (review_samples.lua).
+  local Samples = require "review_samples"
+  data.stats.samples = Samples.attach(recs, W, Samples.count(S.opts.samples), S.warnings)
   return data
 end
 
@@ -569,12 +574,15 @@ usage: orscript [--demo] recipes/cost_review.lua [options]
   --threshold NAME=VALUE (or --NAME VALUE)  change a threshold (see the table at the top of the script)
   --markdown FILE  --html FILE  --json FILE  write the report in that format (--json: docs/review-json.md)
   --verify-script FILE                       write the re-run script
-  --code DIR                                 name the places in a source tree to change (repeatable)]]
+  --code DIR                                 name the places in a source tree to change (repeatable)
+  --samples N      requests sampled behind each expensive-model and caching finding (default 5; 0: none)]]
 
 if orscript.args.is_script("cost_review") then
   orscript.args.main(function()
     local argv, code_dirs = Code.take_args({ unpack(arg) })  -- --code DIR (repeatable)
-    local opts = C.parse_args(argv, { thresholds = THRESHOLDS, usage = M.USAGE })
+    local opts = C.parse_args(argv, { thresholds = THRESHOLDS, usage = M.USAGE,
+                                      options = { samples = "number" } })  -- issue 14: --samples N
+    require("review_samples").count(opts.samples)  -- a bad --samples fails before any request
     if opts.help then io.write(M.USAGE, "\n") return end
     M.check_outputs(opts)
     if #code_dirs > 0 then Code.check(code_dirs); opts.code = code_dirs end
@@ -590,6 +598,11 @@ if orscript.args.is_script("cost_review") then
       io.stderr:write(format("cost_review: %s requests, %d phases (%d + %d queries after the catalogue, %d split), "
         .. "%.0f ms\n", tostring(data.stats.requests), data.stats.phases, data.stats.phase2_queries,
         data.stats.phase3_queries, data.stats.splits or 0, data.stats.elapsed_ms))
+      local s = data.stats.samples  -- issue 14: what the request samples cost on top
+      if s and s.findings > 0 then
+        io.stderr:write(format("review_samples: %s requests for %d findings (%d generations fetched, %d failed), "
+          .. "%.0f ms\n", tostring(s.requests), s.findings, s.fetched, s.failed, s.ms))
+      end
     end
   end)
 end

@@ -47,6 +47,7 @@ function J.report(data)
       o.keys = {}
       for i, k in ipairs(r.keys) do o.keys[i] = { key = k.key, share = k.share, impact_usd = k.impact_usd } end
     end
+    o.samples = require("review_samples").json(r.samples) or N  -- issue 14: the requests behind it
     doc.recommendations[#doc.recommendations + 1] = o
   end
   for _, x in ipairs(data.observations or {}) do
@@ -64,6 +65,9 @@ function J.report(data)
     doc.checks[#doc.checks + 1] = { kind = c.kind, ran = c.ran, findings = c.findings, reason = v(c.reason),
       scope = { models = c.scope.models or 0, keys = c.scope.keys or 0, apps = c.scope.apps or 0 } }
   end
+  local ss = data.stats and data.stats.samples  -- issue 14: what the request samples cost on top
+  if ss then doc.stats.samples = { findings = ss.findings, requests = v(ss.requests), fetched = ss.fetched,
+                                   failed = ss.failed } end
   return orscript.json.encode(doc)
 end
 

@@ -324,6 +324,56 @@ function orscript.credits() end
 ---@param id string
 ---@return table
 function orscript.generation(id) end
+
+---@class orscript.GenerationsSpread
+---@field median number
+---@field p90 number
+---@field mean number
+---@field min number
+---@field max number
+---@field total number
+---@field n integer
+
+---@class orscript.GenerationsMix
+---@field value string
+---@field count integer
+---@field share number
+
+---@class orscript.GenerationsSummary
+---@field requests integer fetched
+---@field sampled integer
+---@field failed integer
+---@field population integer?
+---@field prompt orscript.GenerationsSpread?
+---@field completion orscript.GenerationsSpread?
+---@field reasoning orscript.GenerationsSpread?
+---@field latency orscript.GenerationsSpread?
+---@field generation_time orscript.GenerationsSpread?
+---@field cost orscript.GenerationsSpread?
+---@field cached_share number? cached ÷ prompt tokens
+---@field cached_requests number? share of requests with any cached token
+---@field finish_reasons orscript.GenerationsMix[]
+---@field providers orscript.GenerationsMix[]
+---@field models orscript.GenerationsMix[]
+---@field missing table<string, integer> rows without each column
+
+---@class orscript.Generations
+---@field rows orscript.Table id, created_at, model, provider, tokens_*, finish_reason, latency, generation_time, cost
+---@field summary orscript.GenerationsSummary
+---@field failed {id: string, status: integer, kind: string, message: string}[]
+---@field ids string[] the sampled ids
+---@field population integer|false generations that matched (false when `ids` were given)
+---@field range orscript.Range|false the range sampled
+---@field notes string[]
+---@field note string|false why there are no rows
+local Generations = {}
+---@return string
+function Generations:describe() end
+
+---A sample of the requests behind a slice: ids from the generation_id dimension, each fetched with GET /generation.
+---@param opts? {key?: string, model?: string, app?: integer, where?: table, range?: orscript.Range|table, n?: integer, seed?: integer, ids?: string[], concurrency?: integer}
+---@return orscript.Generations
+function orscript.generations(opts) end
 ---@return orscript.Instant
 function orscript.now() end
 ---@return string label, string description

@@ -61,6 +61,11 @@ dl{margin:0;display:grid;grid-template-columns:auto 1fr;gap:8px 14px;align-conte
 dt{font-size:12px;text-transform:uppercase;letter-spacing:.07em;color:var(--muted);font-weight:600;padding-top:2px}
 dd{margin:0}
 dd.risk{color:var(--warn)}
+.samples{padding:0 20px 16px}
+.samples h4{margin:0 0 4px;font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
+.samples p{margin:0 0 8px}
+.samples td.id{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
+.samples .notes{margin:6px 0 0;padding-left:18px;color:var(--warn);font-size:13px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600}

@@ -34,7 +34,7 @@ end
 -- pipe tables.
 function M.render(data)
   local out = {}
-  local D = { esc = esc }
+  local D = { esc = esc, out = out, tbl_into = tbl }  -- out and tbl_into: orscript.report.samples
   function D.p(s) out[#out + 1] = s or "" end
   function D.tbl(header, align, rows) tbl(out, header, align, rows) end
   function D.drop_last() out[#out] = nil end

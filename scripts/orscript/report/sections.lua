@@ -234,7 +234,10 @@ local function html_recommendation(H, r, i, total)
   else
     out[#out + 1] = "<div></div>"
   end
-  out[#out + 1] = "</div></article>"
+  out[#out + 1] = "</div>"
+  -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+  out[#out + 1] = require("orscript.report.samples").html(r.samples, esc)
+  out[#out + 1] = "</article>"
 end
 
 local recommendations = {
@@ -277,6 +280,9 @@ local recommendations = {
         for _, l in ipairs(T.table_lines(rows, { "l", "r" }, indent .. "  ",
           function(_, c, s) return c == 1 and paint("dim", s) or s end, width)) do line(l) end
       end
+      -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+      require("orscript.report.samples").terminal(r.samples, { line = line, prose = prose,
+        table_lines = T.table_lines, paint = paint, clean = clean, indent = indent, width = width })
       if i < #recs then line() end
     end
   end,
@@ -311,6 +317,8 @@ local recommendations = {
       p()
       local frows = F.figure_rows(r, esc)
       if #frows > 0 then D.tbl({ "Figure", "Value" }, { "l", "r" }, frows) end
+      -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+      require("orscript.report.samples").markdown(r.samples, D.out, esc, D.tbl_into)
     end
   end,
   html = function(H, data)
