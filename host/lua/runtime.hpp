@@ -8,7 +8,7 @@
 // line (host/app/cli) or any binding (bindings/).
 #pragma once
 
-#include <lua.hpp>
+struct lua_State;
 
 #include <string>
 #include <vector>
