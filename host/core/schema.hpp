@@ -1,8 +1,11 @@
 // schema.hpp: the analytics catalogue as served by GET /analytics/meta.
 //
 // Owns: parsing the meta response into metrics (with is_rate and display_format),
-// dimensions, operators and granularities, and looking names up. Does not own:
-// fetching or caching it (the Lua library caches it on disk) or validating queries.
+// dimensions, operators and granularities, and looking names up, for the table
+// engine's column formats and the shell's name completion. Does not own: fetching or
+// caching it, validating queries, or any fact the response does not carry (31-day
+// windows, everyday words, rates' parts): the catalogue model that scripts and the
+// REPL see is scripts/orscript/schema.lua's, and those facts live only there.
 #pragma once
 
 #include <boost/json/value.hpp>
