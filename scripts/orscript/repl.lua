@@ -431,6 +431,6 @@ function M.show(opts, ...)
 end
 
 -- For tests of the completion's parts.
-M._string_state, M._call_receiver = string_state, call_receiver
+M._call_receiver = call_receiver
 
 return M
