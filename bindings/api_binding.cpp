@@ -25,13 +25,13 @@
 #include <utility>
 #include <vector>
 
+#include "bindings/binding.hpp"
+#include "bindings/host_context.hpp"
+#include "bindings/lua_json.hpp"
+#include "bindings/modules.hpp"
 #include "host/core/file_io.hpp"
 #include "host/core/iso_time.hpp"
 #include "host/core/json_text.hpp"
-#include "bindings/binding.hpp"
-#include "bindings/lua_json.hpp"
-#include "bindings/modules.hpp"
-#include "host/lua/host_context.hpp"
 
 #include "bindings/table_binding.hpp"
 #include "host/core/table.hpp"

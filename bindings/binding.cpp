@@ -4,12 +4,60 @@
 #include <string>
 
 namespace orscript::lua {
-namespace {
 
 void set_string(lua_State* L, const char* key, std::string_view value) {
   lua_pushlstring(L, value.data(), value.size());
   lua_setfield(L, -2, key);
 }
+
+void usage(const std::string& msg) { throw Error(ErrorKind::usage, msg); }
+
+void check_opts(lua_State* L, int idx) {
+  if (!lua_isnoneornil(L, idx)) luaL_checktype(L, idx, LUA_TTABLE);
+}
+
+void push_opt(lua_State* L, int idx, const char* key) {
+  if (lua_istable(L, idx))
+    lua_getfield(L, idx, key);
+  else
+    lua_pushnil(L);
+}
+
+bool opt_bool(lua_State* L, int idx, const char* key) {
+  push_opt(L, idx, key);
+  bool v = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  return v;
+}
+
+std::string opt_string(lua_State* L, int idx, const char* key, const std::string& where) {
+  push_opt(L, idx, key);
+  std::string v;
+  if (lua_type(L, -1) == LUA_TSTRING)
+    v = lua_tostring(L, -1);
+  else if (!lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    usage(where + ": '" + key + "' must be a string");
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+std::optional<lua_Number> opt_number(lua_State* L, int idx, const char* key) {
+  push_opt(L, idx, key);
+  std::optional<lua_Number> v;
+  if (lua_isnumber(L, -1)) v = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+std::optional<lua_Integer> opt_integer(lua_State* L, int idx, const char* key) {
+  auto n = opt_number(L, idx, key);
+  if (!n) return std::nullopt;
+  return static_cast<lua_Integer>(*n);  // what lua_tointeger does on 64-bit targets
+}
+
+namespace {
 
 int error_tostring(lua_State* L) {
   lua_getfield(L, 1, "where");

@@ -3,7 +3,7 @@
 // Owns: the one trampoline that turns C++ exceptions into Lua errors (`entry<F>`), the
 // structured error object `orscript.Error` as Lua sees it, the `orscript.null` sentinel,
 // metatable registration helpers, and access to the HostContext upvalue. Does not own:
-// the lua_State or the protected-call path (host/lua/runtime.hpp).
+// the lua_State or the protected-call path (bindings/runtime.hpp).
 //
 // A binding is a plain `int f(lua_State*)` that checks its arguments (luaL_check*),
 // calls C++ that returns or throws orscript::Error, and pushes results. Register it as
@@ -14,6 +14,7 @@
 
 #include <lua.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,24 @@ void new_class(lua_State* L, const char* name, const luaL_Reg* methods, HostCont
 
 // Raises "unknown field 'x' on <type_name>": use from a custom __index.
 [[noreturn]] void unknown_field(lua_State* L, const char* type_name, int key_idx);
+
+// --- reading arguments and options (every binding reads them through these) ------------
+
+// Throws Error(usage) with `msg` ("<function>: what is wrong"); the trampoline raises it.
+[[noreturn]] void usage(const std::string& msg);
+// An options argument at `idx` may be absent (none or nil); anything but a table raises.
+void check_opts(lua_State* L, int idx);
+// Pushes opts[key], or nil when the options at `idx` are absent; the caller pops it.
+void push_opt(lua_State* L, int idx, const char* key);
+// opts[key] as a boolean (Lua truth; false when absent).
+bool opt_bool(lua_State* L, int idx, const char* key);
+// opts[key] as a string, "" when absent; raises usage "<where>: 'key' must be a string".
+std::string opt_string(lua_State* L, int idx, const char* key, const std::string& where);
+// opts[key] when it is a number (or a numeric string), else nullopt.
+std::optional<lua_Number> opt_number(lua_State* L, int idx, const char* key);
+std::optional<lua_Integer> opt_integer(lua_State* L, int idx, const char* key);
+// Sets field `key` of the table on top of the stack to the string `value`.
+void set_string(lua_State* L, const char* key, std::string_view value);
 
 // Registers the shared metatables (Error, null). Called once by the runtime.
 void open_base(lua_State* L);

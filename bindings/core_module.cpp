@@ -2,11 +2,10 @@
 #include <cstring>
 
 #include "bindings/binding.hpp"
+#include "bindings/host_context.hpp"
 #include "bindings/lua_json.hpp"
 #include "bindings/modules.hpp"
-#include "host/lua/host_context.hpp"
 #include "orscript_build_config.hpp"
-#include "sim/simulator.hpp"
 
 namespace orscript::lua {
 namespace {
@@ -15,8 +14,8 @@ namespace {
 // for tests that check an analysis against it. Raises a usage error without --demo.
 int demo_ground_truth(lua_State* L) {
   auto& ctx = context(L);
-  if (!ctx.demo_server) throw Error(ErrorKind::usage, "demo_ground_truth: only available with --demo");
-  push_json(L, ctx.demo_server->ground_truth());
+  if (!ctx.demo_control) throw Error(ErrorKind::usage, "demo_ground_truth: only available with --demo");
+  push_json(L, ctx.demo_control->ground_truth());
   return 1;
 }
 
@@ -41,6 +40,7 @@ int open_core(lua_State* L, HostContext* ctx) {
   register_util(L, ctx);
   register_table(L, ctx);
   register_api(L, ctx);
+  register_code(L, ctx);
   return 1;
 }
 

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "bindings/runtime.hpp"
 #include "host/core/interrupt.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript {
 namespace {

@@ -2,7 +2,7 @@
 --
 --   orscript --demo recipes/cost_review.lua [--month 2026-10 | --from DATE --to DATE]
 --            [--threshold NAME=VALUE]... [--markdown FILE] [--html FILE] [--json FILE]
---            [--verify-script FILE]
+--            [--verify-script FILE] [--code DIR]... [--samples N]
 --
 -- Over a window (default M, the last full UTC calendar month) in three phases:
 --   phase 1  read the analytics catalogue and use only what it offers;
@@ -80,6 +80,7 @@ local C = require "common"
 local R = require "review_checks"
 local Words = require "review_words"
 local Verify = require "review_verify"
+local Code = require "review_code"  -- --code DIR: rec.where
 local report = require "orscript.report"
 local core = require "orscript.core"
 
@@ -500,7 +501,8 @@ local function empty_data(W, th, label, warnings, t0, r0)
   return data
 end
 
--- opts: range (default the last full month), thresholds (over THRESHOLDS). Returns the data table.
+-- opts: range (default the last full month), thresholds (over THRESHOLDS), code (a list of source
+-- folders: recommendations get `where`, recipes/review_code.lua). Returns the data table.
 function M.run(opts)
   opts = opts or {}
   local th = C.merge(THRESHOLDS, opts.thresholds)
@@ -880,6 +882,7 @@ function M.run(opts)
   end
   table.sort(recs, function(a, b) return a.impact_usd > b.impact_usd end)
   for i, r in ipairs(recs) do r.rank = i end
+  local code_scan = opts.code and #opts.code > 0 and Code.attach(recs, opts.code) or nil  -- --code: rec.where
   local growth_keys, upgrade_keys = {}, {}
   for _, r in ipairs(recs) do
     if r.kind == "growth" then growth_keys[r.key] = true end
@@ -955,6 +958,12 @@ function M.run(opts)
     phase2_queries = phase2, phase3_queries = phase3, splits = counts.split,
     elapsed_ms = C.clock_ms() - t0,
   }
+  data.code_scan = code_scan and Code.summary(code_scan, recs) or nil  -- --code: for stderr
+  -- Issue 14 (part 3): a sample of the requests behind the expensive-model and caching
+  -- findings (opts.samples per finding, default 5, 0: none); after the stats above, which
+  -- stay the analysis's own (review_samples.lua).
+  local Samples = require "review_samples"
+  data.stats.samples = Samples.attach(recs, W, Samples.count(opts.samples), warnings)
   return data
 end
 
@@ -994,10 +1003,12 @@ function M.json_report(data)
         o[k] = x
       end
     end
+    if r.where then o.where = r.where end  -- --code
     if r.keys then
       o.keys = {}
       for i, k in ipairs(r.keys) do o.keys[i] = { key = k.key, share = k.share, impact_usd = k.impact_usd } end
     end
+    o.samples = require("review_samples").json(r.samples) or N  -- issue 14: the requests behind it
     doc.recommendations[#doc.recommendations + 1] = o
   end
   for _, x in ipairs(data.observations or {}) do
@@ -1015,6 +1026,9 @@ function M.json_report(data)
     doc.checks[#doc.checks + 1] = { kind = c.kind, ran = c.ran, findings = c.findings, reason = v(c.reason),
       scope = { models = c.scope.models or 0, keys = c.scope.keys or 0, apps = c.scope.apps or 0 } }
   end
+  local ss = data.stats and data.stats.samples  -- issue 14: what the request samples cost on top
+  if ss then doc.stats.samples = { findings = ss.findings, requests = v(ss.requests), fetched = ss.fetched,
+                                   failed = ss.failed } end
   return orscript.json.encode(doc)
 end
 
@@ -1064,13 +1078,19 @@ usage: orscript [--demo] recipes/cost_review.lua [options]
   --month YYYY-MM | --from DATE --to DATE   the window (default: the last full calendar month)
   --threshold NAME=VALUE (or --NAME VALUE)  change a threshold (see the table at the top of the script)
   --markdown FILE  --html FILE  --json FILE  write the report in that format (--json: docs/review-json.md)
-  --verify-script FILE                       write the re-run script]]
+  --verify-script FILE                       write the re-run script
+  --code DIR                                 name the places in a source tree to change (repeatable)
+  --samples N      requests sampled behind each expensive-model and caching finding (default 5; 0: none)]]
 
 if C.is_main("cost_review") then
   C.main(function()
-    local opts = C.parse_args({ unpack(arg) }, { thresholds = THRESHOLDS, usage = M.USAGE })
+    local argv, code_dirs = Code.take_args({ unpack(arg) })  -- --code DIR (repeatable)
+    local opts = C.parse_args(argv, { thresholds = THRESHOLDS, usage = M.USAGE,
+                                      options = { samples = "number" } })  -- issue 14: --samples N
+    require("review_samples").count(opts.samples)  -- a bad --samples fails before any request
     if opts.help then io.write(M.USAGE, "\n") return end
     M.check_outputs(opts)
+    if #code_dirs > 0 then Code.check(code_dirs); opts.code = code_dirs end
     local data = M.run(opts)
     if data.no_traffic then
       io.write(format("No traffic in this window (%s): nothing to review.\n", data.window.label))
@@ -1078,10 +1098,16 @@ if C.is_main("cost_review") then
       io.write(report.terminal(data, { color = report.want_color() }))
     end
     for _, path in ipairs(M.write(data, opts)) do io.stderr:write("wrote ", path, "\n") end
+    if data.code_scan then io.stderr:write(data.code_scan, "\n") end  -- --code
     if core.verbose then
       io.stderr:write(format("cost_review: %s requests, %d phases (%d + %d queries after the catalogue, %d split), "
         .. "%.0f ms\n", tostring(data.stats.requests), data.stats.phases, data.stats.phase2_queries,
         data.stats.phase3_queries, data.stats.splits or 0, data.stats.elapsed_ms))
+      local s = data.stats.samples  -- issue 14: what the request samples cost on top
+      if s and s.findings > 0 then
+        io.stderr:write(format("review_samples: %s requests for %d findings (%d generations fetched, %d failed), "
+          .. "%.0f ms\n", tostring(s.requests), s.findings, s.fetched, s.failed, s.ms))
+      end
     end
   end)
 end

@@ -144,6 +144,9 @@ function V.script(recs, ctx)
   for i, r in ipairs(recs) do
     add("")
     add("-- %d. %s", i, (r.title:gsub("[%c\127]", "?")))  -- a CR or LF would end the comment
+    for _, x in ipairs(r.where or {}) do  -- --code
+      add("--    where: %s:%d %s", x.file, x.line, (tostring(x.text or ""):gsub("[%c\127]", "?")))
+    end
     local make = CHECKS[r.kind]
     if make then
       local c = make(r, th)
@@ -153,6 +156,11 @@ function V.script(recs, ctx)
       field("measure", c.measure)
       add("  goal = %s, target = %.17g, before = %.17g, format = %s,", q(c.goal), c.target, c.before, q(c.format))
       add("  done = %s,", q(c.done))
+      if r.where then  -- --code: the places to change, named again next to the check
+        local w = {}
+        for j, x in ipairs(r.where) do w[j] = q(format("%s:%d", x.file, x.line)) end
+        add("  where = { %s },", concat(w, ", "))
+      end
       add("}")
     end
   end
@@ -174,6 +182,11 @@ function V.script(recs, ctx)
   add("  if ok then confirmed = confirmed + 1 end")
   add("  print(string.format(\"%-4s %s: \" .. c.format .. \" (before \" .. c.format .. \", goal %s \" .. c.format .. \")%s\",")
   add("    ok and \"ok\" or \"open\", c.title, v, c.before, c.goal, c.target, ok and (\": \" .. c.done) or \"\"))")
+  local any_where = false
+  for _, r in ipairs(recs) do if r.where then any_where = true end end
+  if any_where then  -- --code: an open check names where to change it
+    add("  if not ok and c.where then print(\"     where: \" .. table.concat(c.where, \", \")) end")
+  end
   add("end")
   add("print(string.format(\"%d of %d fixes confirmed\", confirmed, #checks))")
   return concat(L, "\n") .. "\n"

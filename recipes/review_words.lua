@@ -182,6 +182,15 @@ local function surcharge_words(r, ctx)
 end
 for kind in pairs(SURCHARGE_WORDS) do WORDS[kind] = surcharge_words end
 
+-- (issue 14) The link from a growth or spike finding to recipes/guardrails.lua, which proposes
+-- the key's limit from its own history. A name with spaces or quotes is quoted for the shell.
+function W.guardrail_hint(key)
+  local arg = tostring(key)
+  if not arg:match("^[%w%._%-/@:]+$") then arg = "'" .. arg:gsub("'", "'\\''") .. "'" end
+  return format(" `orscript recipes/guardrails.lua --key %s` proposes a limit that covers its normal use and "
+    .. "would have stopped this.", arg)
+end
+
 function WORDS.growth(r, ctx)
   r.target = "key " .. r.key
   r.title = format("Find out why %s's spend grew %.1f×", r.key, r.recent_weekly / r.before_weekly)
@@ -189,6 +198,7 @@ function WORDS.growth(r, ctx)
   r.change = format("mean weekly spend rose from %s (weeks of %s .. %s) to %s (weeks of %s and %s): confirm the "
     .. "growth is intended; if not (a loop, retries, a new caller), fix it or set a spending limit on the key.",
     C.money(r.before_weekly), r.weeks[1], r.weeks[2], C.money(r.recent_weekly), r.weeks[3], r.weeks[4])
+    .. W.guardrail_hint(r.key)
   r.risk = "if the growth is real demand, a spending limit throttles the product that depends on it"
   r.figures = {
     { "mean weekly spend, 4 weeks before", r.before_weekly, "currency" },
@@ -204,7 +214,7 @@ function WORDS.spike(r, ctx)
     .. "against a repeat", r.key, r.week)
   r.change = format("the week of %s cost %s against a median of %s for its other recent weeks: %s extra, once. "
     .. "If it was a runaway job, add a spending limit or a rate limit on the key.", r.week, C.money(r.spike_weekly),
-    C.money(r.median_weekly), C.money(r.impact_usd))
+    C.money(r.median_weekly), C.money(r.impact_usd)) .. W.guardrail_hint(r.key)
   r.risk = "a planned batch job is not a problem: confirm before limiting the key"
   r.figures = {
     { "spend in the spike week", r.spike_weekly, "currency" },

@@ -448,7 +448,10 @@ HttpResponse Api::generation(const std::map<std::string, std::string>& p) {
   const bool byok = e.flags[i] & kFlagByok;
   const json::value app_id = st.app >= 0 ? json::value(sc.apps[st.app].id) : json::value(nullptr);
   const json::value referer = st.app >= 0 && !sc.apps[st.app].origin.empty() ? json::value(sc.apps[st.app].origin) : json::value(nullptr);
-  const double gen_time = e.completion[i] / std::max(0.1f, e.throughput[i]) * 1000.0;
+  // Latency and generation time are the very values analytics aggregates (avg_latency, and
+  // avg_throughput = completion tokens / generation time): a generation's figures agree with
+  // the analytics rows that count it, to the last digit.
+  const double gen_time = e.completion[i] / double(std::max(0.1f, e.throughput[i])) * 1000.0;
   json::object d{
       {"id", s.generation_id(i)},
       {"api_type", "completions"},
@@ -459,10 +462,10 @@ HttpResponse Api::generation(const std::map<std::string, std::string>& p) {
       {"data_region", "us"},
       {"external_user", e.external_user[i] >= 0 ? json::value(s.external_users[e.external_user[i]]) : json::value(nullptr)},
       {"finish_reason", s.finish_reasons[e.finish[i]]},
-      {"generation_time", std::round(gen_time)},
+      {"generation_time", gen_time},
       {"http_referer", referer},
       {"is_byok", byok},
-      {"latency", std::round(double(e.latency_ms[i]))},
+      {"latency", double(e.latency_ms[i])},
       {"model", m.permaslug},
       {"moderation_latency", nullptr},
       {"native_finish_reason", s.finish_reasons[e.finish[i]]},

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -68,44 +69,75 @@ Fig fig(const json::object& r) {
   return f;
 }
 
-}  // namespace
+// One run of compute_ground_truth: the month's figures that every kind reads, and the
+// items found so far. Each add_* appends one kind's items, in the order of the report.
+class Truth {
+ public:
+  explicit Truth(const Store& store);
+  void add_expensive_model();
+  void add_caching();
+  void add_cache_writes();
+  void add_prompt_trimming();
+  void add_surcharges();
+  void add_reasoning();
+  // The last 6 complete Sunday-start weeks by key (kept for the result), and the growth items.
+  void add_growth();
+  // Orders the recommendations by impact, largest first (facts are added after).
+  void sort_by_impact();
+  void add_repointed();
+  json::value result() const;
 
-json::value compute_ground_truth(const Store& s) {
-  const Scenario& sc = s.scenario;
-  const std::int64_t month_end = bucket_start(Granularity::month, s.now_ms);
-  const std::int64_t month_start = bucket_start(Granularity::month, month_end - 1);
-  const json::array all_metrics{"total_usage", "tokens_total", "tokens_prompt", "tokens_completion", "reasoning_tokens",
-                                "cached_tokens", "usage_cache", "usage_web", "cache_hit_rate", "request_count",
-                                "usage_upstream_web", "usage_file", "usage_web_fetch"};
-  const json::object month = range(month_start, month_end);
-  // Every impact is monthly: a window figure × 30.4 / days in the window.
-  const double S = kMonthDays / (double(month_end - month_start) / kDayMs);
-
-  // Baseline and per-model figures over M.
-  const json::array base_rows = rows(s, json::object{{"metrics", all_metrics}, {"time_range", month}});
-  const Fig base = base_rows.empty() ? Fig{} : fig(base_rows[0].as_object());
-  const double B = base.rate();
-  // "Expensive" compares inference rates: a model is not expensive because its callers search the web.
-  const double Binf = base.inf_rate();
-  std::map<std::string, Fig> models;
-  for (auto& r : rows(s, json::object{{"metrics", all_metrics}, {"dimensions", json::array{"model"}}, {"time_range", month}}))
-    models[str(r.as_object(), "model")] = fig(r.as_object());
+ private:
+  json::value key_hash(const std::string& name) const {
+    const int k = sc.find_key(name);
+    return k >= 0 ? json::value(sc.keys[k].hash) : json::value(nullptr);
+  }
   struct KM {
     std::string key, model;
     double usage, tokens;
   };
+
+  const Store& s;
+  const Scenario& sc;
+  std::int64_t month_end, month_start;
+  json::object month;
+  double S;  // every impact is monthly: a window figure × 30.4 / days in the window
+  json::array base_rows;
+  Fig base;
+  double B, Binf;
+  std::map<std::string, Fig> models;
   std::vector<KM> key_model;
+  json::array items;
+  std::int64_t weeks_end = 0, weeks_start = 0;
+  json::array week_labels;
+  std::map<std::string, std::array<double, 6>> weekly;
+};
+
+Truth::Truth(const Store& store) : s(store), sc(store.scenario) {
+  month_end = bucket_start(Granularity::month, s.now_ms);
+  month_start = bucket_start(Granularity::month, month_end - 1);
+  const json::array all_metrics{"total_usage", "tokens_total", "tokens_prompt", "tokens_completion", "reasoning_tokens",
+                                "cached_tokens", "usage_cache", "usage_web", "cache_hit_rate", "request_count",
+                                "usage_upstream_web", "usage_file", "usage_web_fetch"};
+  month = range(month_start, month_end);
+  S = kMonthDays / (double(month_end - month_start) / kDayMs);
+
+  // Baseline and per-model figures over M.
+  base_rows = rows(s, json::object{{"metrics", all_metrics}, {"time_range", month}});
+  base = base_rows.empty() ? Fig{} : fig(base_rows[0].as_object());
+  B = base.rate();
+  // "Expensive" compares inference rates: a model is not expensive because its callers search the web.
+  Binf = base.inf_rate();
+  for (auto& r : rows(s, json::object{{"metrics", all_metrics}, {"dimensions", json::array{"model"}}, {"time_range", month}}))
+    models[str(r.as_object(), "model")] = fig(r.as_object());
   for (auto& r : rows(s, json::object{{"metrics", json::array{"total_usage", "tokens_total"}},
                                       {"dimensions", json::array{"api_key_id", "model"}}, {"time_range", month}})) {
     auto& o = r.as_object();
     key_model.push_back({str(o, "api_key_id"), str(o, "model"), num(o, "total_usage"), num(o, "tokens_total")});
   }
-  auto key_hash = [&](const std::string& name) -> json::value {
-    const int k = sc.find_key(name);
-    return k >= 0 ? json::value(sc.keys[k].hash) : json::value(nullptr);
-  };
+}
 
-  json::array items;
+void Truth::add_expensive_model() {
   // expensive_model
   for (auto& [m, f] : models) {
     if (!(f.tokens > 0 && f.inf_rate() >= kExpensiveMultiple * Binf && f.usage * S >= kMinMonthlyUsd)) continue;
@@ -128,6 +160,9 @@ json::value compute_ground_truth(const Store& s) {
                                    {"impact_usd", impact}});
     }
   }
+}
+
+void Truth::add_caching() {
   // caching
   for (auto& [m, f] : models) {
     const double pt = f.prompt + f.completion;
@@ -139,12 +174,18 @@ json::value compute_ground_truth(const Store& s) {
                                  {"tokens_prompt", f.prompt}, {"usage_cache", f.cache}, {"cached_tokens", f.cached},
                                  {"impact_usd", impact}});
   }
+}
+
+void Truth::add_cache_writes() {
   // cache_writes: the cache component is a net cost.
   for (auto& [m, f] : models) {
     if (!(f.cache > 0 && f.cache * S >= kMinMonthlyUsd)) continue;
     items.push_back(json::object{{"kind", "cache_writes"}, {"recommend", true}, {"model", m}, {"usage_cache", f.cache},
                                  {"impact_usd", f.cache * S}});
   }
+}
+
+void Truth::add_prompt_trimming() {
   // prompt_trimming: very large prompts where caching cannot help; prompt spend by token share.
   for (auto& [m, f] : models) {
     if (!(f.requests > 0 && f.prompt / f.requests >= kPromptTrimTokens && (f.cached == 0 || f.hit >= kTargetCache)))
@@ -155,6 +196,9 @@ json::value compute_ground_truth(const Store& s) {
     items.push_back(json::object{{"kind", "prompt_trimming"}, {"recommend", true}, {"model", m},
                                  {"prompt_per_request", f.prompt / f.requests}, {"impact_usd", impact}});
   }
+}
+
+void Truth::add_surcharges() {
   // Surcharges: by app for attributed traffic, by key for traffic without an app.
   const std::pair<const char*, const char*> surcharges[] = {
       {"web_search", "usage_web"}, {"native_web_search", "usage_upstream_web"},
@@ -185,6 +229,9 @@ json::value compute_ground_truth(const Store& s) {
       items.push_back(std::move(item));
     }
   }
+}
+
+void Truth::add_reasoning() {
   // reasoning
   for (auto& [m, f] : models) {
     const double impact = kReasoningCut * f.reasoning * f.rate() / 1e6 * S;
@@ -193,12 +240,13 @@ json::value compute_ground_truth(const Store& s) {
                                  {"tokens_completion", f.completion}, {"rate_per_mtok", f.rate()},
                                  {"impact_usd", impact}});
   }
+}
+
+void Truth::add_growth() {
   // growth: the last 6 complete Sunday-start weeks.
-  const std::int64_t weeks_end = bucket_start(Granularity::week, s.now_ms);
-  const std::int64_t weeks_start = weeks_end - 42 * kDayMs;
-  json::array week_labels;
+  weeks_end = bucket_start(Granularity::week, s.now_ms);
+  weeks_start = weeks_end - 42 * kDayMs;
   for (int w = 0; w < 6; ++w) week_labels.push_back(json::string(format_date(weeks_start + w * 7 * kDayMs)));
-  std::map<std::string, std::array<double, 6>> weekly;
   for (auto& r : rows(s, json::object{{"metrics", json::array{"total_usage"}}, {"dimensions", json::array{"api_key_id"}},
                                       {"granularity", "week"}, {"time_range", range(weeks_start, weeks_end)}})) {
     auto& o = r.as_object();
@@ -214,9 +262,15 @@ json::value compute_ground_truth(const Store& s) {
                                  {"before_weekly", before}, {"recent_weekly", recent},
                                  {"impact_usd", (recent - before) * kWeeklyToMonthly}});
   }
+}
+
+void Truth::sort_by_impact() {
   std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
     return a.at("impact_usd").as_double() > b.at("impact_usd").as_double();
   });
+}
+
+void Truth::add_repointed() {
   // repointed: facts from the scenario's change points.
   for (const Stream& st : sc.streams) {
     int from = st.model;
@@ -249,6 +303,9 @@ json::value compute_ground_truth(const Store& s) {
     }
   }
 
+}
+
+json::value Truth::result() const {
   json::array model_rows;
   for (auto& [m, f] : models) {
     const double pt = f.prompt + f.completion;
@@ -278,6 +335,22 @@ json::value compute_ground_truth(const Store& s) {
       {"items", items},
       {"models", model_rows},
   };
+}
+
+}  // namespace
+
+json::value compute_ground_truth(const Store& s) {
+  Truth t(s);
+  t.add_expensive_model();
+  t.add_caching();
+  t.add_cache_writes();
+  t.add_prompt_trimming();
+  t.add_surcharges();
+  t.add_reasoning();
+  t.add_growth();
+  t.sort_by_impact();
+  t.add_repointed();
+  return t.result();
 }
 
 }  // namespace orscript::sim

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <unordered_map>
@@ -243,18 +244,8 @@ void parse_classifier(Issues& is, const json::object& o, const Scenario* sc, Que
   }
 }
 
-}  // namespace
-
-Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* scenario) {
-  Issues is;
-  if (!body.is_object()) {
-    is.expected("", "object", &body);
-    is.raise();
-  }
-  const json::object& o = body.get_object();
-  Query q;
-
-  // metrics
+// The request's "metrics".
+void parse_metrics(Issues& is, const json::object& o, Query& q) {
   const json::value* mv = field(o, "metrics");
   if (!mv || !mv->is_array()) {
     is.expected("metrics", "array", mv);
@@ -276,8 +267,10 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
       q.metrics.push_back(m);
     }
   }
+}
 
-  // dimensions
+// The request's "dimensions".
+void parse_dimensions(Issues& is, const json::object& o, Query& q) {
   if (const json::value* dv = field(o, "dimensions")) {
     if (!dv->is_array()) {
       is.expected("dimensions", "array", dv);
@@ -299,8 +292,10 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
       }
     }
   }
+}
 
-  // filters
+// The request's "filters".
+void parse_filters(Issues& is, const json::object& o, Query& q) {
   if (const json::value* fv = field(o, "filters")) {
     if (!fv->is_array()) {
       is.expected("filters", "array", fv);
@@ -355,8 +350,10 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
       }
     }
   }
+}
 
-  // granularity
+// The request's "granularity".
+void parse_granularity(Issues& is, const json::object& o, Query& q) {
   if (const json::value* gv = field(o, "granularity"); gv && !gv->is_null()) {
     bool found = false;
     if (gv->is_string())
@@ -367,8 +364,10 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
         }
     if (!found) is.add("granularity", one_of(kGranularityNames));
   }
+}
 
-  // time_range
+// The request's "time_range" (default: the 7 days before now).
+void parse_time_range(Issues& is, const json::object& o, Query& q, std::int64_t now_ms) {
   q.end_ms = now_ms;
   q.start_ms = now_ms - 7 * kDayMs;
   if (const json::value* tv = field(o, "time_range")) {
@@ -396,8 +395,11 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
       }
     }
   }
+}
 
-  // order_by
+// The request's "order_by": returns the field named (resolved by resolve_order once the
+// metrics and dimensions are known), or "".
+std::string parse_order_by(Issues& is, const json::object& o, Query& q) {
   std::string order_field;
   if (const json::value* ov = field(o, "order_by")) {
     if (!ov->is_object()) {
@@ -413,15 +415,12 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
       if (!order_field.empty()) q.order_kind = Query::OrderKind::date;  // resolved below
     }
   }
+  return order_field;
+}
 
-  if (auto l = int_field(is, o, "limit", 1, 10000)) q.limit = *l;
-  if (auto g = int_field(is, o, "group_limit", 1, 10000)) q.group_limit = *g;
-
-  // classifier fields
-  parse_classifier(is, o, scenario, q);
-  is.raise();
-
-  // Semantic rules.
+// Semantic rules on the time range: the 31-day limit of generation-level fields, 365 days,
+// and minute granularity's 3 hours.
+void check_time_range(Issues& is, Query& q) {
   for (auto* m : q.metrics) q.short_range |= m->short_range;
   for (auto* d : q.dims) q.short_range |= d->short_range;
   for (auto& f : q.filters) q.short_range |= f.dim->short_range;
@@ -445,6 +444,11 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
     if (q.granularity == Granularity::minute && span > 3 * kHourMs)
       is.add("granularity", "minute granularity requires a time range of at most 3 hours");
   }
+}
+
+// What order_by's field names: the date, a requested metric (or request_count), a requested
+// dimension, or user_email for the user dimension.
+void resolve_order(Issues& is, Query& q, const std::string& order_field) {
   if (!order_field.empty()) {
     if (order_field == "date" || order_field.rfind("date__", 0) == 0 || order_field.rfind("created_at__", 0) == 0) {
       if (!q.granularity) is.add("order_by.field", "\"date\" ordering requires a granularity");
@@ -463,6 +467,32 @@ Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* 
       is.add("order_by.field", "\"" + order_field + "\" is not a requested metric, a requested dimension, request_count or date");
     }
   }
+}
+
+}  // namespace
+
+Query parse_query(const json::value& body, std::int64_t now_ms, const Scenario* scenario) {
+  Issues is;
+  if (!body.is_object()) {
+    is.expected("", "object", &body);
+    is.raise();
+  }
+  const json::object& o = body.get_object();
+  Query q;
+  parse_metrics(is, o, q);
+  parse_dimensions(is, o, q);
+  parse_filters(is, o, q);
+  parse_granularity(is, o, q);
+  parse_time_range(is, o, q, now_ms);
+  const std::string order_field = parse_order_by(is, o, q);
+  if (auto l = int_field(is, o, "limit", 1, 10000)) q.limit = *l;
+  if (auto g = int_field(is, o, "group_limit", 1, 10000)) q.group_limit = *g;
+  // classifier fields
+  parse_classifier(is, o, scenario, q);
+  is.raise();
+
+  check_time_range(is, q);
+  resolve_order(is, q, order_field);
   is.raise();
   return q;
 }
@@ -650,19 +680,129 @@ struct ClassifierLabels {
 };
 
 
-}  // namespace
+// Percentiles p50, p90, p99 of each group's samples (counting sort by group), nearest rank
+// via nth_element; NaN for a group without samples.
+std::vector<std::array<double, 3>> percentiles(const std::vector<std::pair<std::int32_t, float>>& samples, std::size_t ng) {
+  std::vector<std::array<double, 3>> out(ng, {NAN, NAN, NAN});
+  std::vector<std::size_t> start(ng + 1, 0);
+  for (auto& sm : samples) ++start[static_cast<std::size_t>(sm.first) + 1];
+  for (std::size_t g = 0; g < ng; ++g) start[g + 1] += start[g];
+  std::vector<float> vals(samples.size());
+  std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+  for (auto& sm : samples) vals[fill[static_cast<std::size_t>(sm.first)]++] = sm.second;
+  const double ps[3] = {0.5, 0.9, 0.99};
+  for (std::size_t g = 0; g < ng; ++g) {
+    const std::size_t b = start[g], e = start[g + 1], n = e - b;
+    if (n == 0) continue;
+    std::size_t prev = 0;
+    for (int k = 0; k < 3; ++k) {
+      std::size_t rank = static_cast<std::size_t>(std::ceil(ps[k] * static_cast<double>(n)));
+      rank = std::max<std::size_t>(rank, 1) - 1;
+      std::nth_element(vals.begin() + static_cast<std::ptrdiff_t>(b + prev), vals.begin() + static_cast<std::ptrdiff_t>(b + rank),
+                       vals.begin() + static_cast<std::ptrdiff_t>(e));
+      out[g][k] = vals[b + rank];
+      prev = rank;
+    }
+  }
+  return out;
+}
 
-json::object run_query(const Store& s, const Query& q) {
-  const auto t0 = std::chrono::steady_clock::now();
+// Ordering: one precomputed key tuple per group, ascending.
+struct SortKey {
+  double primary, bucket, metric, d[4];
+  std::int32_t g;
+};
+double asc_key(double v, bool desc) { return std::isnan(v) ? INFINITY : (desc ? -v : v); }
+bool sort_less(const SortKey& x, const SortKey& y) {
+  if (x.primary != y.primary) return x.primary < y.primary;
+  if (x.bucket != y.bucket) return x.bucket < y.bucket;
+  if (x.metric != y.metric) return x.metric < y.metric;
+  for (std::size_t k = 0; k < 4; ++k)
+    if (x.d[k] != y.d[k]) return x.d[k] < y.d[k];
+  return x.g < y.g;
+}
+
+// One run_query: its phases in order (the constructor compiles the filters), and what they
+// hand each other.
+class Execution {
+ public:
+  Execution(const Store& store, const Query& query);
+  json::object run();
+
+ private:
+  void plan_buckets();
+  std::int32_t bucket_of(std::int64_t t) const;
+  void plan_columns();
+  std::size_t col_index(Col c) const {
+    return static_cast<std::size_t>(std::find(cols.begin(), cols.end(), c) - cols.begin());
+  }
+  void plan_grouping();
+  std::int64_t combo_of(const Group& g) const {
+    std::int64_t c = 0;
+    for (std::size_t k = 0; k < nkey; ++k) c = c * card[k] + g.code[k] + 1;
+    return c;
+  }
+  std::int32_t slot_for(std::int64_t key, const Group& g);
+  // Whether a row passes every compiled filter; code_of(dim) reads the row's code.
+  template <class CodeOf>
+  bool passes_filters(CodeOf code_of) const {
+    for (auto& f : filters)
+      if (!f.mask[static_cast<std::size_t>(code_of(f.dim) + 1)]) return false;
+    return true;
+  }
+  void scan_events();
+  void scan_rollups();
+  void compute_metrics();
+  double metric_of(std::int32_t g, std::size_t k) const { return values[static_cast<std::size_t>(g) * nm + k]; }
+  void build_labels();
+  double rank_of(std::size_t k, std::int32_t code) const;
+  std::string label(std::size_t k, std::int32_t code) const;
+  std::vector<SortKey> sort_keys() const;
+  void select_rows();
+  json::array build_rows() const;
+
+  const Store& s;
+  const Query& q;
+  std::chrono::steady_clock::time_point t0;
   std::vector<std::string> warnings;
   std::vector<CompiledFilter> filters;
-  for (auto& f : q.filters) filters.push_back(compile(s, f, warnings));
-
   // Buckets.
   std::vector<std::int64_t> bucket_starts;
   std::vector<std::int32_t> day_bucket;  // for week/month: day offset -> bucket
-  std::int64_t first_day = day_index(q.start_ms);
-  std::int64_t unit = 0;
+  std::int64_t first_day = 0, unit = 0, nb = 1;
+  // Columns to accumulate.
+  std::vector<Col> cols;
+  std::size_t nc = 0;
+  bool want_pct_latency = false, want_pct_throughput = false;
+  // Grouping.
+  std::size_t ndim = 0, nkey = 0;
+  Dim dims[4] = {Dim::model, Dim::model, Dim::model, Dim::model};
+  std::int64_t card[4] = {1, 1, 1, 1};
+  bool by_generation = false, clf_long = false, dense = false;
+  std::optional<ClassifierLabels> clf;
+  std::vector<std::int32_t> flat;  // long column: first code of each dimension
+  std::vector<std::pair<std::size_t, std::vector<std::uint8_t>>> clf_masks;
+  std::int64_t space = 1;
+  std::vector<Group> groups;
+  std::vector<double> acc;
+  std::vector<std::int32_t> slot_dense;
+  std::unordered_map<std::int64_t, std::int32_t> slot_map;
+  std::vector<std::pair<std::int32_t, float>> lat_samples, thr_samples;
+  // Metric values (NaN = null), labels, and the rows kept.
+  std::size_t ng = 0, nm = 0;
+  std::vector<double> values;
+  std::vector<std::vector<std::string>> label_cache;
+  std::vector<std::vector<double>> label_rank;
+  std::vector<std::int32_t> kept;
+  bool truncated = false;
+};
+
+Execution::Execution(const Store& store, const Query& query) : s(store), q(query), t0(std::chrono::steady_clock::now()) {
+  for (auto& f : q.filters) filters.push_back(compile(s, f, warnings));
+}
+
+void Execution::plan_buckets() {
+  first_day = day_index(q.start_ms);
   if (q.granularity) {
     for (std::int64_t b = bucket_start(*q.granularity, q.start_ms); b < q.end_ms; b = bucket_next(*q.granularity, b))
       bucket_starts.push_back(b);
@@ -678,20 +818,20 @@ json::object run_query(const Store& s, const Query& q) {
       }
     }
   }
-  const std::int64_t nb = q.granularity ? static_cast<std::int64_t>(bucket_starts.size()) : 1;
-  auto bucket_of = [&](std::int64_t t) -> std::int32_t {
-    if (!q.granularity) return 0;
-    if (unit) return static_cast<std::int32_t>((t - bucket_starts[0]) / unit);
-    return day_bucket[static_cast<std::size_t>(day_index(t) - first_day)];
-  };
+  nb = q.granularity ? static_cast<std::int64_t>(bucket_starts.size()) : 1;
+}
 
-  // Columns to accumulate.
-  std::vector<Col> cols;
+std::int32_t Execution::bucket_of(std::int64_t t) const {
+  if (!q.granularity) return 0;
+  if (unit) return static_cast<std::int32_t>((t - bucket_starts[0]) / unit);
+  return day_bucket[static_cast<std::size_t>(day_index(t) - first_day)];
+}
+
+void Execution::plan_columns() {
   auto need = [&](Col c) {
     if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
   };
   need(Col::count);
-  bool want_pct_latency = false, want_pct_throughput = false;
   for (auto* m : q.metrics) {
     if (m->name == "tokens_total") {
       need(Col::prompt);
@@ -705,27 +845,23 @@ json::object run_query(const Store& s, const Query& q) {
       need(m->num);
     }
   }
-  const std::size_t nc = cols.size();
-  auto col_index = [&](Col c) { return static_cast<std::size_t>(std::find(cols.begin(), cols.end(), c) - cols.begin()); };
+  nc = cols.size();
+}
 
-  // Grouping: the dimensions, then the classifier's columns: one per dimension name,
-  // or without names one long column (clf_dimension_name + clf_dimension_value) whose
-  // code is flat[d] + label (the last code of each dimension is its null).
-  const std::size_t ndim = q.dims.size();
-  Dim dims[4] = {Dim::model, Dim::model, Dim::model, Dim::model};
-  std::int64_t card[4] = {1, 1, 1, 1};
-  bool by_generation = false;
+// Grouping: the dimensions, then the classifier's columns: one per dimension name,
+// or without names one long column (clf_dimension_name + clf_dimension_value) whose
+// code is flat[d] + label (the last code of each dimension is its null).
+void Execution::plan_grouping() {
+  ndim = q.dims.size();
   for (std::size_t k = 0; k < ndim; ++k) {
     dims[k] = q.dims[k]->dim;
     card[k] = s.dim_cardinality(dims[k]) + 1;
     by_generation |= dims[k] == Dim::generation_id;
   }
-  std::optional<ClassifierLabels> clf;
   if (q.classifier.index >= 0)
     clf.emplace(s, s.scenario.classifiers[static_cast<std::size_t>(q.classifier.index)], q.classifier.index);
-  const bool clf_long = clf && q.classifier.grouped && q.classifier.names.empty();
-  std::vector<std::int32_t> flat;  // long column: first code of each dimension
-  std::size_t nkey = ndim;
+  clf_long = clf && q.classifier.grouped && q.classifier.names.empty();
+  nkey = ndim;
   if (clf && q.classifier.grouped) {
     if (clf_long) {
       std::int32_t next = 0;
@@ -739,7 +875,6 @@ json::object run_query(const Store& s, const Query& q) {
     }
   }
   // Classifier filters as allowed-label masks per dimension (null never passes).
-  std::vector<std::pair<std::size_t, std::vector<std::uint8_t>>> clf_masks;
   for (auto& f : q.classifier.filters) {
     const auto d = static_cast<std::size_t>(f.dim);
     std::vector<std::uint8_t> m(clf->names[d].size(), f.negate ? 1 : 0);
@@ -747,53 +882,39 @@ json::object run_query(const Store& s, const Query& q) {
       if (int c = clf->code_of(d, v); c >= 0) m[static_cast<std::size_t>(c)] = f.negate ? 0 : 1;
     clf_masks.emplace_back(d, std::move(m));
   }
-  auto combo_of = [&](const Group& g) {
-    std::int64_t c = 0;
-    for (std::size_t k = 0; k < nkey; ++k) c = c * card[k] + g.code[k] + 1;
-    return c;
-  };
-  std::int64_t space = nb;
+  space = nb;
   for (std::size_t k = 0; k < nkey; ++k) space *= card[k];
-  const bool dense = !by_generation && space <= (4 << 20);
-  std::vector<Group> groups;
-  std::vector<double> acc;
-  std::vector<std::int32_t> slot_dense;
-  std::unordered_map<std::int64_t, std::int32_t> slot_map;
+  dense = !by_generation && space <= (4 << 20);
   if (by_generation) {
     slot_dense.assign(s.events.size(), -1);
     groups.reserve(s.events.size());
     acc.reserve(s.events.size() * nc);
   }
   else if (dense) slot_dense.assign(static_cast<std::size_t>(space), -1);
-  std::vector<std::pair<std::int32_t, float>> lat_samples, thr_samples;
+}
 
-  auto slot_for = [&](std::int64_t key, const Group& g) -> std::int32_t {
-    std::int32_t* slot;
-    if (by_generation || dense) {
-      slot = &slot_dense[static_cast<std::size_t>(key)];
-    } else {
-      slot = &slot_map.try_emplace(key, -1).first->second;
-    }
-    if (*slot < 0) {
-      *slot = static_cast<std::int32_t>(groups.size());
-      groups.push_back(g);
-      acc.resize(acc.size() + nc, 0.0);
-    }
-    return *slot;
-  };
+std::int32_t Execution::slot_for(std::int64_t key, const Group& g) {
+  std::int32_t* slot;
+  if (by_generation || dense) {
+    slot = &slot_dense[static_cast<std::size_t>(key)];
+  } else {
+    slot = &slot_map.try_emplace(key, -1).first->second;
+  }
+  if (*slot < 0) {
+    *slot = static_cast<std::int32_t>(groups.size());
+    groups.push_back(g);
+    acc.resize(acc.size() + nc, 0.0);
+  }
+  return *slot;
+}
 
-  // Events.
+void Execution::scan_events() {
   const Events& ev = s.events;
   const std::size_t n = ev.size();
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t t = ev.time_ms[i];
     if (t < q.start_ms || t >= q.end_ms) continue;
-    bool pass = true;
-    for (auto& f : filters)
-      if (!f.mask[static_cast<std::size_t>(s.event_dim(f.dim, i) + 1)]) {
-        pass = false;
-        break;
-      }
+    bool pass = passes_filters([&](Dim d) { return s.event_dim(d, i); });
     for (auto& [d, m] : clf_masks) {
       const std::int32_t c = clf->label(i, d);
       if (c < 0 || !m[static_cast<std::size_t>(c)]) {
@@ -829,62 +950,34 @@ json::object run_query(const Store& s, const Query& q) {
       if (want_pct_throughput) thr_samples.emplace_back(slot, ev.throughput[i]);
     }
   }
-  // Rollups (only for long-range queries, hours before the detail window).
-  if (!q.short_range) {
-    const Rollups& r = s.rollups;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      const std::int64_t t = r.hour_ms[i];
-      if (t < q.start_ms || t >= q.end_ms) continue;
-      bool pass = true;
-      for (auto& f : filters)
-        if (!f.mask[static_cast<std::size_t>(s.rollup_dim(f.dim, i) + 1)]) {
-          pass = false;
-          break;
-        }
-      if (!pass) continue;
-      Group g;
-      g.bucket = bucket_of(t);
-      for (std::size_t k = 0; k < ndim; ++k) g.code[k] = s.rollup_dim(dims[k], i);
-      const std::int64_t key = static_cast<std::int64_t>(g.bucket) * (space / nb) + combo_of(g);
-      const std::int32_t slot = slot_for(key, g);
-      double* a = &acc[static_cast<std::size_t>(slot) * nc];
-      for (std::size_t c = 0; c < nc; ++c) a[c] += s.rollup_value(cols[c], i);
-    }
+}
+
+// Rollups (only for long-range queries, hours before the detail window).
+void Execution::scan_rollups() {
+  if (q.short_range) return;
+  const Rollups& r = s.rollups;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const std::int64_t t = r.hour_ms[i];
+    if (t < q.start_ms || t >= q.end_ms) continue;
+    if (!passes_filters([&](Dim d) { return s.rollup_dim(d, i); })) continue;
+    Group g;
+    g.bucket = bucket_of(t);
+    for (std::size_t k = 0; k < ndim; ++k) g.code[k] = s.rollup_dim(dims[k], i);
+    const std::int64_t key = static_cast<std::int64_t>(g.bucket) * (space / nb) + combo_of(g);
+    const std::int32_t slot = slot_for(key, g);
+    double* a = &acc[static_cast<std::size_t>(slot) * nc];
+    for (std::size_t c = 0; c < nc; ++c) a[c] += s.rollup_value(cols[c], i);
   }
+}
 
-  // Percentiles: per-group samples (counting sort by group), nearest rank via nth_element.
-  const std::size_t ng = groups.size();
-  auto percentiles = [&](const std::vector<std::pair<std::int32_t, float>>& samples) {
-    std::vector<std::array<double, 3>> out(ng, {NAN, NAN, NAN});
-    std::vector<std::size_t> start(ng + 1, 0);
-    for (auto& sm : samples) ++start[static_cast<std::size_t>(sm.first) + 1];
-    for (std::size_t g = 0; g < ng; ++g) start[g + 1] += start[g];
-    std::vector<float> vals(samples.size());
-    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (auto& sm : samples) vals[fill[static_cast<std::size_t>(sm.first)]++] = sm.second;
-    const double ps[3] = {0.5, 0.9, 0.99};
-    for (std::size_t g = 0; g < ng; ++g) {
-      const std::size_t b = start[g], e = start[g + 1], n = e - b;
-      if (n == 0) continue;
-      std::size_t prev = 0;
-      for (int k = 0; k < 3; ++k) {
-        std::size_t rank = static_cast<std::size_t>(std::ceil(ps[k] * static_cast<double>(n)));
-        rank = std::max<std::size_t>(rank, 1) - 1;
-        std::nth_element(vals.begin() + static_cast<std::ptrdiff_t>(b + prev), vals.begin() + static_cast<std::ptrdiff_t>(b + rank),
-                         vals.begin() + static_cast<std::ptrdiff_t>(e));
-        out[g][k] = vals[b + rank];
-        prev = rank;
-      }
-    }
-    return out;
-  };
+// Percentiles, then each group's metric values (NaN = null).
+void Execution::compute_metrics() {
+  ng = groups.size();
   std::vector<std::array<double, 3>> lat_p, thr_p;
-  if (want_pct_latency) lat_p = percentiles(lat_samples);
-  if (want_pct_throughput) thr_p = percentiles(thr_samples);
-
-  // Metric values (NaN = null).
-  const std::size_t nm = q.metrics.size();
-  std::vector<double> values(ng * nm);
+  if (want_pct_latency) lat_p = percentiles(lat_samples, ng);
+  if (want_pct_throughput) thr_p = percentiles(thr_samples, ng);
+  nm = q.metrics.size();
+  values.assign(ng * nm, 0.0);
   for (std::size_t g = 0; g < ng; ++g) {
     const double* a = &acc[g * nc];
     for (std::size_t k = 0; k < nm; ++k) {
@@ -913,11 +1006,12 @@ json::object run_query(const Store& s, const Query& q) {
       values[g * nm + k] = v;
     }
   }
-  auto metric_of = [&](std::int32_t g, std::size_t k) { return values[static_cast<std::size_t>(g) * nm + k]; };
+}
 
+void Execution::build_labels() {
   // Labels (cached per code) and the rank of each code in label order.
-  std::vector<std::vector<std::string>> label_cache(nkey);
-  std::vector<std::vector<double>> label_rank(nkey);
+  label_cache.assign(nkey, {});
+  label_rank.assign(nkey, {});
   for (std::size_t k = 0; k < nkey; ++k) {
     if (k < ndim && dims[k] == Dim::generation_id) continue;
     auto& lc = label_cache[k];
@@ -938,23 +1032,22 @@ json::object run_query(const Store& s, const Query& q) {
     label_rank[k].resize(idx.size());
     for (std::size_t r = 0; r < idx.size(); ++r) label_rank[k][static_cast<std::size_t>(idx[r])] = static_cast<double>(r);
   }
-  auto rank_of = [&](std::size_t k, std::int32_t code) -> double {
+}
+
+// A code's place in label order; unset sorts last.
+double Execution::rank_of(std::size_t k, std::int32_t code) const {
     if (code < 0) return INFINITY;  // unset sorts last
     if (k < ndim && dims[k] == Dim::generation_id)  // "gen-<unix seconds>-<index>..." sorts by time, then index
       return static_cast<double>(s.events.time_ms[static_cast<std::size_t>(code)] / 1000) * 1e6 + code;
     return label_rank[k][static_cast<std::size_t>(code)];
-  };
-  auto label = [&](std::size_t k, std::int32_t code) -> std::string {
+  }
+
+std::string Execution::label(std::size_t k, std::int32_t code) const {
     if (k < ndim && dims[k] == Dim::generation_id) return s.dim_label(dims[k], code);
     return label_cache[k][static_cast<std::size_t>(code)];
-  };
+  }
 
-  // Ordering: one precomputed key tuple per group, ascending.
-  struct SortKey {
-    double primary, bucket, metric, d[4];
-    std::int32_t g;
-  };
-  auto asc_key = [](double v, bool desc) { return std::isnan(v) ? INFINITY : (desc ? -v : v); };
+std::vector<SortKey> Execution::sort_keys() const {
   std::vector<SortKey> keys(ng);
   for (std::size_t gi = 0; gi < ng; ++gi) {
     const auto g = static_cast<std::int32_t>(gi);
@@ -984,16 +1077,12 @@ json::object run_query(const Store& s, const Query& q) {
     sk.metric = nm ? asc_key(metric_of(g, 0), true) : 0.0;
     for (std::size_t k = 0; k < 4; ++k) sk.d[k] = k < nkey ? rank_of(k, groups[gi].code[k]) : 0.0;
   }
-  auto less = [](const SortKey& x, const SortKey& y) {
-    if (x.primary != y.primary) return x.primary < y.primary;
-    if (x.bucket != y.bucket) return x.bucket < y.bucket;
-    if (x.metric != y.metric) return x.metric < y.metric;
-    for (std::size_t k = 0; k < 4; ++k)
-      if (x.d[k] != y.d[k]) return x.d[k] < y.d[k];
-    return x.g < y.g;
-  };
+  return keys;
+}
 
-  // group_limit and limit.
+// group_limit and limit: the groups kept, in order, and whether any were cut.
+void Execution::select_rows() {
+  std::vector<SortKey> keys = sort_keys();
   std::int64_t limit = q.limit;
   const bool auto_group_limit = nkey > 0 && q.granularity && !q.group_limit;
   if (auto_group_limit) {
@@ -1008,10 +1097,8 @@ json::object run_query(const Store& s, const Query& q) {
   }
   // Rows per dimension combination can only exceed group_limit with a time axis.
   const bool group_limited = nkey > 0 && q.group_limit && q.granularity && !by_generation && *q.group_limit < nb;
-  std::vector<std::int32_t> kept;
-  bool truncated = false;
   if (group_limited) {
-    std::sort(keys.begin(), keys.end(), less);
+    std::sort(keys.begin(), keys.end(), sort_less);
     std::unordered_map<std::int64_t, int> per_combo;
     for (auto& sk : keys) {
       const Group& g = groups[static_cast<std::size_t>(sk.g)];
@@ -1023,13 +1110,15 @@ json::object run_query(const Store& s, const Query& q) {
   } else {
     truncated = static_cast<std::int64_t>(ng) > limit;
     const auto take = static_cast<std::size_t>(std::min<std::int64_t>(limit, static_cast<std::int64_t>(ng)));
-    if (take < ng) std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(take), keys.end(), less);
-    std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(take), less);
+    if (take < ng) std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(take), keys.end(), sort_less);
+    std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(take), sort_less);
     kept.reserve(take);
     for (std::size_t i = 0; i < take; ++i) kept.push_back(keys[i].g);
   }
 
-  // Rows.
+}
+
+json::array Execution::build_rows() const {
   std::string bucket_key;
   if (q.granularity)
     bucket_key = std::string(q.short_range ? "created_at__" : "date__") +
@@ -1073,6 +1162,19 @@ json::object run_query(const Store& s, const Query& q) {
     }
     rows.push_back(std::move(row));
   }
+  return rows;
+}
+
+json::object Execution::run() {
+  plan_buckets();
+  plan_columns();
+  plan_grouping();
+  scan_events();
+  scan_rollups();
+  compute_metrics();
+  build_labels();
+  select_rows();
+  json::array rows = build_rows();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   json::object out;
   const auto row_count = rows.size();
@@ -1085,6 +1187,10 @@ json::object run_query(const Store& s, const Query& q) {
   }
   return out;
 }
+
+}  // namespace
+
+json::object run_query(const Store& s, const Query& q) { return Execution(s, q).run(); }
 
 json::object query(const Store& store, const json::value& body) {
   return run_query(store, parse_query(body, store.now_ms, &store.scenario));

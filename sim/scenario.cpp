@@ -241,19 +241,18 @@ static void parse_classifiers(const Ctx& c, const json::array& list, Scenario& s
   }
 }
 
-Scenario parse_scenario(std::string_view text, const std::string& origin) {
-  Ctx c{origin};
-  json::value root;
-  {
-    json::stream_parser parser;
-    boost::system::error_code ec;
-    const std::size_t used = parser.write(text.data(), text.size(), ec);
-    if (!ec) parser.finish(ec);
-    if (ec) c.fail("$", "invalid JSON at byte " + std::to_string(used) + ": " + ec.message());
-    root = parser.release();
-  }
-  auto& o = obj(c, root, "$");
-  Scenario s;
+// The scenario file's text as JSON, or a failure naming the byte where it stops parsing.
+static json::value parse_json(const Ctx& c, std::string_view text) {
+  json::stream_parser parser;
+  boost::system::error_code ec;
+  const std::size_t used = parser.write(text.data(), text.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) c.fail("$", "invalid JSON at byte " + std::to_string(used) + ": " + ec.message());
+  return parser.release();
+}
+
+// Name, description, windows, tokens, organization, pricing, countries and finish reasons.
+static void parse_header(const Ctx& c, const json::object& o, Scenario& s) {
   s.name = str(c, req(c, o, "name", "$"), "$.name");
   s.description = str_or(c, o, "description", "", "$");
   s.history_days = static_cast<int>(num_or(c, o, "history_days", 130, "$", 120, 400));
@@ -278,7 +277,10 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   s.finish_reasons = opt(o, "finish_reasons")
                          ? weights(c, *opt(o, "finish_reasons"), "$.finish_reasons")
                          : Weights{{"stop", 0.9}, {"tool_calls", 0.06}, {"length", 0.03}, {"error", 0.01}};
+}
 
+// "workspaces": at least one; the first is the default unless one says it is.
+static void parse_workspaces(const Ctx& c, const json::object& o, Scenario& s) {
   auto& ws = arr(c, req(c, o, "workspaces", "$"), "$.workspaces");
   for (std::size_t i = 0; i < ws.size(); ++i) {
     const std::string p = "$.workspaces." + std::to_string(i);
@@ -304,7 +306,10 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   bool any_default = false;
   for (auto& w : s.workspaces) any_default |= w.is_default;
   if (!any_default) s.workspaces[0].is_default = true;
+}
 
+// "users" and "apps" (both optional).
+static void parse_users_and_apps(const Ctx& c, const json::object& o, Scenario& s) {
   if (auto* us = opt(o, "users")) {
     auto& a = arr(c, *us, "$.users");
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -323,54 +328,66 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
                         str(c, req(c, ap, "name", p), p + ".name"), str_or(c, ap, "origin", "", p)});
     }
   }
-  auto find_ws = [&](const std::string& id, const std::string& p) {
-    for (std::size_t i = 0; i < s.workspaces.size(); ++i)
-      if (s.workspaces[i].id == id || s.workspaces[i].name == id) return static_cast<int>(i);
-    c.fail(p, "unknown workspace '" + id + "'");
-  };
+}
+
+// The index of the workspace with this id or name.
+static int find_workspace(const Ctx& c, const Scenario& s, const std::string& id, const std::string& p) {
+  for (std::size_t i = 0; i < s.workspaces.size(); ++i)
+    if (s.workspaces[i].id == id || s.workspaces[i].name == id) return static_cast<int>(i);
+  c.fail(p, "unknown workspace '" + id + "'");
+}
+
+// One entry of "keys" (path p); users and workspaces are already read.
+static Key parse_key(const Ctx& c, const json::object& k, const std::string& p, const Scenario& s) {
+  Key key;
+  key.id = whole(c, req(c, k, "id", p), p + ".id");
+  key.name = str(c, req(c, k, "name", p), p + ".name");
+  key.hash = str_or(c, k, "hash", sha256_hex("orscript-sim:" + s.name + ":" + key.name), p);
+  if (key.hash.size() != 64 || key.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+    c.fail(p + ".hash", "expected 64 lower-case hex characters");
+  key.label = str_or(c, k, "label", "sk-or-v1-" + key.hash.substr(0, 3) + "..." + key.hash.substr(61), p);
+  if (auto* u = opt(k, "user"); u && !u->is_null()) {
+    const std::string uid = str(c, *u, p + ".user");
+    key.user = -1;
+    for (std::size_t j = 0; j < s.users.size(); ++j)
+      if (s.users[j].id == uid) key.user = static_cast<int>(j);
+    if (key.user < 0) c.fail(p + ".user", "unknown user '" + uid + "'");
+  }
+  key.workspace = opt(k, "workspace") ? find_workspace(c, s, str(c, *opt(k, "workspace"), p + ".workspace"), p + ".workspace") : 0;
+  key.created = str_or(c, k, "created", "2026-01-05", p);
+  if (std::string why; key.created.size() != 10 || !parse_iso8601(key.created, &why))
+    c.fail(p + ".created", "expected a date YYYY-MM-DD, got '" + echo_input(key.created, 40) + "'" +
+                               (why.empty() ? "" : " (" + why + ")"));
+  if (auto* l = opt(k, "limit"); l && !l->is_null()) {
+    key.limit = num(c, *l, p + ".limit");
+    if (*key.limit < 0 || *key.limit > 1e12) c.fail(p + ".limit", "out of range: expected 0 to 1e12 USD or null");
+  }
+  key.disabled = opt(k, "disabled") && opt(k, "disabled")->is_bool() && opt(k, "disabled")->get_bool();
+  key.limit_reset = str_or(c, k, "limit_reset", "", p);
+  if (!key.limit_reset.empty() && key.limit_reset != "daily" && key.limit_reset != "weekly" && key.limit_reset != "monthly")
+    c.fail(p + ".limit_reset", "expected \"daily\", \"weekly\" or \"monthly\"");
+  key.include_byok_in_limit = opt(k, "include_byok_in_limit") && opt(k, "include_byok_in_limit")->is_bool() &&
+                              opt(k, "include_byok_in_limit")->get_bool();
+  key.expires_at = str_or(c, k, "expires_at", "", p);
+  if (!key.expires_at.empty() && (key.expires_at.size() != 20 || key.expires_at[19] != 'Z' ||
+                                  !parse_iso_datetime(key.expires_at)))
+    c.fail(p + ".expires_at", "expected \"YYYY-MM-DDTHH:MM:SSZ\"");
+  key.creator_user_id = str_or(c, k, "creator_user_id",
+                               key.user >= 0 ? s.users[key.user].id : s.users.empty() ? "" : s.users[0].id, p);
+  key.external_user = str_or(c, k, "external_user", "", p);
+  for (auto& other : s.keys)
+    if (other.name == key.name || other.id == key.id || other.hash == key.hash)
+      c.fail(p, "duplicate key name, id or hash");
+  return key;
+}
+
+// "keys": at least one, names, ids and hashes unique; then "inference_key".
+static void parse_keys(const Ctx& c, const json::object& o, Scenario& s) {
   auto& ks = arr(c, req(c, o, "keys", "$"), "$.keys");
   for (std::size_t i = 0; i < ks.size(); ++i) {
     const std::string p = "$.keys." + std::to_string(i);
     auto& k = obj(c, ks[i], p);
-    Key key;
-    key.id = whole(c, req(c, k, "id", p), p + ".id");
-    key.name = str(c, req(c, k, "name", p), p + ".name");
-    key.hash = str_or(c, k, "hash", sha256_hex("orscript-sim:" + s.name + ":" + key.name), p);
-    if (key.hash.size() != 64 || key.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
-      c.fail(p + ".hash", "expected 64 lower-case hex characters");
-    key.label = str_or(c, k, "label", "sk-or-v1-" + key.hash.substr(0, 3) + "..." + key.hash.substr(61), p);
-    if (auto* u = opt(k, "user"); u && !u->is_null()) {
-      const std::string uid = str(c, *u, p + ".user");
-      key.user = -1;
-      for (std::size_t j = 0; j < s.users.size(); ++j)
-        if (s.users[j].id == uid) key.user = static_cast<int>(j);
-      if (key.user < 0) c.fail(p + ".user", "unknown user '" + uid + "'");
-    }
-    key.workspace = opt(k, "workspace") ? find_ws(str(c, *opt(k, "workspace"), p + ".workspace"), p + ".workspace") : 0;
-    key.created = str_or(c, k, "created", "2026-01-05", p);
-    if (std::string why; key.created.size() != 10 || !parse_iso8601(key.created, &why))
-      c.fail(p + ".created", "expected a date YYYY-MM-DD, got '" + echo_input(key.created, 40) + "'" +
-                                 (why.empty() ? "" : " (" + why + ")"));
-    if (auto* l = opt(k, "limit"); l && !l->is_null()) {
-      key.limit = num(c, *l, p + ".limit");
-      if (*key.limit < 0 || *key.limit > 1e12) c.fail(p + ".limit", "out of range: expected 0 to 1e12 USD or null");
-    }
-    key.disabled = opt(k, "disabled") && opt(k, "disabled")->is_bool() && opt(k, "disabled")->get_bool();
-    key.limit_reset = str_or(c, k, "limit_reset", "", p);
-    if (!key.limit_reset.empty() && key.limit_reset != "daily" && key.limit_reset != "weekly" && key.limit_reset != "monthly")
-      c.fail(p + ".limit_reset", "expected \"daily\", \"weekly\" or \"monthly\"");
-    key.include_byok_in_limit = opt(k, "include_byok_in_limit") && opt(k, "include_byok_in_limit")->is_bool() &&
-                                opt(k, "include_byok_in_limit")->get_bool();
-    key.expires_at = str_or(c, k, "expires_at", "", p);
-    if (!key.expires_at.empty() && (key.expires_at.size() != 20 || key.expires_at[19] != 'Z' ||
-                                    !parse_iso_datetime(key.expires_at)))
-      c.fail(p + ".expires_at", "expected \"YYYY-MM-DDTHH:MM:SSZ\"");
-    key.creator_user_id = str_or(c, k, "creator_user_id",
-                                 key.user >= 0 ? s.users[key.user].id : s.users.empty() ? "" : s.users[0].id, p);
-    key.external_user = str_or(c, k, "external_user", "", p);
-    for (auto& other : s.keys)
-      if (other.name == key.name || other.id == key.id || other.hash == key.hash)
-        c.fail(p, "duplicate key name, id or hash");
+    Key key = parse_key(c, k, p, s);
     s.keys.push_back(std::move(key));
   }
   if (s.keys.empty()) c.fail("$.keys", "needs at least one key");
@@ -378,7 +395,10 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     s.inference_key = s.find_key(str(c, *ik, "$.inference_key"));
     if (s.inference_key < 0) c.fail("$.inference_key", "unknown key");
   }
+}
 
+// "models": each with prices and at least one provider.
+static void parse_models(const Ctx& c, const json::object& o, Scenario& s) {
   auto& ms = arr(c, req(c, o, "models", "$"), "$.models");
   for (std::size_t i = 0; i < ms.size(); ++i) {
     const std::string p = "$.models." + std::to_string(i);
@@ -407,81 +427,98 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     if (s.find_model(model.slug) >= 0) c.fail(p + ".slug", "duplicate model");
     s.models.push_back(std::move(model));
   }
+}
 
+// A stream's "changes" (path p): each at days_ago or week_start_ago, to a model and/or a volume.
+static std::vector<Change> parse_changes(const Ctx& c, const json::value& v, const std::string& p, const Scenario& s) {
+  std::vector<Change> changes;
+  auto& a = arr(c, v, p + ".changes");
+  for (std::size_t j = 0; j < a.size(); ++j) {
+    const std::string q = p + ".changes." + std::to_string(j);
+    auto& co = obj(c, a[j], q);
+    Change change;
+    if (opt(co, "days_ago")) change.days_ago = num_or(c, co, "days_ago", 0, q, 0, 400);
+    if (opt(co, "week_start_ago")) change.week_start_ago = static_cast<int>(num_or(c, co, "week_start_ago", 1, q, 1, 50));
+    if (change.days_ago.has_value() == change.week_start_ago.has_value())
+      c.fail(q, "needs exactly one of days_ago or week_start_ago");
+    if (auto* mv = opt(co, "model")) {
+      change.model = s.find_model(str(c, *mv, q + ".model"));
+      if (change.model < 0) c.fail(q + ".model", "unknown model");
+    }
+    change.volume = num_or(c, co, "volume", 1, q, 0, 100);
+    changes.push_back(change);
+  }
+  return changes;
+}
+
+// One entry of "streams" (path p); keys, apps and models are already read.
+static Stream parse_stream(const Ctx& c, const json::object& so, const std::string& p, const Scenario& s) {
+  Stream st;
+  const std::string kname = str(c, req(c, so, "key", p), p + ".key");
+  st.key = s.find_key(kname);
+  if (st.key < 0) c.fail(p + ".key", "unknown key '" + kname + "'");
+  const std::string mname = str(c, req(c, so, "model", p), p + ".model");
+  st.model = s.find_model(mname);
+  if (st.model < 0) c.fail(p + ".model", "unknown model '" + mname + "'");
+  if (auto* a = opt(so, "app"); a && !a->is_null()) {
+    const auto id = whole(c, *a, p + ".app");
+    for (std::size_t j = 0; j < s.apps.size(); ++j)
+      if (s.apps[j].id == id) st.app = static_cast<int>(j);
+    if (st.app < 0) c.fail(p + ".app", "unknown app id " + std::to_string(id));
+  }
+  st.requests_per_day = num_or(c, so, "requests_per_day", 100, p, 0, kMaxRequestsPerDay);
+  if (auto* w = opt(so, "weekly")) {
+    auto& a = arr(c, *w, p + ".weekly");
+    if (a.size() != 7) c.fail(p + ".weekly", "expected 7 weights, Sunday first");
+    for (std::size_t j = 0; j < 7; ++j) st.weekly[j] = weight(c, a[j], p + ".weekly." + std::to_string(j));
+  }
+  st.hourly = hourly_shape(c, opt(so, "hourly"), p + ".hourly");
+  st.growth_per_week = num_or(c, so, "growth_per_week", 0, p, -0.5, 2);
+  st.daily_noise = num_or(c, so, "daily_noise", 0.08, p, 0, 1);
+  if (auto* e = opt(so, "exact")) {
+    if (!e->is_bool()) c.fail(p + ".exact", "expected true or false");
+    st.exact = e->get_bool();
+  }
+  if (auto* x = opt(so, "exact_volume")) {
+    if (!x->is_bool()) c.fail(p + ".exact_volume", "expected true or false");
+    st.exact_volume = x->get_bool();
+  }
+  st.prompt_tokens = lognormal(c, so, "prompt_tokens", st.prompt_tokens, p);
+  st.completion_tokens = lognormal(c, so, "completion_tokens", st.completion_tokens, p);
+  st.reasoning_share = num_or(c, so, "reasoning_share", 0, p, 0, 1);
+  st.cache_hit_rate = num_or(c, so, "cache_hit_rate", 0, p, 0, 0.98);
+  st.cache_write_share = num_or(c, so, "cache_write_share", 0, p, 0, 1);
+  st.web_search_rate = num_or(c, so, "web_search_rate", 0, p, 0, 1);
+  st.file_rate = num_or(c, so, "file_rate", 0, p, 0, 1);
+  st.web_fetch_rate = num_or(c, so, "web_fetch_rate", 0, p, 0, 1);
+  st.byok_share = num_or(c, so, "byok_share", 0, p, 0, 1);
+  st.data_discount = num_or(c, so, "data_discount", 0, p, 0, 1);
+  st.guardrail_rate = num_or(c, so, "guardrail_rate", 0.002, p, 0, 1);
+  st.response_cache_rate = num_or(c, so, "response_cache_rate", 0, p, 0, 1);
+  st.external_users = static_cast<int>(num_or(c, so, "external_users", 0, p, 0, 100000));
+  st.latency_factor = num_or(c, so, "latency_factor", 1, p, 0.01, 100);
+  if (auto* w = opt(so, "countries")) st.countries = weights(c, *w, p + ".countries");
+  if (auto* w = opt(so, "finish_reasons")) st.finish_reasons = weights(c, *w, p + ".finish_reasons");
+  if (auto* ch = opt(so, "changes")) st.changes = parse_changes(c, *ch, p, s);
+  return st;
+}
+
+// "streams": at least one.
+static void parse_streams(const Ctx& c, const json::object& o, Scenario& s) {
   auto& ss = arr(c, req(c, o, "streams", "$"), "$.streams");
   for (std::size_t i = 0; i < ss.size(); ++i) {
     const std::string p = "$.streams." + std::to_string(i);
     auto& so = obj(c, ss[i], p);
-    Stream st;
-    const std::string kname = str(c, req(c, so, "key", p), p + ".key");
-    st.key = s.find_key(kname);
-    if (st.key < 0) c.fail(p + ".key", "unknown key '" + kname + "'");
-    const std::string mname = str(c, req(c, so, "model", p), p + ".model");
-    st.model = s.find_model(mname);
-    if (st.model < 0) c.fail(p + ".model", "unknown model '" + mname + "'");
-    if (auto* a = opt(so, "app"); a && !a->is_null()) {
-      const auto id = whole(c, *a, p + ".app");
-      for (std::size_t j = 0; j < s.apps.size(); ++j)
-        if (s.apps[j].id == id) st.app = static_cast<int>(j);
-      if (st.app < 0) c.fail(p + ".app", "unknown app id " + std::to_string(id));
-    }
-    st.requests_per_day = num_or(c, so, "requests_per_day", 100, p, 0, kMaxRequestsPerDay);
-    if (auto* w = opt(so, "weekly")) {
-      auto& a = arr(c, *w, p + ".weekly");
-      if (a.size() != 7) c.fail(p + ".weekly", "expected 7 weights, Sunday first");
-      for (std::size_t j = 0; j < 7; ++j) st.weekly[j] = weight(c, a[j], p + ".weekly." + std::to_string(j));
-    }
-    st.hourly = hourly_shape(c, opt(so, "hourly"), p + ".hourly");
-    st.growth_per_week = num_or(c, so, "growth_per_week", 0, p, -0.5, 2);
-    st.daily_noise = num_or(c, so, "daily_noise", 0.08, p, 0, 1);
-    if (auto* e = opt(so, "exact")) {
-      if (!e->is_bool()) c.fail(p + ".exact", "expected true or false");
-      st.exact = e->get_bool();
-    }
-    if (auto* x = opt(so, "exact_volume")) {
-      if (!x->is_bool()) c.fail(p + ".exact_volume", "expected true or false");
-      st.exact_volume = x->get_bool();
-    }
-    st.prompt_tokens = lognormal(c, so, "prompt_tokens", st.prompt_tokens, p);
-    st.completion_tokens = lognormal(c, so, "completion_tokens", st.completion_tokens, p);
-    st.reasoning_share = num_or(c, so, "reasoning_share", 0, p, 0, 1);
-    st.cache_hit_rate = num_or(c, so, "cache_hit_rate", 0, p, 0, 0.98);
-    st.cache_write_share = num_or(c, so, "cache_write_share", 0, p, 0, 1);
-    st.web_search_rate = num_or(c, so, "web_search_rate", 0, p, 0, 1);
-    st.file_rate = num_or(c, so, "file_rate", 0, p, 0, 1);
-    st.web_fetch_rate = num_or(c, so, "web_fetch_rate", 0, p, 0, 1);
-    st.byok_share = num_or(c, so, "byok_share", 0, p, 0, 1);
-    st.data_discount = num_or(c, so, "data_discount", 0, p, 0, 1);
-    st.guardrail_rate = num_or(c, so, "guardrail_rate", 0.002, p, 0, 1);
-    st.response_cache_rate = num_or(c, so, "response_cache_rate", 0, p, 0, 1);
-    st.external_users = static_cast<int>(num_or(c, so, "external_users", 0, p, 0, 100000));
-    st.latency_factor = num_or(c, so, "latency_factor", 1, p, 0.01, 100);
-    if (auto* w = opt(so, "countries")) st.countries = weights(c, *w, p + ".countries");
-    if (auto* w = opt(so, "finish_reasons")) st.finish_reasons = weights(c, *w, p + ".finish_reasons");
-    if (auto* ch = opt(so, "changes")) {
-      auto& a = arr(c, *ch, p + ".changes");
-      for (std::size_t j = 0; j < a.size(); ++j) {
-        const std::string q = p + ".changes." + std::to_string(j);
-        auto& co = obj(c, a[j], q);
-        Change change;
-        if (opt(co, "days_ago")) change.days_ago = num_or(c, co, "days_ago", 0, q, 0, 400);
-        if (opt(co, "week_start_ago")) change.week_start_ago = static_cast<int>(num_or(c, co, "week_start_ago", 1, q, 1, 50));
-        if (change.days_ago.has_value() == change.week_start_ago.has_value())
-          c.fail(q, "needs exactly one of days_ago or week_start_ago");
-        if (auto* mv = opt(co, "model")) {
-          change.model = s.find_model(str(c, *mv, q + ".model"));
-          if (change.model < 0) c.fail(q + ".model", "unknown model");
-        }
-        change.volume = num_or(c, co, "volume", 1, q, 0, 100);
-        st.changes.push_back(change);
-      }
-    }
+    Stream st = parse_stream(c, so, p, s);
     s.streams.push_back(std::move(st));
   }
   if (s.streams.empty()) c.fail("$.streams", "needs at least one stream");
-  if (auto* cs = opt(o, "classifiers")) parse_classifiers(c, arr(c, *cs, "$.classifiers"), s);
-  // The most requests the detail window could hold: each stream's rate at its busiest
-  // weekday, its growth (shrinking streams were bigger in the past) and volume changes.
+}
+
+// The most requests the detail window could hold: each stream's rate at its busiest
+// weekday, its growth (shrinking streams were bigger in the past) and volume changes;
+// fails above kMaxDetailEvents.
+static void check_detail_volume(const Ctx& c, const Scenario& s) {
   double events = 0;
   for (auto& st : s.streams) {
     double wsum = 0, wmax = 0;
@@ -499,6 +536,21 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
                             " requests in the detail window (at most 3e7): lower requests_per_day, volume "
                             "changes or the shrinking growth_per_week");
   }
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& origin) {
+  Ctx c{origin};
+  const json::value root = parse_json(c, text);
+  auto& o = obj(c, root, "$");
+  Scenario s;
+  parse_header(c, o, s);
+  parse_workspaces(c, o, s);
+  parse_users_and_apps(c, o, s);
+  parse_keys(c, o, s);
+  parse_models(c, o, s);
+  parse_streams(c, o, s);
+  if (auto* cs = opt(o, "classifiers")) parse_classifiers(c, arr(c, *cs, "$.classifiers"), s);
+  check_detail_volume(c, s);
   return s;
 }
 

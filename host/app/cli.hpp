@@ -2,7 +2,8 @@
 //
 // Owns: parsing argv into CliOptions (the `lua`/`luajit` conventions plus orscript's
 // own flags) and the --help text with the exit codes. Does not own: running anything,
-// or where the key and base URL come from (host/net/api_client.hpp resolves those).
+// or where the key and base URL come from (it only collects the flags; see
+// resolve_api_key and resolve_base_url in host/net/api_client.hpp).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // main.cpp: orscript's entry point. Parses the command line, sets up the API client
-// or the in-process simulator, then runs -e/-l actions, the script and the REPL in the
-// order `lua` does. Every failure ends in one message and a documented exit code.
+// or the in-process simulator (which it owns: the bindings reach it only through
+// DemoControl), then runs -e/-l actions, the script and the REPL in the order `lua`
+// does. Every failure ends in one message and a documented exit code.
 #include <unistd.h>
 
 #include <cstring>
@@ -13,16 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "bindings/host_context.hpp"
+#include "bindings/oneliner.hpp"
+#include "bindings/runtime.hpp"
 #include "host/app/cli.hpp"
 #include "host/app/help_doc.hpp"
-#include "host/app/oneliner.hpp"
 #include "host/app/repl.hpp"
 #include "host/core/error.hpp"
 #include "host/core/install_layout.hpp"
 #include "host/core/interrupt.hpp"
 #include "host/core/platform.hpp"
-#include "host/lua/host_context.hpp"
-#include "host/lua/runtime.hpp"
 #include "host/net/api_client.hpp"
 #include "sim/simulator.hpp"
 
@@ -48,6 +49,16 @@ sim::Options sim_options(const cli::CliOptions& o) {
   s.rate_limits = !o.no_rate_limit;
   return s;
 }
+
+// The demo server as the Lua side sees it: its ground truth, nothing else.
+class SimDemoControl final : public DemoControl {
+ public:
+  explicit SimDemoControl(const sim::Server& server) : server_(server) {}
+  boost::json::value ground_truth() const override { return server_.ground_truth(); }
+
+ private:
+  const sim::Server& server_;
+};
 
 // Keeps a real key out of places it could leak from: no core dump (and no ptrace
 // attach by other processes of the user) once the key is in memory, and an --api-key
@@ -80,6 +91,9 @@ int run(int argc, char** argv) {
   if (o.serve) return sim::serve_forever(sim_options(o));
 
   install_interrupt_handler();
+  // Declared before the context and the runtime, so it stops after they are gone.
+  std::unique_ptr<sim::Server> demo_server;
+  std::unique_ptr<SimDemoControl> demo_control;
   HostContext ctx;
   ctx.now_ms = o.now_ms;
   ctx.cache_dir = cache_dir();
@@ -96,12 +110,14 @@ int run(int argc, char** argv) {
   if (o.demo) {
     if (!o.base_url.empty()) throw Error(ErrorKind::usage, "--demo and --base-url exclude each other: --demo serves its own API");
     ctx.demo = true;
-    ctx.demo_server = sim::Server::start(sim_options(o));
-    co.base_url = ctx.demo_server->base_url();
+    demo_server = sim::Server::start(sim_options(o));
+    demo_control = std::make_unique<SimDemoControl>(*demo_server);
+    ctx.demo_control = demo_control.get();
+    co.base_url = demo_server->base_url();
     // A real key never goes to the simulator; an explicit --api-key is for trying
     // the demo with another kind of key.
-    co.api_key = o.api_key_flag ? Secret(*o.api_key_flag) : Secret(ctx.demo_server->management_key());
-    if (!o.ca_file.empty() || o.tls) co.ca_file = ctx.demo_server->ca_file();
+    co.api_key = o.api_key_flag ? Secret(*o.api_key_flag) : Secret(demo_server->management_key());
+    if (!o.ca_file.empty() || o.tls) co.ca_file = demo_server->ca_file();
     ctx.demo_description = "scenario " + o.scenario + ", seed " + std::to_string(o.seed);
     std::fprintf(stderr, "orscript: demo mode: simulated data (%s); nothing is sent to openrouter.ai\n",
                  ctx.demo_description.c_str());

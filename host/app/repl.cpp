@@ -12,10 +12,10 @@
 #include <cstring>
 #include <string>
 
+#include "bindings/host_context.hpp"
+#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
 #include "host/core/interrupt.hpp"
-#include "host/lua/host_context.hpp"
-#include "host/lua/runtime.hpp"
 #include "orscript_build_config.hpp"
 
 namespace orscript {

@@ -21,9 +21,9 @@
 
 #include <editline/readline.h>
 
+#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
 #include "host/core/interrupt.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 namespace {

@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
 #include "host/core/interrupt.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 namespace {

@@ -9,9 +9,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "bindings/host_context.hpp"
+#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
-#include "host/lua/host_context.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript::repl {
 

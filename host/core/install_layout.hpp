@@ -4,7 +4,7 @@
 // at build time: <prefix>/share/orscript beside <prefix>/bin/orscript when installed
 // (cmake --install, the .deb, Homebrew), else the source tree that a build directory
 // links to (`orscript-source`, made by CMake); the recipes in it, by name. Does not own:
-// the Lua module path (host/lua/runtime.cpp) or the OS call behind it (platform.hpp).
+// the Lua module path (bindings/runtime.cpp) or the OS call behind it (platform.hpp).
 #pragma once
 
 #include <filesystem>

@@ -1,7 +1,8 @@
 // secret.hpp: the API key as a value that does not leak.
 //
 // Owns: holding the key, a redacted form for messages, wiping it on destruction.
-// Does not own: where the key comes from (host/app/cli) or how it is sent (host/net).
+// Does not own: where the key comes from (resolve_api_key, host/net/api_client.hpp,
+// says it once) or how it is sent (host/net).
 #pragma once
 
 #include <string>

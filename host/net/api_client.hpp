@@ -138,6 +138,11 @@ class ApiClient {
 // non-loopback host.
 std::string normalize_base_url(std::string_view url);
 
+// Where the key and the base URL come from is decided here and nowhere else (secret.hpp,
+// base_url.hpp and host/app/cli.hpp point here): host/app/main.cpp hands these two the
+// command-line values (cli.hpp only collects them); with --demo it uses the simulator's
+// URL and key instead and calls neither.
+
 // The base URL to use: `flag` when non-empty, else $OPENROUTER_BASE_URL, else the
 // default; either convention (origin or full /api/v1 base), normalized.
 std::string resolve_base_url(std::string_view flag = {});

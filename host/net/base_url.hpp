@@ -4,7 +4,7 @@
 // "https://openrouter.ai", as the skill scripts read OPENROUTER_BASE_URL, or a full base
 // ending in /api/v1, as the TypeScript SDK reads it), the rule that plain http is only
 // for loopback hosts, and host classification (IP literal, loopback). Does not own:
-// choosing between flag, environment and default (the CLI does that).
+// choosing between flag, environment and default (resolve_base_url in api_client.hpp).
 #pragma once
 
 #include <cstdint>

@@ -53,6 +53,7 @@ local function check_int(fname, key, v, lo, hi)
   end
   return v
 end
+M.check_int = check_int  -- also orscript.generations' (generations.lua)
 
 local UUID = "^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$"
 

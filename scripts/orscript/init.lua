@@ -4,7 +4,8 @@
 -- `orscript -e ''` stays cheap). Everything else lives in the submodules:
 -- query.lua (orscript.Query), time.lua (orscript.time, orscript.Range), schema.lua
 -- (the catalogue and its cache), planner.lua (split and merge), endpoints.lua
--- (activity, datasets, keys, credits, generation), keys.lua (key management). The reference is docs/scripting.md.
+-- (activity, datasets, keys, credits, generation), keys.lua (key management), generations.lua
+-- (samples of the requests behind a slice). The reference is docs/scripting.md.
 local core = require "orscript.core"
 local U = require "orscript.util"
 
@@ -39,6 +40,9 @@ function M.set_budget(ws, interval, usd, opts) return keys_mod().set_budget(ws, 
 function M.key() return endpoints().key() end
 function M.credits() return endpoints().credits() end
 function M.generation(id) return endpoints().generation(id) end
+-- orscript.generations{key =, model =, range =, n =, ...} -> orscript.Generations: a sample of
+-- the requests behind a slice, fetched with GET /generation and summarised.
+function M.generations(opts) return require("orscript.generations").generations(opts) end
 -- orscript.forecast{by =, ...} -> orscript.Forecast: month to date, projected, last month.
 function M.forecast(opts) return require("orscript.forecast").forecast(opts) end
 -- orscript.forecast_query{by =, ...} -> orscript.Query: the forecast's daily query, unsent.
@@ -70,6 +74,7 @@ end
 return U.module("orscript", M, {
   time = function() return require "orscript.time" end,
   chart = function() return require "orscript.chart" end,
+  code = function() return require "orscript.code" end,  -- orscript.code.find (scripts/orscript/code.lua)
   rankings = function() return endpoints().rankings end,
   request = function() return endpoints().request end,
   Query = function() return query_mod().Query end,

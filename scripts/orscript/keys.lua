@@ -50,6 +50,17 @@ local function lead(t, first)
   return t:select(unpack(names))
 end
 
+-- `limit` and `limit_remaining` are USD caps: shown as dollars like the usage columns
+-- (their names do not say so, so the table engine would show plain numbers).
+local function as_dollars(t)
+  for _, name in ipairs({ "limit", "limit_remaining" }) do
+    if t:info(name) and t:info(name).type == "number" then
+      t = t:derive(name, function(r) return r[name] end, { format = "currency" })
+    end
+  end
+  return t
+end
+
 -- The workspaces as raw objects (every page).
 local function workspace_list() return fetch("workspaces") or {} end
 
@@ -106,7 +117,7 @@ function M.keys(opts)
   end
   if core.dry_run() then return core.wait(core.submit("workspaces", {})) end
   local spaces = opts.workspace ~= nil and { resolve_workspace(fname, opts.workspace) } or workspace_list()
-  return lead(core.to_table("keys", { data = key_list(spaces, opts.include_disabled) }), KEY_COLUMNS)
+  return as_dollars(lead(core.to_table("keys", { data = key_list(spaces, opts.include_disabled) }), KEY_COLUMNS))
 end
 
 local function is_hash(s) return type(s) == "string" and #s == 64 and s:match("^%x+$") ~= nil end

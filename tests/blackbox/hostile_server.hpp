@@ -169,6 +169,18 @@ class Server {
                                const std::string& response) {
     json::value v = json::parse(response);
     const bool query = path.find("analytics/query") != std::string::npos;
+    // GET /generation (issue 14): every number as a string and latency null ("gen_strings"),
+    // or no generation object at all ("gen_empty").
+    if (path.find("/generation") != std::string::npos && v.is_object())
+      if (auto* d = v.as_object().if_contains("data"); d && d->is_object()) {
+        if (mode == "gen_empty") *d = json::array();
+        if (mode == "gen_strings") {
+          for (auto& kv : d->as_object())
+            if (kv.value().is_number()) kv.value() = json::serialize(kv.value());
+          d->as_object()["latency"] = nullptr;
+        }
+        return json::serialize(v);
+      }
     json::array* rows = nullptr;
     if (auto* d = v.as_object().if_contains("data")) {
       if (d->is_array()) rows = &d->as_array();

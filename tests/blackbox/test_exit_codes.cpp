@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/simulator.hpp"
+#include "tests/support/local_sim.hpp"
 #include "tests/support/process.hpp"
 
 namespace ot = orscript::test;
@@ -37,24 +38,7 @@ ot::RunResult demo(const std::vector<std::string>& extra) {
 }
 
 // A simulator in this process, so the test can count what reached it.
-struct CountingSim {
-  std::unique_ptr<orscript::sim::Server> server;
-  std::string cache = ot::temp_dir();
-  CountingSim() {
-    orscript::sim::Options o;
-    o.now_ms = 1795003200000;  // 2026-11-18T12:00:00Z
-    server = orscript::sim::Server::start(o);
-  }
-  // The binary against this simulator as a real account (key in the environment).
-  ot::RunResult run(const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"--base-url", server->base_url(), "--now", kNow};
-    for (auto& a : extra) args.push_back(a);
-    ot::RunOptions o;
-    o.env["OPENROUTER_API_KEY"] = server->management_key();
-    o.env["ORSCRIPT_CACHE_DIR"] = cache;
-    return ot::orscript(args, o);
-  }
-};
+using CountingSim = ot::LocalSim;
 
 const char* kQueryScript =
     "local t = orscript.query{metrics = {'total_usage'}, by = {'model'}, range = orscript.time.last_month()}:run()\n"

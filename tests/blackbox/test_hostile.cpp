@@ -132,6 +132,44 @@ TEST_CASE("hostile server: control bytes in names never reach the terminal, Mark
   CHECK(parse.exit_code == 0);
 }
 
+TEST_CASE("hostile server: /generation figures as strings are read as numbers, a null is missing, no object is a failure") {
+  const std::string dir = ot::temp_dir();
+  auto polite = review("pass", {"--json", dir + "/pass.json"});
+  auto strings = review("gen_strings", {"--json", dir + "/strings.json"});
+  auto empty = review("gen_empty", {"--json", dir + "/empty.json"});
+  for (auto* r : {&polite, &strings, &empty}) {
+    sane(*r);
+    REQUIRE(r->exit_code == 0);
+  }
+  namespace json = boost::json;
+  auto samples = [&](const std::string& file) {
+    json::value doc = json::parse(ot::read_file(dir + file));
+    for (auto& rec : doc.at("recommendations").as_array())
+      if (!rec.at("samples").is_null()) return rec.at("samples");
+    return json::value();
+  };
+  json::value a = samples("/pass.json"), b = samples("/strings.json"), c = samples("/empty.json");
+  REQUIRE(a.is_object());
+  REQUIRE(b.is_object());
+  REQUIRE(c.is_object());
+  auto& ra = a.at("requests").as_array();
+  auto& rb = b.at("requests").as_array();
+  REQUIRE(ra.size() >= 1);
+  REQUIRE(ra.size() == rb.size());
+  for (std::size_t i = 0; i < ra.size(); ++i) {
+    for (const char* k : {"cost", "tokens_prompt", "tokens_completion", "tokens_cached", "generation_time"})
+      CHECK(ra[i].at(k).to_number<double>() == rb[i].at(k).to_number<double>());
+    CHECK(rb[i].at("latency").is_null());  // null stays missing, never 0
+  }
+  CHECK(a.at("summary").at("latency_ms").is_object());
+  CHECK(b.at("summary").at("latency_ms").is_null());
+  CHECK(a.at("summary").at("cost") == b.at("summary").at("cost"));
+  // No generation object: every fetch is a listed failure, no row of nulls.
+  CHECK(c.at("requests").as_array().empty());
+  CHECK(c.at("failed").as_array().size() == c.at("sampled").to_number<std::size_t>());
+  CHECK(has(empty.out, "the API sent no generation object"));
+}
+
 TEST_CASE("hostile server: an endless body stops at the client's cap as a network error") {
   auto r = review("endless");
   sane(r);

@@ -124,7 +124,8 @@ TEST_CASE("recipes: a recipe with a bad threshold is a usage error") {
 
 TEST_CASE("cost review: demo report, outputs, request count, verification script") {
   std::string dir = ot::temp_dir();
-  auto r = demo({"--verbose", "recipes/cost_review.lua", "--markdown", dir + "/review.md", "--html",
+  // --samples 0: the review's own requests (the request samples are the next test case)
+  auto r = demo({"--verbose", "recipes/cost_review.lua", "--samples", "0", "--markdown", dir + "/review.md", "--html",
                  dir + "/review.html", "--json", dir + "/review.json", "--verify-script", dir + "/verify.lua"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -145,6 +146,40 @@ TEST_CASE("cost review: demo report, outputs, request count, verification script
 
   run_ok({"tests/lua/check_review.lua", dir + "/review.json"}, {"check_review: ok (demo:"});
   run_ok({dir + "/verify.lua"}, {"fixes confirmed", "open batch-pipeline's spend on openai/gpt-4.5-preview"});
+}
+
+// Requests logged by --verbose to one endpoint path ("/api/v1/generation").
+int logged_requests_to(const std::string& err, const std::string& path) {
+  std::istringstream in(err);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line))
+    if (line.rfind("orscript: ", 0) == 0 && has(line, " " + path + "?") && has(line, "(attempt")) ++n;
+  return n;
+}
+
+TEST_CASE("cost review: --samples N samples the requests behind a finding, 0 turns it off, bad N is refused") {
+  auto r = demo({"--verbose", "recipes/cost_review.lua", "--samples", "3"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(has(r.out, "Requests behind it: 3 sampled of "));
+  CHECK(logged_requests_to(r.err, "/api/v1/generation") == 6);  // 3 for each of the two findings
+  CHECK(has(r.err, "review_samples: "));
+  auto off = demo({"--verbose", "recipes/cost_review.lua", "--samples", "0"});
+  REQUIRE(off.exit_code == 0);
+  CHECK(!has(off.out, "Requests behind it"));
+  CHECK(logged_requests_to(off.err, "/api/v1/generation") == 0);
+  CHECK(!has(off.err, "review_samples: "));
+  for (const char* bad : {"-1", "2.5", "lots", "51"}) {
+    auto b = demo({"recipes/cost_review.lua", "--samples", bad});
+    INFO(bad << ": " << b.err);
+    CHECK(b.exit_code == 2);
+    CHECK(has(b.err, "--samples expects"));
+    CHECK(!has(b.err, "traceback"));
+    auto v = demo({"--verbose", "recipes/cost_review.lua", "--samples", bad});
+    CHECK(v.exit_code == 2);
+    CHECK(logged_requests(v.err) == 0);  // refused before any request
+  }
 }
 
 TEST_CASE("cost review: the lean scenario agrees with its ground truth") {

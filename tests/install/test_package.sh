@@ -20,22 +20,45 @@ if [ "${1:-}" != --inside ]; then
   deb="$scratch/pkg/orscript_${version}_$(dpkg --print-architecture).deb"
   [ -f "$deb" ] || fail "no $(basename "$deb"); cpack made: $(ls "$scratch/pkg")"
 
-  # Depends comes from dpkg-shlibdeps: every runtime library, with versions.
+  # Depends comes from dpkg-shlibdeps: every shared library the binary links, with versions;
+  # plus OpenSSL, which a fast-start build (the default) loads on first use, so the
+  # linked libraries are exactly libc and libm there.
   depends=$(dpkg-deb -f "$deb" Depends)
   echo "Depends: $depends"
-  for lib in libc6 libstdc++6 libluajit-5.1-2 libssl3 libedit2 libboost-json1.81.0; do
+  if ldd "$build/orscript" | grep -q libluajit; then
+    libs="libc6 libstdc++6 libluajit-5.1-2 libssl3 libedit2 libboost-json1.81.0"
+  else
+    libs="libc6 libssl3"
+    for lib in libstdc++6 libluajit-5.1-2 libedit2 libboost-json1.81.0; do
+      ! grep -qF "$lib" <<<"$depends" || fail "Depends names $lib, which is linked statically: $depends"
+    done
+  fi
+  for lib in $libs; do
     grep -qF "$lib (>= " <<<"$depends" || fail "Depends lacks a versioned $lib: $depends"
   done
   [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "package version is not orscript -v's $version"
+  maintainer=$(dpkg-deb -f "$deb" Maintainer)
+  grep -Eq '^[^<]+ <[^@ ]+@[^> ]+>$' <<<"$maintainer" && ! grep -q noreply <<<"$maintainer" ||
+    fail "Maintainer is a placeholder or malformed: $maintainer"
 
   root=$scratch/root
   dpkg -x "$deb" "$root"
   for f in usr/bin/orscript usr/share/orscript/scripts/orscript/init.lua usr/share/orscript/scripts/orscript/meta/orscript.lua \
            usr/share/orscript/recipes/cost_review.lua usr/share/orscript/scenarios/demo.json usr/share/man/man1/orscript.1 \
            usr/share/bash-completion/completions/orscript usr/share/zsh/vendor-completions/_orscript \
-           usr/share/doc/orscript/README.md usr/share/doc/orscript/docs/scripting.md; do
+           usr/share/doc/orscript/README.md usr/share/doc/orscript/docs/scripting.md \
+           usr/share/doc/orscript/copyright usr/share/doc/orscript/changelog.gz; do
     [ -f "$root/$f" ] || fail "the package lacks /$f"
   done
+  # The changelog's newest entry is this version; the copyright file names orscript and,
+  # for each statically linked library, carries its notice (LuaJIT's as the sample).
+  head -1 <(zcat "$root/usr/share/doc/orscript/changelog.gz") | grep -qF "orscript ($version) " ||
+    fail "changelog.gz does not start with version $version"
+  copyright=$root/usr/share/doc/orscript/copyright
+  grep -q '^Upstream-Name: orscript$' "$copyright" || fail "the copyright file does not name orscript"
+  if ! ldd "$build/orscript" | grep -q libluajit; then
+    grep -q 'Mike Pall' "$copyright" || fail "the copyright file lacks LuaJIT's notice (linked statically)"
+  fi
   # Nothing in the package names the trees it was built from (the binary is stripped).
   if hits=$(grep -rlF -e "$src" -e "$build" "$root"); then fail "build paths baked into: $hits"; fi
 

@@ -14,6 +14,10 @@ T.test("keys lists every key of every workspace; one workspace by name, slug or 
   for _, ws in ipairs(spaces:col("slug")) do n = n + #orscript.keys { workspace = ws } end
   T.eq(n, 12)
   T.eq(#orscript.keys { workspace = "Data Platform" }, 5)
+  -- caps are dollars, like the usage columns: "$400.00", not "400"
+  T.eq(all:info("limit").format, "currency")
+  T.eq(all:info("limit_remaining").format, "currency")
+  T.truthy(all:filter(function(r) return r.name == "internal-chat" end):select("name", "limit"):format():find("$400.00", 1, true))
   T.eq(#orscript.keys { workspace = "b3e1f7a2-5c6d-4e8f-a1b2-c3d4e5f6a7b8" }, 5)
   T.raises(function() orscript.keys { workspace = "Nowhere" } end, "orscript.keys: no workspace \"Nowhere\"")
   T.raises(function() orscript.keys { workspaces = "x" } end, "unknown option 'workspaces'")

@@ -954,6 +954,15 @@ end
 
 -- JSON with object keys sorted (byte-identical files for a seed; LuaJIT's table order is
 -- not stable between processes). An empty table is an array.
+-- The text of file `path`, or nil when it cannot be read (the scorers read their runs' output).
+function M.read_file(path)
+  local f = io.open(path, "r")
+  if not f then return nil end
+  local t = f:read("*a")
+  f:close()
+  return t
+end
+
 function M.encode(v)
   local t = type(v)
   if t == "table" then

@@ -72,13 +72,7 @@ local function write_file(path, text)
   f:close()
   assert(os.rename(tmp, path))
 end
-local function read_file(path)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local t = f:read("*a")
-  f:close()
-  return t
-end
+local read_file = planted.read_file
 os.execute("mkdir -p " .. shell_quote(opts.work))
 
 -- The fields that identify a problem of each kind (the rest must not contradict).

@@ -313,6 +313,56 @@ function orscript.credits() end
 ---@param id string
 ---@return table
 function orscript.generation(id) end
+
+---@class orscript.GenerationsSpread
+---@field median number
+---@field p90 number
+---@field mean number
+---@field min number
+---@field max number
+---@field total number
+---@field n integer
+
+---@class orscript.GenerationsMix
+---@field value string
+---@field count integer
+---@field share number
+
+---@class orscript.GenerationsSummary
+---@field requests integer fetched
+---@field sampled integer
+---@field failed integer
+---@field population integer?
+---@field prompt orscript.GenerationsSpread?
+---@field completion orscript.GenerationsSpread?
+---@field reasoning orscript.GenerationsSpread?
+---@field latency orscript.GenerationsSpread?
+---@field generation_time orscript.GenerationsSpread?
+---@field cost orscript.GenerationsSpread?
+---@field cached_share number? cached ÷ prompt tokens
+---@field cached_requests number? share of requests with any cached token
+---@field finish_reasons orscript.GenerationsMix[]
+---@field providers orscript.GenerationsMix[]
+---@field models orscript.GenerationsMix[]
+---@field missing table<string, integer> rows without each column
+
+---@class orscript.Generations
+---@field rows orscript.Table id, created_at, model, provider, tokens_*, finish_reason, latency, generation_time, cost
+---@field summary orscript.GenerationsSummary
+---@field failed {id: string, status: integer, kind: string, message: string}[]
+---@field ids string[] the sampled ids
+---@field population integer|false generations that matched (false when `ids` were given)
+---@field range orscript.Range|false the range sampled
+---@field notes string[]
+---@field note string|false why there are no rows
+local Generations = {}
+---@return string
+function Generations:describe() end
+
+---A sample of the requests behind a slice: ids from the generation_id dimension, each fetched with GET /generation.
+---@param opts? {key?: string, model?: string, app?: integer, where?: table, range?: orscript.Range|table, n?: integer, seed?: integer, ids?: string[], concurrency?: integer}
+---@return orscript.Generations
+function orscript.generations(opts) end
 ---@return orscript.Instant
 function orscript.now() end
 ---@return string label, string description
@@ -371,5 +421,32 @@ orscript.chart = {}
 ---@param values (number|orscript.Null)[]
 ---@return string
 function orscript.chart.sparkline(values) end
+
+---@class orscript.code.Match
+---@field root string
+---@field file string
+---@field line integer
+---@field column integer
+---@field text string
+---@field name? string
+---@field needle string
+---@field kind string
+---@field of string
+---@field place "assignment"|"value"|"comment"
+
+---@class orscript.code
+orscript.code = {}
+---Where models, keys and apps appear in source trees (exact matches, comments and vendored folders skipped).
+---@param opts {dir?: string, dirs?: string[], models?: string[], keys?: string[], apps?: string[], envs?: string[], needles?: {text: string, kind?: string}[], comments?: boolean, git?: boolean, max_bytes?: integer, limit?: integer}
+---@return {matches: orscript.code.Match[], files: integer, bytes: integer, skipped_binary: integer, skipped_large: integer, modes: string[], truncated: boolean}
+function orscript.code.find(opts) end
+---The slug of a dated permaslug ("openai/gpt-4o-2024-05-13" -> "openai/gpt-4o"), or nil.
+---@param model string
+---@return string?
+function orscript.code.slug_of(model) end
+---The environment-variable names a key is commonly kept in.
+---@param key string
+---@return string[]
+function orscript.code.env_names(key) end
 
 return orscript

@@ -349,4 +349,16 @@ function M.window_text(w)
   return label or range
 end
 
+-- --code (recipes/review_code.lua): a recommendation's places in the source, one
+-- "file:line text" string each, best first; {} when the review ran without --code.
+function M.where_lines(r)
+  local out = {}
+  for _, w in ipairs(type(r) == "table" and type(r.where) == "table" and r.where or {}) do
+    if type(w) == "table" and M.str(w.file) and M.num(w.line) then
+      out[#out + 1] = M.plain(string.format("%s:%d %s", w.file, math.floor(w.line), M.str(w.text) or ""), "?")
+    end
+  end
+  return out
+end
+
 return M

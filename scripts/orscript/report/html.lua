@@ -61,6 +61,11 @@ dl{margin:0;display:grid;grid-template-columns:auto 1fr;gap:8px 14px;align-conte
 dt{font-size:12px;text-transform:uppercase;letter-spacing:.07em;color:var(--muted);font-weight:600;padding-top:2px}
 dd{margin:0}
 dd.risk{color:var(--warn)}
+.samples{padding:0 20px 16px}
+.samples h4{margin:0 0 4px;font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
+.samples p{margin:0 0 8px}
+.samples td.id{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
+.samples .notes{margin:6px 0 0;padding-left:18px;color:var(--warn);font-size:13px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600}
@@ -177,6 +182,12 @@ local function recommendation(out, r, i, total)
       out[#out + 1] = format('<dt>%s</dt><dd%s>%s</dd>', f[1], f[1] == "Risk" and ' class="risk"' or "", esc(f[2]))
     end
   end
+  local where = F.where_lines(r)  -- --code: the places in the source, best first
+  if #where > 0 then
+    local items = {}
+    for _, w in ipairs(where) do items[#items + 1] = "<code>" .. esc(w) .. "</code>" end
+    out[#out + 1] = '<dt>Where</dt><dd class="where" style="overflow-wrap:anywhere">' .. table.concat(items, "<br>") .. "</dd>"
+  end
   out[#out + 1] = "</dl>"
   local figs = F.list(r.figures)
   if #figs > 0 then
@@ -188,7 +199,10 @@ local function recommendation(out, r, i, total)
   else
     out[#out + 1] = "<div></div>"
   end
-  out[#out + 1] = "</div></article>"
+  out[#out + 1] = "</div>"
+  -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+  out[#out + 1] = require("orscript.report.samples").html(r.samples, esc)
+  out[#out + 1] = "</article>"
 end
 
 function M.render(data)

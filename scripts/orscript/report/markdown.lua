@@ -96,10 +96,13 @@ function M.render(data)
       if F.str(r.target) then p("- **Target:** " .. esc(r.target)) end
       if F.str(r.change) then p("- **Change:** " .. esc(r.change)) end
       if F.str(r.risk) then p("- **Risk:** " .. esc(r.risk)) end
+      for _, w in ipairs(F.where_lines(r)) do p("- **Where:** `" .. (w:gsub("`", "'")) .. "`") end  -- --code (a code span: no escapes)
       if F.str(r.kind) then p("- **Kind:** `" .. (F.str(r.kind):gsub("`", "'")) .. "`") end
       p()
       local frows = F.figure_rows(r, esc)
       if #frows > 0 then tbl(out, { "Figure", "Value" }, { "l", "r" }, frows) end
+      -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+      require("orscript.report.samples").markdown(r.samples, out, esc, tbl)
     end
   end
 

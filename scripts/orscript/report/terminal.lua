@@ -166,11 +166,15 @@ function M.render(data, opts)
       prose("Target  ", r.target, indent)
       prose("Change  ", r.change, indent)
       prose("Risk    ", r.risk, indent)
+      for j, w in ipairs(F.where_lines(r)) do prose(j == 1 and "Where   " or "        ", w, indent) end  -- --code
       local rows = F.figure_rows(r, function(label) return clean(label) or "" end)
       if #rows > 0 then
         for _, l in ipairs(table_lines(rows, { "l", "r" }, indent .. "  ",
           function(_, c, s) return c == 1 and paint("dim", s) or s end, width)) do line(l) end
       end
+      -- The requests behind it, when the review sampled them (issue 14; orscript.report.samples).
+      require("orscript.report.samples").terminal(r.samples, { line = line, prose = prose, table_lines = table_lines,
+        paint = paint, clean = clean, indent = indent, width = width })
       if i < #recs then line() end
     end
   end

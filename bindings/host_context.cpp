@@ -1,16 +1,14 @@
-#include "host/lua/host_context.hpp"
+#include "bindings/host_context.hpp"
 
 #include <chrono>
 
 #include "host/core/error.hpp"
-#include "sim/simulator.hpp"
 
 namespace orscript {
 
 HostContext::HostContext() = default;
 HostContext::~HostContext() {
-  client_.reset();  // stop talking before the demo server goes away
-  if (demo_server) demo_server->stop();
+  client_.reset();  // stop talking before the demo server (owned by the caller) goes away
 }
 
 net::ApiClient& HostContext::api() {

@@ -1,4 +1,4 @@
-#include "host/lua/runtime.hpp"
+#include "bindings/runtime.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -8,19 +8,47 @@
 #include <string>
 
 #include "bindings/binding.hpp"
+#include "bindings/host_context.hpp"
 #include "bindings/lua_json.hpp"
 #include "bindings/modules.hpp"
 #include "host/core/error.hpp"
 #include "host/core/install_layout.hpp"
 #include "host/core/interrupt.hpp"
 #include "host/core/platform.hpp"
-#include "host/lua/host_context.hpp"
 
 namespace orscript {
 namespace {
 
 // The state the Ctrl-C hook is set on (one runtime per process).
 std::atomic<lua_State*> g_hook_state{nullptr};
+// The context of the live runtime, for the panic handler (its key is scrubbed out).
+std::atomic<HostContext*> g_panic_context{nullptr};
+
+// The error value at `idx` as one line of text: an orscript.Error's message, a string,
+// or what kind of value it is.
+std::string describe_error(lua_State* L, int idx) {
+  Error err(ErrorKind::internal, "");
+  if (lua::to_error(L, idx, err)) return err.what();
+  if (const char* msg = lua_tostring(L, idx)) return msg;
+  return std::string("(error object is a ") + luaL_typename(L, idx) + " value)";
+}
+
+// The last resort for a Lua error raised outside every protected call (a bug, or memory
+// running out in an unprotected API call): one line on stderr and exit code 70, instead
+// of LuaJIT's "PANIC" and exit status 1. Never returns: LuaJIT would exit after it.
+int panic(lua_State* L) {
+  const char* msg = lua_tostring(L, -1);
+  std::string text = msg ? msg : "(error object is not a string)";
+  std::string program = "orscript";
+  if (HostContext* ctx = g_panic_context.load()) {
+    text = ctx->client_options.api_key.scrub(std::move(text));
+    program = ctx->program_name;
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s: internal error: Lua error outside a protected call: %s\n", program.c_str(), text.c_str());
+  std::fflush(stderr);
+  std::_Exit(exit_code::internal);  // no static destructors: other threads may still run
+}
 
 int message_handler(lua_State* L);
 
@@ -110,41 +138,58 @@ std::string find_library_dir() {
 }
 
 Runtime::Runtime(HostContext& ctx) : ctx_(ctx) {
+  if (ctx_.lib_dir.empty()) ctx_.lib_dir = find_library_dir();
   L_ = luaL_newstate();
   if (!L_) throw Error(ErrorKind::internal, "cannot create the Lua state (out of memory)");
-  luaL_openlibs(L_);
-  lua::open_base(L_);
-  lua::open_json(L_);
-  if (ctx_.lib_dir.empty()) ctx_.lib_dir = find_library_dir();
-  lua::set_library_dir(L_, ctx_.lib_dir);
-  set_package_path();
+  g_panic_context.store(&ctx_);
+  lua_atpanic(L_, panic);
+  Startup startup{this};
+  int status = lua_cpcall(L_, lua::entry<&Runtime::start>, &startup);
+  if (status != 0) {
+    std::string msg = describe_error(L_, -1);
+    lua_close(L_);
+    L_ = nullptr;
+    throw Error(ErrorKind::internal, startup.loading_library
+                                         ? "cannot load the orscript Lua library from " + ctx_.lib_dir + ": " + msg
+                                         : "cannot start Lua: " + msg);
+  }
+  g_hook_state.store(L_);
+  set_interrupt_callback(on_interrupt);
+}
 
-  // package.preload["orscript.core"] = the C module; then orscript = require "orscript".
-  lua_getglobal(L_, "package");
-  lua_getfield(L_, -1, "preload");
-  lua_pushlightuserdata(L_, &ctx_);
+// Start-up, run by the constructor under lua_cpcall: the standard libraries, the base
+// metatables, where `require` looks, orscript.core in package.preload, then the global
+// `orscript` = require "orscript" (under the message handler, for a traceback).
+int Runtime::start(lua_State* L) {
+  auto& startup = *static_cast<Startup*>(lua_touserdata(L, 1));
+  Runtime& rt = *startup.rt;
+  lua_settop(L, 0);
+  luaL_openlibs(L);
+  lua::open_base(L);
+  lua::open_json(L);
+  lua::set_library_dir(L, rt.ctx_.lib_dir);
+  rt.set_package_path();
+
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "preload");
+  lua_pushlightuserdata(L, &rt.ctx_);
   lua_pushcclosure(
-      L_,
+      L,
       [](lua_State* L) -> int {
         auto* ctx = static_cast<HostContext*>(lua_touserdata(L, lua_upvalueindex(1)));
         return lua::open_core(L, ctx);
       },
       1);
-  lua_setfield(L_, -2, "orscript.core");
-  lua_pop(L_, 2);
+  lua_setfield(L, -2, "orscript.core");
+  lua_pop(L, 2);
 
-  lua_getglobal(L_, "require");
-  lua_pushliteral(L_, "orscript");
-  if (protected_call(1, 1) != 0) {
-    std::string msg = lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "(no message)";
-    lua_close(L_);
-    L_ = nullptr;
-    throw Error(ErrorKind::internal, "cannot load the orscript Lua library from " + ctx_.lib_dir + ": " + msg);
-  }
-  lua_setglobal(L_, "orscript");
-
-  g_hook_state.store(L_);
-  set_interrupt_callback(on_interrupt);
+  startup.loading_library = true;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "orscript");
+  if (rt.protected_call(1, 1) != 0) lua_error(L);  // the message (with its traceback) goes on
+  startup.loading_library = false;
+  lua_setglobal(L, "orscript");
+  return 0;
 }
 
 Runtime::~Runtime() {
@@ -153,6 +198,7 @@ Runtime::~Runtime() {
     g_hook_state.store(nullptr);
   }
   if (L_) lua_close(L_);
+  if (g_panic_context.load() == &ctx_) g_panic_context.store(nullptr);
 }
 
 void Runtime::set_package_path() {

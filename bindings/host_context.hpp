@@ -4,8 +4,10 @@
 // lazily created ApiClient, the in-process demo server when --demo is on, the clock
 // the scripts see (fixed with --now), and the directories the Lua side uses (library,
 // schema cache). Does not own: parsing the command line (host/app) or the lua_State
-// (host/lua/runtime.hpp).
+// (bindings/runtime.hpp).
 #pragma once
+
+#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -17,9 +19,14 @@
 
 namespace orscript {
 
-namespace sim {
-class Server;
-}
+// What the Lua side may ask of the demo server (`core.demo_ground_truth()`), given by
+// whoever runs it (host/app): the bindings never see the simulator itself.
+class DemoControl {
+ public:
+  virtual ~DemoControl() = default;
+  // What the scenario planted (docs/simulator.md), as JSON.
+  virtual boost::json::value ground_truth() const = 0;
+};
 
 struct HostContext {
   HostContext();
@@ -28,7 +35,7 @@ struct HostContext {
   net::ClientOptions client_options;
   bool demo = false;
   std::string demo_description;            // "scenario demo, seed 1"
-  std::unique_ptr<sim::Server> demo_server;
+  const DemoControl* demo_control = nullptr;  // set with --demo; outlives the context
   std::optional<std::int64_t> now_ms;      // fixed clock (--now); else the real clock
   std::string lib_dir;                     // the shipped Lua library (scripts/)
   std::string cache_dir;                   // schema cache; "" disables the disk cache

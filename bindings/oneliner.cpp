@@ -1,11 +1,11 @@
 // oneliner.cpp: `orscript query ...` and `--format` for -e, both thin calls into
 // scripts/orscript/oneliner.lua (see oneliner.hpp).
-#include "host/app/oneliner.hpp"
+#include "bindings/oneliner.hpp"
 
 #include <lua.hpp>
 
+#include "bindings/runtime.hpp"
 #include "host/core/error.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace orscript {
 namespace {

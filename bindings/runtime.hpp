@@ -1,11 +1,14 @@
-// runtime.hpp: the owner of the lua_State.
+// runtime.hpp: the owner of the lua_State, and the bindings library's front door.
 //
 // Owns: creating and closing the state, the standard libraries, where `require` looks
 // (the shipped library, the running script's folder, ORSCRIPT_PATH), loading the
-// `orscript` library, the ONE protected call path with its message handler (file:line
+// `orscript` library (all of start-up runs under lua_cpcall, so a failure there is a
+// message, and a panic handler ends an unprotected error with one line and exit code
+// 70, never an abort), the ONE protected call path with its message handler (file:line
 // and a traceback), turning an error that reaches the top into a message on stderr and
 // an exit code, and stopping running Lua code on Ctrl-C. Does not own: the command
-// line (host/app/cli) or any binding (bindings/).
+// line (host/app/cli), the demo server (host/app/main.cpp; see host_context.hpp) or
+// the bindings it registers (the other files in bindings/).
 #pragma once
 
 struct lua_State;
@@ -19,7 +22,9 @@ struct HostContext;
 
 class Runtime {
  public:
-  explicit Runtime(HostContext& ctx);  // throws orscript::Error(internal) if the library fails to load
+  // Opens the state and loads the library; throws orscript::Error(internal) naming the
+  // cause if any of it fails (out of memory, a broken or missing library).
+  explicit Runtime(HostContext& ctx);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -54,6 +59,11 @@ class Runtime {
   void reset_interrupt();
 
  private:
+  struct Startup {
+    Runtime* rt;
+    bool loading_library = false;  // which message a failure gets
+  };
+  static int start(lua_State* L);  // run under lua_cpcall by the constructor
   void set_package_path();
   HostContext& ctx_;
   lua_State* L_ = nullptr;

@@ -8,10 +8,10 @@
 
 #include <string>
 
+#include "bindings/host_context.hpp"
 #include "bindings/repl_bridge.hpp"
+#include "bindings/runtime.hpp"
 #include "host/core/error.hpp"
-#include "host/lua/host_context.hpp"
-#include "host/lua/runtime.hpp"
 
 namespace {
 
