@@ -72,7 +72,10 @@ T.test("--samples 0: no section and no /generation request", function()
   T.eq(c.generation, nil, "no /generation request")
   for _, r in ipairs(none.recommendations) do T.eq(r.samples, nil, r.kind) end
   T.eq(none.stats.samples.findings, 0)
-  T.eq(none.stats.requests, data.stats.requests, "the review's own requests are the same with and without")
+  -- Compared with a run made after this file's first one: the first run of a fresh cache
+  -- directory also fetches the catalogue, which later runs read from the cache.
+  local with = review.run {}
+  T.eq(none.stats.requests, with.stats.requests, "the review's own requests are the same with and without")
   for name, text in pairs({ terminal = report.terminal(none, { color = false }), markdown = report.markdown(none),
                             html = report.html(none), json = review.json_report(none) }) do
     T.truthy(not text:find("Requests behind it", 1, true), name)

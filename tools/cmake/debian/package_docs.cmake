@@ -1,5 +1,5 @@
 # The package's /usr/share/doc/orscript/copyright and changelog.gz, made at configure time
-# from cmake/debian/: copyright.in plus, for ORSCRIPT_FAST_START, the copyright file of each
+# from tools/cmake/debian/: copyright.in plus, for ORSCRIPT_FAST_START, the copyright file of each
 # Debian package whose static archive is linked into the binary (found with dpkg-query -S),
 # and changelog gzipped with a fixed time stamp. Included from the top CMakeLists.txt.
 set(ORSCRIPT_STATIC_NOTICES "")
