@@ -5,8 +5,8 @@
 // result kind and the --dry-run refusal of state-changing calls all come from the
 // endpoint table, host/net/endpoint_table.hpp, which `core.endpoints()` hands to Lua),
 // waiting for one or many of them and turning the responses into Lua values (result
-// tables for the tabular endpoints, plain tables for the others), keeping HostContext::schema in step with the
-// catalogue, and the small host services the Lua library needs (clock, JSON, cache
+// tables for the tabular endpoints, plain tables for the others), installing the
+// catalogue in HostContext::schema (core.set_schema), and the small host services the Lua library needs (clock, JSON, cache
 // directory, account label, structured errors raised from Lua). Does not own: query
 // checks, planning or time arithmetic (scripts/orscript/*.lua), the HTTP client
 // (host/net) or the table engine (host/core/table*, bindings/table_binding).
@@ -112,8 +112,7 @@ void push_result(lua_State* L, HostContext& ctx, Pending& p, bool raw) {
     return;
   }
   switch (p.spec->result) {
-    case net::ResultKind::meta:
-      ctx.schema = std::make_shared<const Schema>(Schema::from_meta(r.json));
+    case net::ResultKind::meta:  // installed by schema.lua through core.set_schema
       push_json(L, data_of(r.json));
       return;
     case net::ResultKind::object: push_json(L, data_of(r.json)); return;
@@ -341,13 +340,51 @@ int l_to_table(lua_State* L) {
   return 1;
 }
 
-// --- core.set_schema(meta) -----------------------------------------------------------------
-// Installs a catalogue read from the disk cache, so result tables format without a fetch.
+// --- core.set_schema(meta) -> catalogue -----------------------------------------------------
+// Installs a catalogue (fetched, or read from the disk cache) so result tables format by
+// it, and returns it as Schema::from_meta read it: {metrics = {{name, label, format,
+// is_rate}}, dimensions/granularities = {{name, label}}, operators = {{name,
+// value_type}}}. scripts/orscript/schema.lua builds orscript.Schema on that, so the
+// response is read in one place.
+void push_items(lua_State* L, const std::vector<NamedItem>& items, const char* second) {
+  lua_createtable(L, static_cast<int>(items.size()), 0);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    lua_createtable(L, 0, 2);
+    lua_pushlstring(L, items[i].name.data(), items[i].name.size());
+    lua_setfield(L, -2, "name");
+    lua_pushlstring(L, items[i].label.data(), items[i].label.size());
+    lua_setfield(L, -2, second);
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+}
+
 int l_set_schema(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  boost::json::value v = to_json(L, 1);
-  context(L).schema = std::make_shared<const Schema>(Schema::from_meta(v));
-  return 0;
+  auto schema = std::make_shared<const Schema>(Schema::from_meta(to_json(L, 1)));
+  context(L).schema = schema;
+  lua_createtable(L, 0, 4);
+  lua_createtable(L, static_cast<int>(schema->metrics.size()), 0);
+  for (std::size_t i = 0; i < schema->metrics.size(); ++i) {
+    const MetricInfo& m = schema->metrics[i];
+    lua_createtable(L, 0, 4);
+    lua_pushlstring(L, m.name.data(), m.name.size());
+    lua_setfield(L, -2, "name");
+    lua_pushlstring(L, m.label.data(), m.label.size());
+    lua_setfield(L, -2, "label");
+    lua_pushlstring(L, m.display_format.data(), m.display_format.size());
+    lua_setfield(L, -2, "format");
+    lua_pushboolean(L, m.is_rate);
+    lua_setfield(L, -2, "is_rate");
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+  lua_setfield(L, -2, "metrics");
+  push_items(L, schema->dimensions, "label");
+  lua_setfield(L, -2, "dimensions");
+  push_items(L, schema->operators, "value_type");
+  lua_setfield(L, -2, "operators");
+  push_items(L, schema->granularities, "label");
+  lua_setfield(L, -2, "granularities");
+  return 1;
 }
 
 // --- small host services -------------------------------------------------------------------

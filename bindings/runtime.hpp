@@ -11,7 +11,7 @@
 // the bindings it registers (the other files in bindings/).
 #pragma once
 
-#include <lua.hpp>
+struct lua_State;
 
 #include <string>
 #include <vector>

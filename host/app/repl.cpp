@@ -1,6 +1,6 @@
 // repl.cpp: the loop. Reads a chunk (continuing while it is incomplete), runs dot
-// commands, evaluates Lua as an expression first and as a statement second (PUC Lua's
-// lua.c), prints the results and keeps going after errors and Ctrl-C.
+// commands, has the bridge compile it (expression first, statement second: PUC Lua's
+// lua.c) and run it, prints the results and keeps going after errors and Ctrl-C.
 #include "host/app/repl.hpp"
 
 #include <sys/stat.h>
@@ -15,14 +15,13 @@
 #include "bindings/host_context.hpp"
 #include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
-#include "host/core/error.hpp"
 #include "host/core/interrupt.hpp"
 #include "orscript_build_config.hpp"
 
 namespace orscript {
 namespace repl {
 
-Session::Session(Runtime& r, bool t) : rt(r), tty(t) {}
+Session::Session(Runtime& r, bool t) : rt(r), bridge(r), tty(t) {}
 
 Session::~Session() {
   if (out != stdout) std::fclose(out);
@@ -68,15 +67,6 @@ namespace {
 using repl::ReadStatus;
 using repl::Session;
 
-// True when the syntax error on top says the chunk ended too early (PUC lua.c's test).
-bool incomplete(lua_State* L, int status) {
-  if (status != LUA_ERRSYNTAX) return false;
-  std::size_t len;
-  const char* msg = lua_tolstring(L, -1, &len);
-  static const char mark[] = "'<eof>'";
-  return msg && len >= sizeof mark - 1 && std::strcmp(msg + len - (sizeof mark - 1), mark) == 0;
-}
-
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 bool starts_with_local(const std::string& s) {
@@ -88,43 +78,21 @@ bool starts_with_local(const std::string& s) {
 
 enum class Loaded { ok, error, abandoned };
 
-// The expression `expr` compiled (on top of the stack) as `return <expr>` is a tail
-// call when it is a call: the line's own frame is gone by the time an error is
-// raised, so `error("boom")` would have no position and a library error none of the
-// user's. Replaces it by `return select(1, <expr>)`, which returns the same values
-// without the tail call, when that compiles too.
-Loaded keep_frame(lua_State* L, const std::string& expr) {
-  std::string wrapped = "return select(1, " + expr + "\n)";
-  if (luaL_loadbuffer(L, wrapped.data(), wrapped.size(), "=stdin") == 0) {
-    lua_remove(L, -2);
-  } else {
-    lua_pop(L, 1);
-  }
-  return Loaded::ok;
-}
-
 // Compiles the chunk that starts with `first`, reading continuation lines while it is
-// incomplete. On `ok` the function is on the stack; on `error` the error value is.
+// incomplete. On `ok` the bridge holds the chunk; on `error` its syntax error.
 // `source` receives the text as typed (for the history).
 Loaded load_chunk(Session& s, const std::string& first, const std::string& prompt2, std::string& source) {
-  lua_State* L = s.rt.state();
   source = first;
   // "=expr" is "return expr" (lua 5.1's form); it never needs the expression attempt.
   bool forced = !first.empty() && first[0] == '=';
-  std::string code = forced ? "return " + first.substr(1) : first;
+  std::string code = forced ? first.substr(1) : first;
   while (true) {
-    if (!forced) {
-      std::string as_expr = "return " + code;
-      if (luaL_loadbuffer(L, as_expr.data(), as_expr.size(), "=stdin") == 0) return keep_frame(L, code);
-      lua_pop(L, 1);
-    }
-    int status = luaL_loadbuffer(L, code.data(), code.size(), "=stdin");
-    if (status == 0) return forced ? keep_frame(L, code.substr(7)) : Loaded::ok;  // without "return "
-    if (!incomplete(L, status)) return Loaded::error;
+    auto compiled = s.bridge.compile(code, forced);
+    if (compiled == ReplBridge::Compiled::ok) return Loaded::ok;
+    if (compiled == ReplBridge::Compiled::error) return Loaded::error;
     std::string more;
     ReadStatus r = repl::read_line(s, prompt2, more);
     if (r == ReadStatus::eof) return Loaded::error;  // report the incomplete chunk
-    lua_pop(L, 1);
     if (r == ReadStatus::interrupted) return Loaded::abandoned;
     source += "\n" + more;
     code += "\n" + more;
@@ -154,54 +122,27 @@ void run_init_file(Session& s) {
     if (required) std::fprintf(stderr, "orscript: start-up file %s: %s\n", path.c_str(), std::strerror(errno));
     return;
   }
-  lua_State* L = s.rt.state();
-  int status = luaL_loadfile(L, path.c_str());
-  if (status == 0) status = s.rt.protected_call(0, 0);
-  if (status != 0) {
-    std::fprintf(stderr, "orscript: error in start-up file %s:\n", path.c_str());
-    s.rt.report_error(status);
-  }
-  if (interrupt_requested()) s.rt.reset_interrupt();
+  s.bridge.run_file(path, "orscript: error in start-up file " + path + ":");
 }
 
-// Evaluates the function on top of the stack and prints what it returns. Returns the
-// exit code of its error, or 0.
+// Runs the chunk the bridge holds and prints what it returns. Returns the exit code
+// of its error, or 0.
 int evaluate(Session& s) {
-  lua_State* L = s.rt.state();
-  int base = lua_gettop(L) - 1;
-  // Code typed at the prompt runs in LuaJIT's interpreter: a loop compiled to a trace
-  // never reaches the hook that Ctrl-C sets, so it could not be stopped. Library code
-  // and scripts keep the JIT.
-  luaJIT_setmode(L, -1, LUAJIT_MODE_ALLFUNC | LUAJIT_MODE_OFF);
   auto started = std::chrono::steady_clock::now();
-  int code = 0;
-  int status = s.rt.protected_call(0, LUA_MULTRET);
-  if (status != 0) {
-    code = s.rt.report_error(status);
-  } else {
-    int n = lua_gettop(L) - base;
-    if (n > 0) {
-      lua_pushvalue(L, base + 1);
-      lua_setglobal(L, "_");
-      repl::print_values(s, n);
-    }
-  }
-  lua_settop(L, base);
-  // A Ctrl-C that came too late to stop anything must not stop the next command.
-  if (interrupt_requested()) s.rt.reset_interrupt();
+  ReplBridge::Outcome outcome = s.bridge.run(repl::print_options(s));
+  if (outcome.text) repl::print_text(s, std::move(*outcome.text));
   if (s.timer) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "Run Time: %.3f s\n", secs);
   }
   s.end_command();
-  return code;
+  return outcome.code;
 }
 
 }  // namespace
 
 int run_repl(Runtime& rt) {
   set_interrupt_notice(nullptr);  // at the prompt Ctrl-C just cancels; no "again to kill" notice
-  lua_State* L = rt.state();
   Session s(rt, isatty(0) != 0);
   HostContext& ctx = rt.context();
   const std::string label = ctx.account_label();
@@ -230,7 +171,6 @@ int run_repl(Runtime& rt) {
   int last_code = 0;
   std::string line;
   while (!s.quit) {
-    lua_settop(L, 0);
     ReadStatus r = repl::read_line(s, prompt1, line);
     if (r == ReadStatus::eof) break;
     if (r == ReadStatus::interrupted || blank(line)) continue;
@@ -256,7 +196,7 @@ int run_repl(Runtime& rt) {
                    "drop `local` to keep the value for later lines.\n");
     }
     if (loaded == Loaded::error) {
-      last_code = rt.report_error(LUA_ERRSYNTAX);
+      last_code = s.bridge.report_compile_error();
       continue;
     }
     last_code = evaluate(s);

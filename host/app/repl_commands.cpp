@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "bindings/runtime.hpp"
 #include "host/app/repl_session.hpp"
 
 namespace orscript::repl {
@@ -149,35 +148,12 @@ void cmd_pager(Session& s, const std::string& arg) {
   s.pager = true;
 }
 
-// The metric names a common word stands for ("cost" -> total_usage, ...), from the
-// library's orscript.schema.related(word) under the protected path; empty on failure.
-std::vector<std::string> related_names(Session& s, const std::string& word) {
-  std::vector<std::string> out;
-  if (word.empty()) return out;
-  lua_State* L = s.rt.state();
-  int top = lua_gettop(L);
-  lua_getglobal(L, "require");
-  lua_pushliteral(L, "orscript.schema");
-  if (s.rt.protected_call(1, 1) == 0 && lua_istable(L, -1)) {
-    lua_getfield(L, -1, "related");
-    lua_pushlstring(L, word.data(), word.size());
-    if (lua_isfunction(L, -2) && s.rt.protected_call(1, 1) == 0 && lua_istable(L, -1))
-      for (int i = 1;; ++i) {
-        lua_rawgeti(L, -1, i);
-        if (lua_type(L, -1) != LUA_TSTRING) break;
-        out.emplace_back(lua_tostring(L, -1));
-        lua_pop(L, 1);
-      }
-  }
-  lua_settop(L, top);
-  return out;
-}
-
 void cmd_schema(Session& s, const std::string& arg) {
-  auto v = load_schema(s, true);
-  if (!v) return;
-  std::string text = wrap_to_width(describe_schema(*v, arg, related_names(s, arg), terminal_width()), terminal_width());
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  int width = terminal_width();
+  auto text = s.bridge.schema_text(arg, width);
+  if (!text) return;
+  std::string wrapped = wrap_to_width(*text, width);
+  std::fwrite(wrapped.data(), 1, wrapped.size(), stdout);
   std::fflush(stdout);
 }
 

@@ -1,18 +1,19 @@
 // repl_session.hpp: the REPL's internal parts and the state they share.
 //
-// Owns: the Session (output mode and destination, timer, row limit, the schema as the
-// REPL has loaded it) and the interfaces between the REPL's files:
-//   repl.cpp          the loop: reading chunks, expression-or-statement, evaluation,
-//                     the start-up file
+// Owns: the Session (output mode and destination, timer, row limit) and the
+// interfaces between the REPL's files:
+//   repl.cpp          the loop: reading chunks, evaluation, the start-up file
 //   repl_input.cpp    libedit setup, reading a line, Ctrl-C at the prompt
 //   repl_history.cpp  the history file (XDG state dir, mode 0600) and the key filter
-//   repl_print.cpp    printing results (through scripts/orscript/pretty.lua)
+//   repl_print.cpp    writing results (the text comes from the bridge)
 //   repl_commands.cpp the dot commands
 //   repl_pager.cpp    paging results taller than the terminal
-//   repl_schema.cpp   the analytics catalogue for completion and .schema
-//   repl_complete.cpp Tab completion
-// Does not own: the lua_State (Runtime) or the SIGINT handler (host/core/interrupt).
-// Only the REPL's own .cpp files include this header.
+//   repl_complete.cpp Tab completion (libedit's hooks; candidates from the bridge)
+// Everything that touches Lua (compiling, running, completion candidates, the
+// .schema listing, formatting values) goes through bindings/repl_bridge.hpp, which
+// calls scripts/orscript/repl.lua. Does not own: the lua_State (Runtime) or the
+// SIGINT handler (host/core/interrupt). Only the REPL's own .cpp files include this
+// header.
 #pragma once
 
 #include <cstdio>
@@ -21,6 +22,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bindings/repl_bridge.hpp"
 
 namespace orscript {
 class Runtime;
@@ -32,17 +35,6 @@ namespace orscript::repl {
 // How orscript.Table results print (.mode).
 enum class Mode { table, csv, json, markdown, box, line };
 std::string_view mode_name(Mode m);
-
-// One metric or dimension as the REPL shows it.
-struct SchemaEntry {
-  std::string name, label;
-  std::string display_format;  // metrics only
-  bool is_rate = false;        // metrics only
-  int max_days = 0;            // longest window in days when the library says; 0 = unknown
-};
-struct SchemaView {
-  std::vector<SchemaEntry> metrics, dimensions, granularities, operators;
-};
 
 // ---- history (repl_history.cpp) ---------------------------------------------------
 
@@ -84,6 +76,7 @@ struct Session {
   Session& operator=(const Session&) = delete;
 
   Runtime& rt;
+  ReplBridge bridge;              // every call into Lua
   bool tty;                       // stdin is a terminal: prompts, libedit, history
   Mode mode = Mode::table;
   std::size_t max_rows = 40;      // result-table rows shown on the terminal
@@ -108,19 +101,15 @@ struct Session {
   bool set_output(const std::string& path, bool once);
   // After a command: ends a .once redirection.
   void end_command();
-
-  // The catalogue, loaded on first need (repl_schema.cpp).
-  std::shared_ptr<const SchemaView> schema;
-  const void* schema_source = nullptr;  // the HostContext::schema it was made from
-  bool schema_failed = false;     // orscript.meta() failed once: completion stops asking
 };
 
 // ---- printing (repl_print.cpp) ---------------------------------------------------
 
-// Prints the `n` values on top of the stack (and pops them) to the session's output:
-// result tables by mode, other tables readably, with the key scrubbed. Reports a
-// failure of the printer like any error.
-void print_values(Session& s, int n);
+// How results print in this session (.mode, .headers, .rows on the screen, width).
+ReplBridge::PrintOptions print_options(const Session& s);
+// Writes the text of a line's results to the session's output (the screen through
+// the pager, or the .output file), with the key scrubbed and a final newline.
+void print_text(Session& s, std::string text);
 
 // ---- pager (repl_pager.cpp) --------------------------------------------------------
 
@@ -141,20 +130,6 @@ std::string wrap_to_width(const std::string& text, int width);
 bool is_command(std::string_view line);
 void run_command(Session& s, const std::string& line);
 
-// ---- schema (repl_schema.cpp) ----------------------------------------------------
-
-// The catalogue: HostContext::schema when set, else orscript.meta() under the
-// protected path. `report` = say why on stderr when it cannot be had. Never raises.
-std::shared_ptr<const SchemaView> load_schema(Session& s, bool report);
-// True for the metrics and dimensions limited to 31-day windows (spec §3.4/§3.5): the
-// library's word (max_days) when it gave one, else the list in repl_schema.cpp.
-bool is_31_day(const SchemaEntry& e);
-// The .schema listing fitted to `width` columns: all of it, or the entries whose name
-// or label contains `filter` (any case) or whose name is in `related` (the metrics a
-// common word such as "cost" or "latency" means).
-std::string describe_schema(const SchemaView& v, std::string_view filter, const std::vector<std::string>& related,
-                            int width);
-
 // ---- input (repl_input.cpp) ------------------------------------------------------
 
 enum class ReadStatus { line, eof, interrupted };
@@ -168,9 +143,5 @@ ReadStatus read_line(Session& s, const std::string& prompt, std::string& out);
 
 // Installs the libedit completion hooks for this session.
 void install_completion(Session& s);
-// The candidates for completing `word` at the end of `line_before` (for tests and
-// the hook): globals, fields and methods, or schema names inside a string literal.
-// `quote` is set to the open quote character when inside a string, else 0.
-std::vector<std::string> complete(Session& s, std::string_view line_before, std::string_view word, char& quote);
 
 }  // namespace orscript::repl

@@ -1,8 +1,12 @@
 // schema.hpp: the analytics catalogue as served by GET /analytics/meta.
 //
-// Owns: parsing the meta response into metrics (with is_rate and display_format),
-// dimensions, operators and granularities, and looking names up. Does not own:
-// fetching or caching it (the Lua library caches it on disk) or validating queries.
+// Owns: reading the meta response into metrics (with is_rate and display_format),
+// dimensions, operators and granularities, and looking names up. This is the one
+// reader of the response: the table engine formats columns by it, the Lua model
+// (scripts/orscript/schema.lua, through core.set_schema) is built on it, and shell
+// completion takes names from it. Does not own: fetching or caching it, validating
+// queries, or the facts the response does not carry (31-day windows, everyday words,
+// rates' parts), which live only in scripts/orscript/schema.lua.
 #pragma once
 
 #include <boost/json/value.hpp>

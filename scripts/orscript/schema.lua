@@ -101,37 +101,41 @@ M.RATE_PARTS = {
 local Schema = U.class("orscript.Schema")
 M.Schema = Schema
 
+-- Builds the orscript.Schema on the catalogue as the host reads the response
+-- (core.set_schema, which also installs it for formatting result tables), adding the
+-- facts the response does not carry.
 local function new_schema(data, fetched_at, source)
+  local parsed = core.set_schema(data)
   local s = {
     metrics = {}, dimensions = {}, operators = {}, granularities = {},
     fetched_at = fetched_at, source = source, raw = data,
     _by = { metric = {}, dimension = {}, operator = {}, granularity = {} },
   }
-  for _, m in ipairs(data.metrics or {}) do
+  local function label(item) return item.label ~= "" and item.label or item.name end
+  for _, m in ipairs(parsed.metrics) do
     local item = {
-      name = m.name, label = m.display_label or m.name,
-      is_rate = m.is_rate == true, format = m.display_format or "number",
+      name = m.name, label = label(m), is_rate = m.is_rate, format = m.format,
       max_days = M.SHORT_WINDOW[m.name] and M.SHORT_DAYS or M.LONG_DAYS,
     }
     s.metrics[#s.metrics + 1] = item
     s._by.metric[m.name] = item
   end
-  for _, d in ipairs(data.dimensions or {}) do
+  for _, d in ipairs(parsed.dimensions) do
     local item = {
-      name = d.name, label = d.display_label or d.name,
+      name = d.name, label = label(d),
       max_days = M.SHORT_WINDOW[d.name] and M.SHORT_DAYS or M.LONG_DAYS,
       label_resolved = M.LABEL_RESOLVED[d.name] ~= nil,
     }
     s.dimensions[#s.dimensions + 1] = item
     s._by.dimension[d.name] = item
   end
-  for _, o in ipairs(data.operators or {}) do
-    local item = { name = o.name, value_type = o.value_type or "scalar" }
+  for _, o in ipairs(parsed.operators) do
+    local item = { name = o.name, value_type = o.value_type ~= "" and o.value_type or "scalar" }
     s.operators[#s.operators + 1] = item
     s._by.operator[o.name] = item
   end
-  for _, g in ipairs(data.granularities or {}) do
-    local item = { name = g.name, label = g.display_label or g.name }
+  for _, g in ipairs(parsed.granularities) do
+    local item = { name = g.name, label = label(g) }
     s.granularities[#s.granularities + 1] = item
     s._by.granularity[g.name] = item
   end
@@ -247,7 +251,6 @@ function M.get(opts)
   if not refresh then
     local doc = read_cache(now)
     if doc then
-      core.set_schema(doc.meta)
       current = new_schema(doc.meta, doc.fetched_at, "cache")
       current.cache_file = doc.path
       return current

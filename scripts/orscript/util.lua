@@ -102,10 +102,12 @@ function U.class(name)
 end
 
 -- A strict module table: unknown keys raise; `lazy` maps names to loader functions
--- whose result is cached on first use.
+-- whose result is cached on first use. The metatable's `__lazy` is that table, so
+-- that the REPL's completion can list the fields before any is loaded.
 function U.module(name, t, lazy)
   return setmetatable(t, {
     __name = name,
+    __lazy = lazy,
     __index = function(self, key)
       local load = lazy and lazy[key]
       if load then

@@ -393,3 +393,18 @@ TEST_CASE("repl: error() at the prompt is one line at the user's position") {
   CHECK_FALSE(has(out, "[builtin#"));
   CHECK_FALSE(has(out, "stack traceback"));
 }
+
+TEST_CASE("repl: Tab after orscript. lists the lazily loaded submodules before any is loaded") {
+  Repl r(kDemoNow);
+  r.pty.send("orscript.\t\t");
+  r.pty.expect("rankings");
+  // The list is whole once the line is drawn again under it; ^C sooner would race it.
+  r.pty.expect(kPrompt + "orscript.");
+  r.pty.send("\x03");
+  r.pty.expect(kPrompt);
+  std::string shown = r.pty.transcript();
+  CHECK(has(shown, "chart"));
+  CHECK(has(shown, "Range"));
+  // Listing them loaded none (completion reads the module's declared __lazy table).
+  CHECK(has(r.run("package.loaded['orscript.chart'] == nil"), "\ntrue\r\n"));
+}

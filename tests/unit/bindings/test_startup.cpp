@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <lua.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
