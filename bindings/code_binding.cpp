@@ -10,19 +10,6 @@
 namespace orscript::lua {
 namespace {
 
-std::string field_string(lua_State* L, int idx, const char* name) {
-  lua_getfield(L, idx, name);
-  size_t n = 0;
-  const char* s = lua_tolstring(L, -1, &n);
-  std::string out = s ? std::string(s, n) : std::string();
-  lua_pop(L, 1);
-  return out;
-}
-
-void set_string(lua_State* L, const char* name, const std::string& v) {
-  lua_pushlstring(L, v.data(), v.size());
-  lua_setfield(L, -2, name);
-}
 void set_number(lua_State* L, const char* name, double v) {
   lua_pushnumber(L, v);
   lua_setfield(L, -2, name);
@@ -47,19 +34,16 @@ int l_code_find(lua_State* L) {
   for (int i = 1, n = static_cast<int>(lua_objlen(L, -1)); i <= n; ++i) {
     lua_rawgeti(L, -1, i);
     luaL_checktype(L, -1, LUA_TTABLE);
-    opts.needles.push_back({field_string(L, -1, "text"), field_string(L, -1, "kind")});
+    opts.needles.push_back({opt_string(L, -1, "text", "code_find: needle"), opt_string(L, -1, "kind", "code_find: needle")});
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  lua_getfield(L, 1, "comments");
-  opts.include_comments = lua_toboolean(L, -1);
-  lua_getfield(L, 1, "git");
+  opts.include_comments = opt_bool(L, 1, "comments");
+  push_opt(L, 1, "git");
   opts.use_git = lua_isnil(L, -1) || lua_toboolean(L, -1);
-  lua_getfield(L, 1, "max_bytes");
-  if (lua_isnumber(L, -1)) opts.max_file_bytes = static_cast<std::uintmax_t>(lua_tonumber(L, -1));
-  lua_getfield(L, 1, "limit");
-  if (lua_isnumber(L, -1)) opts.limit = static_cast<std::size_t>(lua_tonumber(L, -1));
-  lua_pop(L, 4);
+  lua_pop(L, 1);
+  if (auto n = opt_number(L, 1, "max_bytes")) opts.max_file_bytes = static_cast<std::uintmax_t>(*n);
+  if (auto n = opt_number(L, 1, "limit")) opts.limit = static_cast<std::size_t>(*n);
 
   code::ScanResult r = code::scan(opts);
 
@@ -76,7 +60,7 @@ int l_code_find(lua_State* L) {
     if (!m.name.empty()) set_string(L, "name", m.name);
     set_string(L, "needle", m.needle);
     set_string(L, "kind", m.kind);
-    set_string(L, "place", std::string(code::place_name(m.place)));
+    set_string(L, "place", code::place_name(m.place));
     lua_rawseti(L, -2, ++i);
   }
   lua_setfield(L, -2, "matches");

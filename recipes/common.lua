@@ -88,6 +88,20 @@ function C.parse_args(argv, spec)
   return args.parse(argv, C.merge(spec, { ranges = C.THRESHOLD_RANGES }))
 end
 
+-- Refuses an output path (`--flag PATH`) that names a folder or whose folder does not
+-- exist, with the usage exit code, so a run fails before it sends or changes anything.
+function C.check_output(flag, path)
+  if path:match("[/\\]$") then args.usage_error("%s %s: is a folder; give a file name", flag, path) end
+  local dir = path:match("^(.*)[/\\][^/\\]*$")
+  if dir and dir ~= "" then
+    local probe = io.open(dir .. "/.", "rb")
+    if not probe then
+      args.usage_error("%s %s: the folder %s does not exist; create it or choose another path", flag, path, dir)
+    end
+    probe:close()
+  end
+end
+
 -- Fills the window of an options table: opts.range (default: the last full calendar
 -- month) and opts.label; thresholds merged over `defaults`.
 function C.options(opts, defaults)

@@ -535,22 +535,7 @@ local OUTPUTS = { "markdown", "html", "json", "verify_script" }
 -- Refuses output paths whose folder does not exist (before any query is sent).
 function M.check_outputs(opts)
   for _, name in ipairs(OUTPUTS) do
-    local path = opts[name]
-    if path then
-      local dir = path:match("^(.*)[/\\][^/\\]*$")
-      if path:match("[/\\]$") then
-        orscript.args.usage_error("--%s %s: is a folder; give a file name", name:gsub("_", "-"), path)
-      end
-      if dir and dir ~= "" then
-        local probe = io.open(dir .. "/.", "rb")
-        local ok = probe ~= nil
-        if probe then probe:close() end
-        if not ok then
-          orscript.args.usage_error("--%s %s: the folder %s does not exist; create it or choose another path",
-            name:gsub("_", "-"), path, dir)
-        end
-      end
-    end
+    if opts[name] then C.check_output("--" .. name:gsub("_", "-"), opts[name]) end
   end
 end
 

@@ -39,6 +39,7 @@
 -- confirmed (nothing changed); 12 --apply changed some but not all (the report lists which).
 local C = require "common"
 local R = require "review_checks"
+local U = require "orscript.util"
 
 local time = orscript.time
 local null = orscript.null
@@ -68,11 +69,7 @@ end
 
 -- Nearest-rank percentile p (0..1) of a list (nil when empty).
 local function percentile(list, p)
-  if #list == 0 then return nil end
-  local s = {}
-  for i, v in ipairs(list) do s[i] = v end
-  table.sort(s)
-  return s[max(1, min(#s, ceil(p * #s)))]
+  return U.rank_sorted(U.sorted_copy(list), p)
 end
 M.percentile = percentile
 
@@ -425,7 +422,7 @@ function M.plan(opts)
         local names = {}
         for _, k in ipairs(all_keys) do names[#names + 1] = k.name end
         table.sort(names)
-        orscript.args.usage_error("--key: no enabled key named '%s'%s (keys: %s)", n, require("orscript.util").suggest(n, names), concat(names, ", "))
+        orscript.args.usage_error("--key: no enabled key named '%s'%s (keys: %s)", n, U.suggest(n, names), concat(names, ", "))
       end
       for _, k in ipairs(found) do wanted[k.hash] = true end
     end
@@ -861,13 +858,7 @@ function M.parse(argv)
   o.keys = o.key and split_names(o.key) or nil
   -- The --json file's folder must exist before anything is changed (a plan applied and then
   -- not written would be a change without its record).
-  local dir = o.json and o.json ~= "-" and o.json:match("^(.*)[/\\][^/\\]*$")
-  if o.json and o.json:match("[/\\]$") then orscript.args.usage_error("--json %s: is a folder; give a file name", o.json) end
-  if dir and dir ~= "" then
-    local probe = io.open(dir .. "/.", "rb")
-    if not probe then orscript.args.usage_error("--json %s: the folder %s does not exist; create it or choose another path", o.json, dir) end
-    probe:close()
-  end
+  if o.json and o.json ~= "-" then C.check_output("--json", o.json) end
   return o
 end
 

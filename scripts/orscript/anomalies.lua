@@ -15,13 +15,7 @@ local max, abs, floor = math.max, math.abs, math.floor
 
 -- The median of a list of numbers (0 for an empty list); the list is not changed.
 local function median(list)
-  local t = {}
-  for i, v in ipairs(list) do t[i] = v end
-  table.sort(t)
-  local n = #t
-  if n == 0 then return 0 end
-  if n % 2 == 1 then return t[(n + 1) / 2] end
-  return (t[n / 2] + t[n / 2 + 1]) / 2
+  return U.median_sorted(U.sorted_copy(list)) or 0
 end
 
 M.median = median

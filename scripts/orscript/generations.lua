@@ -101,8 +101,7 @@ local function spread(values, n)
   local sum = 0
   n = #v
   for _, x in ipairs(v) do sum = sum + x end
-  local median = n % 2 == 1 and v[(n + 1) / 2] or (v[n / 2] + v[n / 2 + 1]) / 2
-  return { median = median, p90 = v[max(1, ceil(0.9 * n))], mean = sum / n, min = v[1], max = v[n], n = n,
+  return { median = U.median_sorted(v), p90 = U.rank_sorted(v, 0.9), mean = sum / n, min = v[1], max = v[n], n = n,
            total = sum }
 end
 M.spread = spread

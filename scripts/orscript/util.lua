@@ -190,6 +190,30 @@ function U.set(list)
   return s
 end
 
+-- The median of an ascending list (mean of the two middle values for an even count);
+-- nil when it is empty.
+function U.median_sorted(s)
+  local n = #s
+  if n == 0 then return nil end
+  if n % 2 == 1 then return s[(n + 1) / 2] end
+  return (s[n / 2] + s[n / 2 + 1]) / 2
+end
+
+-- The nearest-rank percentile p (0..1) of an ascending list: the ceil(p n)-th smallest;
+-- nil when it is empty.
+function U.rank_sorted(s, p)
+  if #s == 0 then return nil end
+  return s[math.max(1, math.min(#s, math.ceil(p * #s)))]
+end
+
+-- An ascending copy of a list of numbers (the list is not changed).
+function U.sorted_copy(list)
+  local s = {}
+  for i, v in ipairs(list) do s[i] = v end
+  table.sort(s)
+  return s
+end
+
 function U.sorted_keys(t)
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
